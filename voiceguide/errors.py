@@ -1,0 +1,66 @@
+"""Every error voiceguide raises on purpose, in one tree.
+
+    VoiceguideError            base: a short ``code`` and a message a person can act on
+    ├── FileProblem            a procedure or profile file is refused (``file:line: message``)
+    ├── ProcedureNotFound      no shipped procedure by that id and no such file
+    ├── AudioUnavailable       no PortAudio, no device, or the device failed
+    ├── EngineUnavailable      a speech engine's package is missing or cannot start
+    ├── ModelError             a model is missing, incomplete or fails its hash check
+    ├── DownloadError          ``voiceguide model download`` could not finish
+    └── DataDirError           the records directory cannot be written
+
+Only the CLI turns these into a clean message and an exit code; anything else is a bug and
+keeps its traceback.
+"""
+
+from __future__ import annotations
+
+
+class VoiceguideError(Exception):
+    """Base of the tree; ``code`` is short and stable so tests and scripts can match it."""
+
+    code = "error"
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class FileProblem(VoiceguideError):
+    """A YAML file was refused. ``line`` is 1-based, or None when the whole file is at fault."""
+
+    code = "invalid-file"
+
+    def __init__(self, path: str, line: int | None, message: str):
+        self.path = str(path)
+        self.line = line
+        where = f"{self.path}:{line}" if line else self.path
+        super().__init__(f"{where}: {message}")
+        self.detail = message
+
+
+class ProcedureNotFound(VoiceguideError):
+    code = "procedure-not-found"
+
+
+class AudioUnavailable(VoiceguideError):
+    code = "no-audio"
+
+
+class EngineUnavailable(VoiceguideError):
+    code = "engine-unavailable"
+
+
+class ModelError(VoiceguideError):
+    code = "model"
+
+
+class DownloadError(VoiceguideError):
+    code = "download"
+
+
+class DataDirError(VoiceguideError):
+    code = "data-dir"

@@ -1,0 +1,57 @@
+"""One event vocabulary for the journal, the console display and the tests.
+
+The pure session emits events without a time; the runner stamps them (``at``) and hands the
+same object to the journal (one JSON object per line) and to the display.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from typing import Any
+
+
+class EventType(str, Enum):
+    SESSION_STARTED = "session_started"  # procedure, title, steps, rehearsal, engine
+    STEP_STARTED = "step_started"  # index (1-based), total, step id, title
+    SAID = "said"  # text spoken (or printed) by the assistant
+    SPEECH_CUT = "speech_cut"  # speech was cut off by "stop"
+    HEARD = "heard"  # text, intent (or None), confidence, source
+    UNCLEAR = "unclear"  # heard something not clearly a command allowed here: re-prompted
+    REMINDER = "reminder"  # silence: a gentle reminder, count
+    CHECK_ASKED = "check_asked"  # step id, question
+    CHECK_ANSWERED = "check_answered"  # step id, answer "yes" / "no"
+    TIMER_STARTED = "timer_started"  # step id, seconds
+    TIMER_FINISHED = "timer_finished"  # step id
+    PAUSED = "paused"  # reason
+    RESUMED = "resumed"
+    SETTING_CHANGED = "setting_changed"  # name, value
+    NOTICE = "notice"  # something the user should know (fallback to keyboard, ...)
+    SESSION_ENDED = "session_ended"  # outcome: completed / ended / declined_check / input_closed
+
+
+@dataclass(frozen=True)
+class Event:
+    type: EventType
+    data: dict[str, Any] = field(default_factory=dict)
+    at: float | None = None
+    """Wall-clock seconds since the epoch, stamped by the runner."""
+
+    def stamped(self, at: float) -> Event:
+        return replace(self, at=at)
+
+    def to_json(self) -> str:
+        return json.dumps({"type": self.type.value, "at": self.at, **self.data},
+                          ensure_ascii=False, sort_keys=False)
+
+    @classmethod
+    def from_json(cls, line: str) -> Event:
+        raw = json.loads(line)
+        kind = EventType(raw.pop("type"))
+        at = raw.pop("at", None)
+        return cls(kind, raw, at)
+
+
+def event(kind: EventType, **data: Any) -> Event:
+    return Event(kind, data)

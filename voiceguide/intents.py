@@ -1,0 +1,111 @@
+"""The command vocabulary: intents, what people say for each, and which intents each
+listening moment accepts.
+
+Pure data. Prompts teach the multi-word phrases (measured far more robust than single
+syllables); the short words users are told about stay accepted.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Intent(str, Enum):
+    NEXT = "next"
+    REPEAT = "repeat"
+    BACK = "back"
+    SKIP = "skip"
+    STOP = "stop"
+    PAUSE = "pause"
+    RESUME = "resume"
+    END = "end"
+    HELP = "help"
+    WHERE = "where"
+    YES = "yes"
+    NO = "no"
+    SLOWER = "slower"
+    FASTER = "faster"
+    LOUDER = "louder"
+    QUIETER = "quieter"
+
+
+class Moment(str, Enum):
+    """A kind of listening moment; each accepts its own set of intents."""
+
+    STEP = "step"  # a normal step is being worked on
+    CHECK = "check"  # a critical yes/no question is open
+    TIMER = "timer"  # a step's timer is running
+    PAUSED = "paused"  # the session is on hold after "stop" or "wait"
+    SAFE_EXIT = "safe_exit"  # a check was answered "no": only back or end
+    ALL = "all"  # every intent (used by `recognize --expect all`)
+
+
+# What people say, per intent. Order matters only for help text: the first phrase is taught.
+PHRASES: dict[Intent, tuple[str, ...]] = {
+    Intent.NEXT: ("next step", "done", "all done", "continue", "next"),
+    Intent.REPEAT: ("repeat", "repeat that", "say again", "say that again"),
+    Intent.BACK: ("go back", "previous step", "previous"),
+    Intent.SKIP: ("skip step",),
+    Intent.STOP: ("stop",),
+    Intent.PAUSE: ("wait", "hold on", "pause"),
+    Intent.RESUME: ("resume", "continue", "carry on"),
+    Intent.END: ("end session", "quit"),
+    Intent.HELP: ("help", "what can i say"),
+    Intent.WHERE: ("where am i",),
+    Intent.YES: ("yes", "confirm"),
+    Intent.NO: ("no",),
+    Intent.SLOWER: ("slow down", "slower"),
+    Intent.FASTER: ("speed up", "faster"),
+    Intent.LOUDER: ("louder", "speak up"),
+    Intent.QUIETER: ("quieter", "softer"),
+}
+
+_VOICE_SETTINGS = (Intent.SLOWER, Intent.FASTER, Intent.LOUDER, Intent.QUIETER)
+
+ALLOWED: dict[Moment, frozenset[Intent]] = {
+    Moment.STEP: frozenset(
+        (Intent.NEXT, Intent.REPEAT, Intent.BACK, Intent.SKIP, Intent.STOP, Intent.PAUSE,
+         Intent.HELP, Intent.WHERE, *_VOICE_SETTINGS)
+    ),
+    Moment.CHECK: frozenset((Intent.YES, Intent.NO, Intent.REPEAT, Intent.HELP, Intent.STOP)),
+    Moment.TIMER: frozenset(
+        (Intent.NEXT, Intent.REPEAT, Intent.SKIP, Intent.STOP, Intent.PAUSE, Intent.HELP,
+         Intent.WHERE, *_VOICE_SETTINGS)
+    ),
+    Moment.PAUSED: frozenset((Intent.RESUME, Intent.END, Intent.STOP, Intent.HELP, Intent.WHERE)),
+    Moment.SAFE_EXIT: frozenset((Intent.BACK, Intent.END, Intent.REPEAT, Intent.HELP, Intent.STOP)),
+    Moment.ALL: frozenset(Intent),
+}
+
+# Single keys for a keyboard, switch or pedal (PRODUCT.md). Never applied to speech.
+KEYS: dict[str, Intent] = {
+    "n": Intent.NEXT,
+    "r": Intent.REPEAT,
+    "b": Intent.BACK,
+    "s": Intent.STOP,
+    "y": Intent.YES,
+    "h": Intent.HELP,
+    "p": Intent.PAUSE,
+    "c": Intent.RESUME,
+    "w": Intent.WHERE,
+    "e": Intent.END,
+}
+
+
+def phrases_for(moment: Moment) -> dict[str, Intent]:
+    """Every phrase accepted at ``moment``, mapped to its intent.
+
+    A phrase listed under two intents ("continue": next or resume) belongs to whichever of
+    them the moment allows; no moment allows both.
+    """
+    table: dict[str, Intent] = {}
+    for intent in Intent:
+        if intent in ALLOWED[moment]:
+            for phrase in PHRASES[intent]:
+                table.setdefault(phrase, intent)
+    return table
+
+
+def taught_phrase(intent: Intent) -> str:
+    """The phrase prompts teach for ``intent``."""
+    return PHRASES[intent][0]

@@ -1,0 +1,22 @@
+"""Where voiceguide keeps its records and downloaded models. Pure: nothing is created here."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def data_dir() -> Path:
+    """The records directory: ``$VOICEGUIDE_DATA_DIR``, else ``$XDG_DATA_HOME/voiceguide``,
+    else ``~/.local/share/voiceguide``. It may not exist yet."""
+    explicit = os.environ.get("VOICEGUIDE_DATA_DIR")
+    if explicit:
+        return Path(explicit).expanduser()
+    xdg = os.environ.get("XDG_DATA_HOME")
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".local" / "share"
+    return base / "voiceguide"
+
+
+def models_dir() -> Path:
+    """Where ``voiceguide model download`` puts models: ``<data dir>/models``."""
+    return data_dir() / "models"

@@ -1,0 +1,107 @@
+"""The small boundaries between the pure core and the world, and the values that cross them.
+
+Adapters (console, keyboard, microphone, loudspeaker, engines, journal) implement these
+protocols and are passed into the session runner; tests pass text adapters instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from voiceguide.events import Event
+from voiceguide.intents import Moment
+
+SAMPLE_RATE = 16_000
+"""Hz: every engine takes mono float32 audio at this rate."""
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """What an engine made of one utterance."""
+
+    text: str
+    """The raw transcript, as the engine wrote it."""
+    confidence: float
+    """0..1; how sure the engine is of ``text``."""
+    clear: bool
+    """False when the engine itself judges the audio not clearly heard (noise, no speech,
+    low log-probability, an out-of-grammar word). Unclear speech never moves the session."""
+    decode_ms: float = 0.0
+    """Milliseconds spent decoding."""
+
+
+@dataclass(frozen=True)
+class Heard:
+    """One thing the user said or typed, as it reaches the session runner."""
+
+    text: str
+    confidence: float = 1.0
+    clear: bool = True
+    source: str = "keyboard"
+    """"keyboard", "voice", or "script"; keys (n, r, b, ...) are honoured only from keyboards."""
+    moment: Moment | None = None
+    """The moment the audio was decoded for (voice only); a stale one is dropped."""
+    end_of_input: bool = False
+    """The input closed (end of a piped script, a lost microphone with no fallback)."""
+    decode_ms: float = 0.0
+
+
+class Engine(Protocol):
+    """A speech recognizer told which phrases are allowed at this moment."""
+
+    name: str
+
+    def transcribe(self, audio: np.ndarray, phrases: Sequence[str]) -> Transcript:
+        """Decode mono float32 ``audio`` at SAMPLE_RATE, biased towards ``phrases``."""
+        ...
+
+
+class Speaker(Protocol):
+    """Says text aloud; ``say`` returns at once, ``stop`` cuts speech immediately."""
+
+    def say(self, text: str, rate: int, volume: float) -> None: ...
+
+    def stop(self) -> None: ...
+
+    @property
+    def speaking(self) -> bool: ...
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until speech has finished (True) or ``timeout`` seconds passed (False)."""
+        ...
+
+
+class Listener(Protocol):
+    """Hands over what the user said, one item at a time."""
+
+    def set_moment(self, moment: Moment) -> None:
+        """What is allowed now (engines decode towards these phrases)."""
+        ...
+
+    def listen(self, timeout: float) -> Heard | None:
+        """The next thing heard, or None when ``timeout`` seconds pass in silence."""
+        ...
+
+    def flush(self) -> None:
+        """Drop anything heard so far (used when the assistant stops speaking, so the tail of
+        its own prompt is never taken as an answer)."""
+        ...
+
+
+class Clock(Protocol):
+    def now(self) -> float:
+        """Seconds, monotonic."""
+        ...
+
+
+class Journal(Protocol):
+    def record(self, event: Event) -> None: ...
+
+
+class Display(Protocol):
+    def show(self, event: Event) -> None: ...
+

@@ -1,0 +1,56 @@
+"""The one recognition path: audio heard at a listening moment -> Heard and maybe an Intent.
+
+Live listening and ``voiceguide recognize`` both go through ``Recognizer.decode``, so what a
+WAV file gives on the command line is what the same sound gives in a session.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from voiceguide.audio.wav import read_wav
+from voiceguide.intents import Intent, Moment, phrases_for
+from voiceguide.matching import match
+from voiceguide.ports import Engine, Heard
+
+log = logging.getLogger(__name__)
+
+
+class Recognizer:
+    """Decodes audio with ``engine``, told which phrases the moment allows, and matches the
+    transcript to an intent only when the engine heard it clearly."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def decode(self, audio: np.ndarray, moment: Moment) -> tuple[Heard, Intent | None]:
+        """(what was heard, the intent it asks for or None) for mono float32 16 kHz audio."""
+        transcript = self.engine.transcribe(audio, sorted(phrases_for(moment)))
+        heard = Heard(
+            text=transcript.text,
+            confidence=transcript.confidence,
+            clear=transcript.clear,
+            source="voice",
+            moment=moment,
+            decode_ms=transcript.decode_ms,
+        )
+        intent = match(transcript.text, moment) if transcript.clear else None
+        log.debug("%s heard %r at %s -> %s", self.engine.name, transcript.text, moment.value,
+                  intent.value if intent else None)
+        return heard, intent
+
+    def recognize_file(self, path: str | Path, moment: Moment) -> dict[str, Any]:
+        """The JSON object ``voiceguide recognize`` prints for one WAV file:
+        {"file", "intent" (value or None), "text", "confidence" (0..1), "decode_ms"}."""
+        heard, intent = self.decode(read_wav(path), moment)
+        return {
+            "file": str(path),
+            "intent": intent.value if intent else None,
+            "text": heard.text,
+            "confidence": round(heard.confidence, 3),
+            "decode_ms": round(heard.decode_ms, 1),
+        }
