@@ -151,3 +151,36 @@ def test_run_refuses_an_unwritable_records_folder(tmp_path):
 def test_unknown_procedure_is_a_clean_error():
     result = voiceguide("run", "nope", "--engine", "keyboard", input="")
     assert result.returncode == 1 and "b12-im" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_recognize_prints_one_json_object_per_file(speech_wavs, tmp_path):
+    done, yes, sentence = (speech_wavs["en-us/done"], speech_wavs["en-us/yes"],
+                           speech_wavs["en-us/the_weather_is_nice_today"])
+    result = voiceguide("recognize", str(done), str(yes), str(sentence), "--expect", "step")
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [list(row) for row in rows] == [["file", "intent", "text", "confidence", "decode_ms"]] * 3
+    assert rows[0]["file"] == str(done) and rows[0]["intent"] == "next"
+    assert rows[1]["intent"] is None  # "yes" is not an answer on a plain step
+    assert rows[2]["intent"] is None
+    at_check = json.loads(voiceguide("recognize", str(yes), "--expect", "check").stdout)
+    assert at_check["intent"] == "yes"
+
+
+def test_recognize_refuses_a_bad_wav_cleanly(tmp_path):
+    bad = tmp_path / "not.wav"
+    bad.write_text("not audio")
+    result = voiceguide("recognize", str(bad))
+    assert result.returncode == 1 and str(bad) in result.stderr and "Traceback" not in result.stderr
+
+
+def test_demo_walks_every_b12_step_through_the_real_recognizer(tmp_path):
+    result = voiceguide("demo", data_dir=tmp_path)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr
+    out = result.stdout
+    for number in range(1, 19):
+        assert f"Step {number} of 18: " in out
+    assert 'heard: "Repeat." -> repeat' in out
+    assert "-> not a command here" in out and "Sorry, I didn't catch that." in out
+    assert out.count("-> yes") == 6
+    assert "Session ended: completed" in out

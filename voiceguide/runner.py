@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Callable
 
+from voiceguide.errors import AudioUnavailable
 from voiceguide.events import Event, EventType, event
 from voiceguide.intents import Intent
 from voiceguide.matching import known_elsewhere, match
@@ -21,6 +22,7 @@ from voiceguide.session import (
     Command, CutSpeech, Emit, End, InputClosed, Mode, Outcome, Say, Session, SpeechEnded, Start,
     State, Tick,
 )
+from voiceguide.text_io import QuietSpeaker
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +137,13 @@ class Runner:
 
     def _speak(self, text: str) -> None:
         self._cut()
-        self.speaker.say(text, self.state.rate, self.state.volume)
+        try:
+            self.speaker.say(text, self.state.rate, self.state.volume)
+        except AudioUnavailable as error:  # the loudspeaker went away: carry on in text
+            log.warning("speech output failed: %s", error)
+            self.speaker = QuietSpeaker()
+            self._emit(event(EventType.NOTICE, text=f"Speech output stopped working ({error}); "
+                                                    "the steps are shown as text from now on."))
         self._speech_pending = True
 
     def _cut(self) -> None:
