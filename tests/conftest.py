@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import importlib.util
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/audio_rig.py
+
+from audio_rig import PrivatePulse, SinkRecorder  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -33,3 +39,34 @@ def speech_wavs(make_test_audio, tmp_path_factory) -> dict[str, Path]:
         pytest.skip("espeak-ng is not installed (apt-get install espeak-ng): "
                     "no synthesized speech to decode")
     return make_test_audio.make(tmp_path_factory.mktemp("speech"))
+
+
+@pytest.fixture(scope="module")
+def pulse():
+    """(server, sink recorder, device report) of a private PulseAudio server whose default
+    sink and source are virtual; this process's PortAudio is pointed at it meanwhile.
+
+    PortAudio lists devices once, when it initializes: ``probe(refresh=True)`` restarts it
+    after PULSE_SERVER is set, and again on teardown so later tests see the machine as it is.
+    """
+    if not (shutil.which("pulseaudio") and shutil.which("pactl")):
+        pytest.skip("pulseaudio/pactl not installed (apt-get install pulseaudio)")
+    pytest.importorskip("sounddevice", reason="sounddevice or PortAudio (libportaudio2) missing")
+    from voiceguide.audio.devices import probe
+
+    server = PrivatePulse()
+    try:
+        client_env = server.start()
+    except (RuntimeError, OSError, subprocess.SubprocessError) as error:
+        pytest.skip(f"a private PulseAudio server could not start: {error}")
+    with pytest.MonkeyPatch.context() as env:
+        for name, value in client_env.items():
+            env.setenv(name, value)
+        report = probe(refresh=True)
+        recorder = SinkRecorder(server.speaker_fifo)
+        try:
+            yield server, recorder, report
+        finally:
+            recorder.close()
+    probe(refresh=True)
+    server.stop()

@@ -1,32 +1,12 @@
-"""The real audio stack: a private PulseAudio server with virtual devices, played to and
-recorded from through sounddevice (tier 4 of the test plan).
-
-The server is this test module's own (own runtime dir, socket and FIFOs under a temp dir), so
-it never touches a user's sound; the module is skipped with the reason when it cannot start.
-
-- Speaker: ``module-pipe-sink`` with ``use_system_clock_for_timing=yes``, read from its FIFO
-  by a thread that timestamps every chunk. (``module-null-sink`` was tried first: on this kind
-  of machine its clock is erratic — 2 s of audio took anywhere from 0.15 s to 3.9 s, with
-  underrun storms — so what it "played" proved little. The pipe sink is paced by the system
-  clock and hands over exactly what came out.)
-- Microphone: ``module-pipe-source``, fed in real time by a writer thread (it delivers audio
-  only while something writes into it).
-
-PortAudio lists devices once, when it initializes (on ``import sounddevice``). The fixture sets
-``PULSE_SERVER`` in this process's environment and then restarts PortAudio through
-``devices.probe(refresh=True)`` (sounddevice's ``_terminate``/``_initialize``), so it works
-whether or not sounddevice was imported earlier in the session; on teardown it restores the
-environment and restarts PortAudio again, so later tests see the machine as it is. A
-subprocess per test would isolate this too, but would hide failures behind pickled results.
+"""The real audio stack: sounddevice playing to and recording from a private PulseAudio
+server's virtual devices (tier 4; the rig is tests/audio_rig.py, the ``pulse`` fixture is in
+conftest.py and skips with the reason when the server cannot start).
 """
 
 from __future__ import annotations
 
-import os
-import select
 import shutil
 import subprocess
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -34,7 +14,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voiceguide.audio.devices import probe
 from voiceguide.audio.endpointing import EndpointConfig
 from voiceguide.audio.microphone import MicrophoneListener
 from voiceguide.audio.speaker import AudioSpeaker
@@ -42,151 +21,9 @@ from voiceguide.audio.tts import Synthesizer
 from voiceguide.intents import Moment
 from voiceguide.ports import Heard
 
-RATE = 16_000  # Hz of both virtual devices
+from audio_rig import RATE, any_loud, quiet_since
+
 SENTENCE = "Clean the injection site with an alcohol swab, and let it dry for thirty seconds."
-LOUD = 0.01  # RMS above which a sink chunk counts as sound
-
-
-class SinkRecorder:
-    """Reads the pipe sink's FIFO in a thread; keeps (arrival time, samples) per chunk."""
-
-    def __init__(self, fifo: Path):
-        self._fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
-        self._changed = threading.Condition()
-        self._chunks: list[tuple[float, np.ndarray]] = []
-        self._partial = b""
-        self._closing = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._closing.is_set():
-            ready, _, _ = select.select([self._fd], [], [], 0.1)
-            if not ready:
-                continue
-            data = self._partial + os.read(self._fd, 65536)
-            whole = len(data) - len(data) % 2
-            self._partial = data[whole:]
-            samples = np.frombuffer(data[:whole], dtype="<i2").astype(np.float32) / 32768
-            with self._changed:
-                self._chunks.append((time.monotonic(), samples))
-                self._changed.notify_all()
-
-    def close(self) -> None:
-        self._closing.set()
-        self._thread.join(timeout=2)
-        os.close(self._fd)
-
-    def clear(self) -> None:
-        with self._changed:
-            self._chunks.clear()
-
-    def wait_until(self, predicate, timeout: float) -> bool:
-        with self._changed:
-            return self._changed.wait_for(lambda: predicate(self._chunks), timeout)
-
-    def audio(self) -> np.ndarray:
-        with self._changed:
-            return np.concatenate([c for _, c in self._chunks] or [np.zeros(0, np.float32)])
-
-    def loud_times(self) -> list[float]:
-        with self._changed:
-            return [t for t, c in self._chunks if c.size and np.sqrt(np.mean(c**2)) > LOUD]
-
-
-def _any_loud(chunks) -> bool:
-    return any(c.size and np.sqrt(np.mean(c**2)) > LOUD for _, c in chunks)
-
-
-def _quiet_since(moment: float, seconds: float):
-    """Predicate: the sink has been silent for ``seconds`` of chunks arriving after ``moment``."""
-    def check(chunks) -> bool:
-        after = [(t, c) for t, c in chunks if t > moment]
-        loud = [t for t, c in after if c.size and np.sqrt(np.mean(c**2)) > LOUD]
-        last = loud[-1] if loud else moment
-        return bool(after) and after[-1][0] - last >= seconds
-    return check
-
-
-class PrivatePulse:
-    """A PulseAudio daemon of our own; ``start`` returns the client environment."""
-
-    def __init__(self):
-        self.root = Path(tempfile.mkdtemp(prefix="vg-pulse-"))  # short: socket paths <108 B
-        self.socket = self.root / "native"
-        self.speaker_fifo = self.root / "speaker.fifo"
-        self.mic_fifo = self.root / "mic.fifo"
-        self.log = self.root / "pulseaudio.log"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> dict[str, str]:
-        script = self.root / "default.pa"
-        script.write_text(
-            f"load-module module-native-protocol-unix auth-anonymous=1 socket={self.socket}\n"
-            f"load-module module-pipe-sink sink_name=vg_speaker file={self.speaker_fifo} "
-            f"format=s16le rate={RATE} channels=1 use_system_clock_for_timing=yes\n"
-            f"load-module module-pipe-source source_name=vg_mic file={self.mic_fifo} "
-            f"format=s16le rate={RATE} channels=1\n"
-            "set-default-sink vg_speaker\n"
-            "set-default-source vg_mic\n")
-        daemon_env = {**os.environ, "HOME": str(self.root), "XDG_RUNTIME_DIR": str(self.root),
-                      "XDG_CONFIG_HOME": str(self.root / "config"),
-                      "PULSE_RUNTIME_PATH": str(self.root / "runtime"),
-                      "PULSE_STATE_PATH": str(self.root / "state")}
-        daemon_env.pop("PULSE_SERVER", None)
-        with open(self.log, "wb") as log:
-            self.process = subprocess.Popen(
-                ["pulseaudio", "--daemonize=no", "--exit-idle-time=-1", "-n", "-F", str(script),
-                 "--use-pid-file=no", "--log-target=stderr"],
-                env=daemon_env, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
-        client_env = {"PULSE_SERVER": f"unix:{self.socket}"}
-        deadline = time.monotonic() + 15.0
-        while time.monotonic() < deadline:
-            ready = subprocess.run(["pactl", "info"], env={**os.environ, **client_env},
-                                   capture_output=True, timeout=5).returncode == 0
-            if ready:
-                return client_env
-            try:  # doubles as the pause between tries, and notices a daemon that died
-                self.process.wait(timeout=0.1)
-            except subprocess.TimeoutExpired:
-                continue
-            break
-        tail = self.log.read_text(errors="replace").strip().splitlines()[-3:]
-        self.stop()
-        raise RuntimeError("pulseaudio did not come up: " + " | ".join(tail))
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
-        shutil.rmtree(self.root, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
-def pulse():
-    if not (shutil.which("pulseaudio") and shutil.which("pactl")):
-        pytest.skip("pulseaudio/pactl not installed (apt-get install pulseaudio)")
-    pytest.importorskip("sounddevice", reason="sounddevice or PortAudio (libportaudio2) missing")
-    server = PrivatePulse()
-    try:
-        client_env = server.start()
-    except (RuntimeError, OSError, subprocess.SubprocessError) as error:
-        pytest.skip(f"a private PulseAudio server could not start: {error}")
-    with pytest.MonkeyPatch.context() as env:
-        for name, value in client_env.items():
-            env.setenv(name, value)
-        report = probe(refresh=True)  # PortAudio must list devices again, now via our server
-        recorder = SinkRecorder(server.speaker_fifo)
-        try:
-            yield server, recorder, report
-        finally:
-            recorder.close()
-    probe(refresh=True)  # back to this machine's own devices for later tests
-    server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -217,7 +54,7 @@ def test_speaker_plays_a_sentence(pulse, synthesizer):
         assert speaker.wait(timeout=expected_s + 5)
         took = time.monotonic() - started
         assert not speaker.speaking
-    assert recorder.wait_until(_quiet_since(time.monotonic(), 0.3), timeout=5)
+    assert recorder.wait_until(quiet_since(time.monotonic(), 0.3), timeout=5)
     loud = recorder.loud_times()
     assert loud, "nothing came out of the speaker"
     # Played in real time: it lasted about as long as the speech itself.
@@ -232,7 +69,7 @@ def test_stop_cuts_speech_within_a_block_or_two(pulse, synthesizer):
     recorder.clear()
     with AudioSpeaker(synthesizer) as speaker:
         speaker.say(SENTENCE, 160, 0.8)
-        assert recorder.wait_until(_any_loud, timeout=5), "speech never reached the sink"
+        assert recorder.wait_until(any_loud, timeout=5), "speech never reached the sink"
         assert not speaker.wait(timeout=0.5)  # still speaking half a second in
         stopped_at = time.monotonic()
         speaker.stop()
@@ -240,7 +77,7 @@ def test_stop_cuts_speech_within_a_block_or_two(pulse, synthesizer):
         assert not speaker.speaking
         assert speaker.wait(timeout=0)
     assert stop_returned_s < 0.3
-    assert recorder.wait_until(_quiet_since(stopped_at, 0.5), timeout=5)
+    assert recorder.wait_until(quiet_since(stopped_at, 0.5), timeout=5)
     sound_after_stop_s = max(recorder.loud_times()) - stopped_at
     print(f"stop() returned in {1000 * stop_returned_s:.1f} ms; "
           f"last sound reached the sink {1000 * sound_after_stop_s:.0f} ms after stop()")

@@ -10,7 +10,8 @@ from voiceguide.events import EventType
 from voiceguide.intents import Moment
 from voiceguide.ports import Heard
 from voiceguide.runner import Runner
-from voiceguide.session import Outcome, Session
+from voiceguide.session import Session
+from voiceguide.session_types import Outcome
 from voiceguide.text_io import (
     ConsoleDisplay, FakeClock, KeyboardListener, MemoryJournal, QuietSpeaker, ScriptedListener,
 )

@@ -7,8 +7,9 @@ import pytest
 from voiceguide.events import EventType
 from voiceguide.intents import ALLOWED, Intent, Moment
 from voiceguide.procedure import parse_procedure
-from voiceguide.session import (
-    Command, CutSpeech, Emit, End, InputClosed, Mode, Outcome, Say, Session, SetVoice, SpeechEnded,
+from voiceguide.session import Session
+from voiceguide.session_types import (
+    Command, CutSpeech, Emit, End, InputClosed, Mode, Outcome, Say, SetVoice, SpeechEnded,
     Start, Tick,
 )
 
@@ -50,7 +51,7 @@ def cmd(session, state, intent, t=2.0, text=""):
 def at_step(session, index):
     """A state listening at step ``index``, reached by real commands."""
     state, _ = begin(session)
-    for i in range(index):
+    for _ in range(index):
         intent = Intent.YES if state.mode is Mode.CHECK else Intent.NEXT
         if state.mode is Mode.TIMER:
             state, _ = session.transition(state, SpeechEnded(3.0))

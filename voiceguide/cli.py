@@ -118,7 +118,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from voiceguide.app import open_adapters, prepare
     from voiceguide.journal import FileJournal
     from voiceguide.runner import MonotonicClock, Runner
-    from voiceguide.session import Outcome, Session
+    from voiceguide.session import Session
+    from voiceguide.session_types import Outcome
     from voiceguide.text_io import ConsoleDisplay, KeyboardListener
 
     procedure = prepare(args.procedure, args.profile, args.rehearsal)
@@ -178,7 +179,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from voiceguide.engines import make_engine
     from voiceguide.recognition import Recognizer
     from voiceguide.runner import Runner
-    from voiceguide.session import Outcome, Session
+    from voiceguide.session import Session
+    from voiceguide.session_types import Outcome
     from voiceguide.text_io import ConsoleDisplay, FakeClock, MemoryJournal, QuietSpeaker
 
     procedure = prepare(args.procedure, args.profile, rehearsal=False)

@@ -64,7 +64,7 @@ def load_profile(path: str | Path) -> Profile:
     """Read a profile file, or the shipped example when ``path`` is "example"."""
     if str(path) == EXAMPLE:
         example = resources.files("voiceguide") / "profiles" / "example.yaml"
-        return parse_profile(f"<shipped>/profiles/example.yaml", example.read_text(encoding="utf-8"))
+        return parse_profile("<shipped>/profiles/example.yaml", example.read_text(encoding="utf-8"))
     return parse_profile(str(path), None)
 
 

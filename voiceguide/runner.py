@@ -18,8 +18,9 @@ from voiceguide.events import Event, EventType, event
 from voiceguide.intents import Intent
 from voiceguide.matching import known_elsewhere, match
 from voiceguide.ports import Clock, Display, Heard, Journal, Listener, Speaker
-from voiceguide.session import (
-    Command, CutSpeech, Emit, End, InputClosed, Mode, Outcome, Say, Session, SpeechEnded, Start,
+from voiceguide.session import Session
+from voiceguide.session_types import (
+    Command, CutSpeech, Emit, End, InputClosed, Mode, Outcome, Say, SpeechEnded, Start,
     State, Tick,
 )
 from voiceguide.text_io import QuietSpeaker

@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 
 from voiceguide.audio.endpointing import FRAME_SAMPLES, EndpointConfig, Endpointer
-from voiceguide.audio.wav import resample
 from voiceguide.errors import AudioUnavailable
 from voiceguide.intents import Moment
 from voiceguide.ports import SAMPLE_RATE, Heard

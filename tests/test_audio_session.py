@@ -1,0 +1,95 @@
+"""A guided session through the real audio stack: `voiceguide run` with its default whisper
+engine speaks through a virtual loudspeaker and hears synthesized replies through a virtual
+microphone (PulseAudio; see tests/audio_rig.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from audio_rig import MicFeeder, espeak_16k, spoke_then_quiet
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PROCEDURE = """\
+id: rig-check
+title: Rig check
+steps:
+  - {id: one, title: One, say: Put the cup down.}
+  - {id: two, title: Two, say: Look at the cup., check: {question: "Is the cup steady?"}}
+  - {id: three, title: Three, say: Put the spoon down.}
+"""
+
+pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
+
+
+class Console:
+    """Reads a process's stdout in a thread, so the test can wait for a line with a timeout."""
+
+    def __init__(self, stream):
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        threading.Thread(target=self._read, args=(stream,), daemon=True).start()
+
+    def _read(self, stream):
+        for line in stream:
+            self.lines.put(line)
+        self.lines.put("")
+
+    def wait_for(self, text: str, timeout: float) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                line = self.lines.get(timeout=max(0.01, deadline - time.monotonic()))
+            except queue.Empty:
+                raise AssertionError(f"no {text!r} within {timeout} s:\n" + "".join(self.seen)) from None
+            self.seen.append(line)
+            if text in line:
+                return line
+            if line == "":
+                raise AssertionError(f"process ended before {text!r}:\n" + "".join(self.seen))
+
+
+def test_spoken_session_completes_through_real_devices(pulse, tmp_path):
+    server, recorder, report = pulse
+    assert report.can_listen and report.can_speak
+    procedure = tmp_path / "rig.yaml"
+    procedure.write_text(PROCEDURE)
+    replies = {text: espeak_16k(text, tmp_path) for text in ("next step", "yes", "done")}
+    feeder = MicFeeder(server.mic_fifo)
+    env = {**os.environ, "VOICEGUIDE_DATA_DIR": str(tmp_path / "data")}
+    recorder.clear()
+    proc = subprocess.Popen([sys.executable, "-m", "voiceguide", "run", str(procedure)],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, cwd=ROOT, env=env)
+    console = Console(proc.stdout)
+    try:
+        for prompt, reply, heard in [("Step 1 of 3.", "next step", '"Next step." -> next'),
+                                     ("Is the cup steady?", "yes", '"Yes." -> yes'),
+                                     ("Step 3 of 3.", "done", '"Done." -> next')]:
+            console.wait_for(prompt, timeout=60)
+            shown_at = time.monotonic()
+            # The prompt is being spoken: answer once the loudspeaker has fallen silent.
+            assert recorder.wait_until(spoke_then_quiet(shown_at, 0.7), timeout=30), "the prompt never ended"
+            assert feeder.say(replies[reply]).wait(timeout=10)
+            console.wait_for(heard, timeout=30)
+        console.wait_for("Session ended: completed", timeout=30)
+        assert proc.wait(timeout=30) == 0, proc.stderr.read()
+    finally:
+        proc.kill()
+        feeder.close()
+    assert len(recorder.loud_times()) > 50, "the prompts did not come out of the loudspeaker"
+    journal = next((tmp_path / "data" / "sessions").glob("*.jsonl"))
+    events = [json.loads(line) for line in journal.read_text().splitlines()]
+    heard = [e for e in events if e["type"] == "heard"]
+    assert [(e["source"], e["intent"]) for e in heard] == [("voice", "next"), ("voice", "yes"), ("voice", "next")]
+    assert not [e for e in events if e["type"] == "notice"]  # no fallback was needed

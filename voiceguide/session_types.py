@@ -1,0 +1,122 @@
+"""The values the session state machine takes in and gives out: its state, the inputs
+(each carrying the time, ``now``, in monotonic seconds) and the effects the runner carries out.
+Pure data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from voiceguide.events import Event
+from voiceguide.intents import Intent, Moment
+
+
+class Mode(str, Enum):
+    STEP = "step"
+    CHECK = "check"
+    TIMER = "timer"
+    PAUSED = "paused"
+    SAFE_EXIT = "safe_exit"
+    ENDED = "ended"
+
+
+class Outcome(str, Enum):
+    COMPLETED = "completed"
+    ENDED = "ended"  # the user chose to end
+    DECLINED_CHECK = "declined_check"  # ended after "no" to a critical check
+    INPUT_CLOSED = "input_closed"  # the input ran out
+
+
+# -- inputs -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Start:
+    now: float
+
+
+@dataclass(frozen=True)
+class SpeechEnded:
+    """Everything said so far has been played: the silence clock starts now."""
+
+    now: float
+
+
+@dataclass(frozen=True)
+class Command:
+    """Something heard at this moment: ``intent`` is None when it was not a clear, allowed
+    command (``elsewhere`` then names the intent it would be at another moment, if any)."""
+
+    now: float
+    intent: Intent | None
+    text: str = ""
+    elsewhere: Intent | None = None
+
+
+@dataclass(frozen=True)
+class Tick:
+    now: float
+
+
+@dataclass(frozen=True)
+class InputClosed:
+    now: float
+
+
+# -- effects ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Say:
+    text: str
+
+
+@dataclass(frozen=True)
+class CutSpeech:
+    pass
+
+
+@dataclass(frozen=True)
+class Emit:
+    event: Event
+
+
+@dataclass(frozen=True)
+class SetVoice:
+    rate: int
+    volume: float
+
+
+@dataclass(frozen=True)
+class End:
+    outcome: Outcome
+
+
+@dataclass(frozen=True)
+class State:
+    index: int = 0
+    """Current step, 0-based."""
+    mode: Mode = Mode.STEP
+    resume_to: Mode | None = None
+    """The mode a pause returns to."""
+    rate: int = 165
+    """Speech rate, words per minute."""
+    volume: float = 1.0
+    quiet_since: float | None = None
+    """When the assistant last finished speaking (the silence clock), or None while speaking."""
+    reminders: int = 0
+    timer_end: float | None = None
+    """When the running timer ends; None while it waits for its prompt to finish."""
+    timer_left: float | None = None
+    """Seconds left on a timer that is waiting to (re)start."""
+    timer_noticed: bool = False
+    outcome: Outcome | None = None
+
+    @property
+    def moment(self) -> Moment | None:
+        return {Mode.STEP: Moment.STEP, Mode.CHECK: Moment.CHECK, Mode.TIMER: Moment.TIMER,
+                Mode.PAUSED: Moment.PAUSED, Mode.SAFE_EXIT: Moment.SAFE_EXIT}.get(self.mode)
+
+
+Input = Start | SpeechEnded | Command | Tick | InputClosed
+Effect = Say | CutSpeech | Emit | SetVoice | End
+Effects = list[Effect]
