@@ -181,3 +181,22 @@ def test_microphone_loss_falls_back_to_keyboard_and_nothing_is_lost():
     assert [h.data["source"] for h in journal.of(EventType.HEARD)] == ["voice", "keyboard", "keyboard", "keyboard"]
     assert max(e.data["index"] for e in journal.of(EventType.STEP_STARTED)) == 5
     assert outcome is Outcome.INPUT_CLOSED
+
+
+def test_ctrl_c_records_where_the_session_stopped():
+    class Interrupting(VoiceDuringSpeech):
+        def listen(self, timeout):
+            raise KeyboardInterrupt
+
+    clock = FakeClock()
+    journal = MemoryJournal()
+    runner = Runner(Session(b12()), speaker=QuietSpeaker(), listener=Interrupting([]), clock=clock,
+                    journal=journal, display=ConsoleDisplay(io.StringIO()), wall=clock.now)
+    try:
+        runner.run()
+    except KeyboardInterrupt:
+        pass
+    else:
+        raise AssertionError("Ctrl-C must still end the program")
+    ended = journal.of(EventType.SESSION_ENDED)
+    assert ended and ended[-1].data == {"outcome": "interrupted", "step": 1, "total": 18}

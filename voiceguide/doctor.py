@@ -44,7 +44,7 @@ def _devices() -> tuple[bool, str]:
     report = probe()
     found = f"microphone: {report.input_name or 'none'}; speaker: {report.output_name or 'none'}"
     if report.problems:
-        return False, f"{found}. " + " ".join(report.problems)
+        return False, f"{found}\n" + "\n".join(f"{'':21}- {problem}" for problem in report.problems)
     return True, found
 
 

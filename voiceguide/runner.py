@@ -54,9 +54,15 @@ class Runner:
         self._speech_pending = False
 
     def run(self) -> Outcome:
-        self._feed(Start(self.clock.now()))
-        while self.state.mode is not Mode.ENDED:
-            self._turn()
+        try:
+            self._feed(Start(self.clock.now()))
+            while self.state.mode is not Mode.ENDED:
+                self._turn()
+        except KeyboardInterrupt:  # Ctrl-C: cut speech and record where it stopped, then leave
+            self.speaker.stop()
+            self._emit(event(EventType.SESSION_ENDED, outcome="interrupted",
+                             step=self.state.index + 1, total=self.session.total))
+            raise
         self.speaker.wait(timeout=60)
         return self.state.outcome
 
