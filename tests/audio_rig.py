@@ -214,9 +214,7 @@ class MicFeeder:
 
 
 def espeak_16k(text: str, folder: Path, voice: str = "en-us") -> np.ndarray:
-    """``text`` spoken by espeak-ng, at 16 kHz."""
-    from voiceguide.audio.wav import read_wav
+    """``text`` spoken by espeak-ng, at 16 kHz (the demo's simulated-user voice maker)."""
+    from voiceguide.demo import synthesize_espeak
 
-    path = folder / f"{abs(hash((text, voice)))}.wav"
-    subprocess.run(["espeak-ng", "-v", voice, "-w", str(path), text], check=True, timeout=30)
-    return read_wav(path)
+    return synthesize_espeak(text, folder, voice=voice)
