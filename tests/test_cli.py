@@ -114,7 +114,7 @@ def test_run_with_piped_keyboard_answers_completes_b12(tmp_path):
     for number in range(1, 19):
         assert re.search(rf"^Step {number} of 18: ", output, re.M)
     assert "Session ended: completed" in output
-    assert "notice: No loudspeaker found" in output  # no audio devices: text instead
+    assert "notice: No speaker found" in output  # no audio devices: text instead
     journals = list((tmp_path / "sessions").glob("*.jsonl"))
     assert len(journals) == 1
     assert stat.S_IMODE(journals[0].stat().st_mode) == 0o600

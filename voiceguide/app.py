@@ -48,13 +48,13 @@ def open_adapters(stack: ExitStack, engine: str, model: str | None) -> Adapters:
         except AudioUnavailable as error:
             notices.append(f"Speech output is not available ({error}); showing the steps as text.")
     else:
-        notices.append(f"No loudspeaker found ({_why(report, 'output')}); showing the steps as text.")
+        notices.append(_why(report, "speaker", "no speaker found; steps are shown as text instead"))
 
     if engine == "keyboard":
         return Adapters(speaker, KeyboardListener(), notices, voice=False)
     if not report.input_name:
-        notices.append(f"No microphone found ({_why(report, 'input')}); "
-                       "please answer with the keyboard: type next, repeat, yes, no or stop.")
+        notices.append(_why(report, "microphone", "no microphone found")
+                       + " Please answer with the keyboard: type next, repeat, yes, no or stop.")
         return Adapters(speaker, KeyboardListener(), notices, voice=False)
     try:
         from voiceguide.audio.microphone import MicrophoneListener
@@ -69,7 +69,7 @@ def open_adapters(stack: ExitStack, engine: str, model: str | None) -> Adapters:
     return Adapters(speaker, listener, notices, voice=True)
 
 
-def _why(report, direction: str) -> str:
-    for problem in report.problems:
-        return problem
-    return f"no {direction} device"
+def _why(report, device: str, default: str) -> str:
+    """The probe's one-line explanation for a missing ``device``, as a sentence."""
+    about = [problem for problem in report.problems if device in problem] or [default]
+    return about[0][:1].upper() + about[0][1:] + "."
