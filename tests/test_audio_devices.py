@@ -6,10 +6,8 @@ conftest.py and skips with the reason when the server cannot start).
 from __future__ import annotations
 
 import shutil
-import subprocess
 import threading
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,7 +19,7 @@ from voiceguide.audio.tts import Synthesizer
 from voiceguide.intents import Moment
 from voiceguide.ports import Heard
 
-from audio_rig import RATE, any_loud, quiet_since
+from audio_rig import RATE, MicFeeder, any_loud, espeak_16k, quiet_since
 
 SENTENCE = "Clean the injection site with an alcohol swab, and let it dry for thirty seconds."
 
@@ -96,33 +94,10 @@ def test_speaker_survives_many_says_and_stops(pulse, synthesizer):
         assert not speaker.speaking
 
 
-def _espeak_16k(text: str, tmp_path: Path) -> np.ndarray:
-    from voiceguide.audio.wav import read_wav
-
-    path = tmp_path / "phrase.wav"
-    subprocess.run(["espeak-ng", "-w", str(path), text], check=True, timeout=30)
-    return read_wav(path)
-
-
-def _feed(fifo: Path, audio: np.ndarray, stop: threading.Event) -> None:
-    """Write ``audio`` into the pipe source in 20 ms chunks at real-time pace."""
-    pcm = (np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes()
-    chunk = 2 * RATE // 50
-    with open(fifo, "wb", buffering=0) as pipe:
-        start = time.monotonic()
-        for i, offset in enumerate(range(0, len(pcm), chunk)):
-            if stop.is_set():
-                return
-            pipe.write(pcm[offset:offset + chunk])
-            delay = start + (i + 1) / 50 - time.monotonic()
-            if delay > 0:
-                stop.wait(delay)  # pacing a simulated microphone, not waiting for audio
-
-
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
 def test_microphone_hears_phrases_flushes_and_reports_the_lost_device(pulse, tmp_path):
     server, _, _ = pulse
-    phrase = _espeak_16k("next step", tmp_path)
+    phrase = espeak_16k("next step", tmp_path)
     silence = np.zeros(RATE, dtype=np.float32)
     decoded: list[tuple[np.ndarray, Moment]] = []
     second_decoded = threading.Event()
@@ -133,16 +108,14 @@ def test_microphone_hears_phrases_flushes_and_reports_the_lost_device(pulse, tmp
             second_decoded.set()
         return Heard(text=f"utterance {len(decoded)}", source="voice"), None
 
-    stop_feeding = threading.Event()
-    feeder = threading.Thread(target=_feed, daemon=True, args=(
-        server.mic_fifo, np.concatenate([silence, phrase, silence, phrase, silence]),
-        stop_feeding))
+    feeder = None
     listener = MicrophoneListener(decode, endpointer_config=EndpointConfig(),
                                   stall_timeout_s=1.0)
     try:
         with listener:
             listener.set_moment(Moment.CHECK)
-            feeder.start()
+            feeder = MicFeeder(server.mic_fifo)
+            spoken = feeder.say(np.concatenate([silence, phrase, silence, phrase, silence]))
             heard = listener.listen(timeout=10)
             assert heard is not None and heard.text == "utterance 1"
             assert heard.moment is Moment.CHECK and heard.source == "voice"
@@ -153,12 +126,14 @@ def test_microphone_hears_phrases_flushes_and_reports_the_lost_device(pulse, tmp
             assert listener.listen(timeout=0.3) is None
             # The writer stops after its audio: the source falls silent for good, which is
             # what a pulled USB microphone looks like. One end-of-input, no hang.
+            assert spoken.wait(timeout=10)
+            feeder.close()
             end = listener.listen(timeout=10)
             assert end is not None and end.end_of_input and not end.clear
             assert listener.listen(timeout=0.2) is None
     finally:
-        stop_feeding.set()
-        feeder.join(timeout=5)
+        if feeder is not None:
+            feeder.close()
     assert [moment for _, moment in decoded] == [Moment.CHECK, Moment.CHECK]
     for audio, _ in decoded:
         assert len(phrase) <= len(audio) <= len(phrase) + int(0.8 * RATE)

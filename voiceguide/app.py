@@ -48,12 +48,12 @@ def open_adapters(stack: ExitStack, engine: str, model: str | None) -> Adapters:
         except AudioUnavailable as error:
             notices.append(f"Speech output is not available ({error}); showing the steps as text.")
     else:
-        notices.append(_why(report, "speaker", "no speaker found; steps are shown as text instead"))
+        notices.append(_sentence(report.output_problem or "no speaker found; steps are shown as text"))
 
     if engine == "keyboard":
         return Adapters(speaker, KeyboardListener(), notices, voice=False)
     if not report.input_name:
-        notices.append(_why(report, "microphone", "no microphone found")
+        notices.append(_sentence(report.input_problem or "no microphone found")
                        + " Please answer with the keyboard: type next, repeat, yes, no or stop.")
         return Adapters(speaker, KeyboardListener(), notices, voice=False)
     try:
@@ -69,7 +69,5 @@ def open_adapters(stack: ExitStack, engine: str, model: str | None) -> Adapters:
     return Adapters(speaker, listener, notices, voice=True)
 
 
-def _why(report, device: str, default: str) -> str:
-    """The probe's one-line explanation for a missing ``device``, as a sentence."""
-    about = [problem for problem in report.problems if device in problem] or [default]
-    return about[0][:1].upper() + about[0][1:] + "."
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."

@@ -14,9 +14,11 @@ from contextlib import ExitStack
 
 from voiceguide import __version__
 from voiceguide.errors import VoiceguideError
+from voiceguide.session_types import DEFAULT_RATE
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
-EXPECT = {"step": "step", "check": "check", "paused": "paused", "all": "all"}
+EXPECT = ("step", "check", "paused", "all")
+"""Listening moments `recognize --expect` can stand for (values of intents.Moment)."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     _engine_options(run, default="whisper", keyboard=True)
     run.add_argument("--rehearsal", action="store_true",
                      help="a dry run of the set-up and positioning; never tells you to inject")
-    run.add_argument("--rate", type=int, default=165, help="speech rate, words per minute (default 165)")
+    run.add_argument("--rate", type=int, default=DEFAULT_RATE,
+                     help=f"speech rate, words per minute (default {DEFAULT_RATE})")
     run.set_defaults(handler=cmd_run)
 
     listing = commands.add_parser("list", help="show the shipped procedures",
@@ -74,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
                                                 "the same recognition path 'run' uses; one JSON object per file.")
     recognize.add_argument("wavs", nargs="+", metavar="WAV")
     _engine_options(recognize, default="whisper", keyboard=False)
-    recognize.add_argument("--expect", choices=sorted(EXPECT), default="all",
+    recognize.add_argument("--expect", choices=EXPECT, default="all",
                            help="the listening moment: step, check (yes/no), paused, or all intents")
     recognize.set_defaults(handler=cmd_recognize)
 
@@ -164,7 +167,7 @@ def cmd_recognize(args: argparse.Namespace) -> int:
     failed = False
     for path in args.wavs:
         try:
-            result = recognizer.recognize_file(path, Moment(EXPECT[args.expect]))
+            result = recognizer.recognize_file(path, Moment(args.expect))
         except VoiceguideError as error:
             print(f"voiceguide: {error}", file=sys.stderr)
             failed = True

@@ -41,16 +41,22 @@ class Event:
     def stamped(self, at: float) -> Event:
         return replace(self, at=at)
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self.type.value, "at": self.at, **self.data}
+
     def to_json(self) -> str:
-        return json.dumps({"type": self.type.value, "at": self.at, **self.data},
-                          ensure_ascii=False, sort_keys=False)
+        return json.dumps(self.to_dict(), ensure_ascii=False)
 
     @classmethod
-    def from_json(cls, line: str) -> Event:
-        raw = json.loads(line)
+    def from_dict(cls, raw: dict[str, Any]) -> Event:
+        raw = dict(raw)
         kind = EventType(raw.pop("type"))
         at = raw.pop("at", None)
         return cls(kind, raw, at)
+
+    @classmethod
+    def from_json(cls, line: str) -> Event:
+        return cls.from_dict(json.loads(line))
 
 
 def event(kind: EventType, **data: Any) -> Event:

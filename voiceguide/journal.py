@@ -44,7 +44,7 @@ class FileJournal:
         self._file = os.fdopen(fd, "a", encoding="utf-8")
 
     def record(self, item: Event) -> None:
-        line = json.dumps({"session": self.session_id, **json.loads(item.to_json())}, ensure_ascii=False)
+        line = json.dumps({"session": self.session_id, **item.to_dict()}, ensure_ascii=False)
         try:
             self._file.write(line + "\n")
             self._file.flush()
@@ -75,7 +75,7 @@ def read_journal(path: Path) -> tuple[list[Event], int]:
         try:
             raw = json.loads(line)
             raw.pop("session", None)
-            events.append(Event.from_json(json.dumps(raw)))
+            events.append(Event.from_dict(raw))
         except (ValueError, KeyError):
             bad += 1
     return events, bad

@@ -42,7 +42,7 @@ class Heard:
     confidence: float = 1.0
     clear: bool = True
     source: str = "keyboard"
-    """"keyboard", "voice", or "script"; keys (n, r, b, ...) are honoured only from keyboards."""
+    """"keyboard" or "voice"; keys (n, r, b, ...) are honoured only from keyboards."""
     moment: Moment | None = None
     """The moment the audio was decoded for (voice only); a stale one is dropped."""
     end_of_input: bool = False

@@ -20,8 +20,19 @@ from voiceguide.matching import known_elsewhere, match
 from voiceguide.ports import Clock, Display, Heard, Journal, Listener, Speaker
 from voiceguide.session import Session
 from voiceguide.session_types import (
-    Command, CutSpeech, Emit, End, InputClosed, Mode, Outcome, Say, SpeechEnded, Start,
-    State, Tick,
+    DEFAULT_RATE,
+    Command,
+    CutSpeech,
+    Emit,
+    End,
+    InputClosed,
+    Mode,
+    Outcome,
+    Say,
+    SpeechEnded,
+    Start,
+    State,
+    Tick,
 )
 from voiceguide.text_io import QuietSpeaker
 
@@ -40,7 +51,7 @@ class MonotonicClock:
 
 class Runner:
     def __init__(self, session: Session, *, speaker: Speaker, listener: Listener, clock: Clock,
-                 journal: Journal, display: Display, rate: int = 165, volume: float = 1.0,
+                 journal: Journal, display: Display, rate: int = DEFAULT_RATE, volume: float = 1.0,
                  fallback: Callable[[], Listener] | None = None, wall: Callable[[], float] = time.time):
         self.session = session
         self.speaker = speaker
@@ -60,7 +71,7 @@ class Runner:
                 self._turn()
         except KeyboardInterrupt:  # Ctrl-C: cut speech and record where it stopped, then leave
             self.speaker.stop()
-            self._emit(event(EventType.SESSION_ENDED, outcome="interrupted",
+            self._emit(event(EventType.SESSION_ENDED, outcome=Outcome.INTERRUPTED.value,
                              step=self.state.index + 1, total=self.session.total))
             raise
         self.speaker.wait(timeout=60)

@@ -16,8 +16,22 @@ from voiceguide.events import EventType, event
 from voiceguide.intents import ALLOWED, Intent, taught_phrase
 from voiceguide.procedure import Procedure, Step
 from voiceguide.session_types import (
-    Command, CutSpeech, Effects, Emit, End, Input, InputClosed, Mode, Outcome, Say, SetVoice,
-    SpeechEnded, Start, State, Tick,
+    DEFAULT_RATE,
+    Command,
+    CutSpeech,
+    Effects,
+    Emit,
+    End,
+    Input,
+    InputClosed,
+    Mode,
+    Outcome,
+    Say,
+    SetVoice,
+    SpeechEnded,
+    Start,
+    State,
+    Tick,
 )
 
 REMINDER_AFTER_S = (8.0, 30.0, 60.0)
@@ -39,7 +53,7 @@ class Session:
 
     # -- public -----------------------------------------------------------------------
 
-    def start(self, rate: int = 165, volume: float = 1.0) -> State:
+    def start(self, rate: int = DEFAULT_RATE, volume: float = 1.0) -> State:
         return State(rate=rate, volume=volume)
 
     def transition(self, state: State, given: Input) -> tuple[State, Effects]:
@@ -282,8 +296,6 @@ class Session:
     def _wants_notice(self, state: State) -> bool:
         return not state.timer_noticed and self.step(state).timer.seconds > 15
 
-    def __repr__(self) -> str:
-        return f"Session({self.procedure.id!r}, steps={self.total})"
 
 
 def _voice_change(name: str, delta: float):

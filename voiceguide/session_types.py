@@ -12,6 +12,10 @@ from voiceguide.events import Event
 from voiceguide.intents import Intent, Moment
 
 
+DEFAULT_RATE = 165
+"""Speech rate a session starts at, words per minute."""
+
+
 class Mode(str, Enum):
     STEP = "step"
     CHECK = "check"
@@ -26,6 +30,7 @@ class Outcome(str, Enum):
     ENDED = "ended"  # the user chose to end
     DECLINED_CHECK = "declined_check"  # ended after "no" to a critical check
     INPUT_CLOSED = "input_closed"  # the input ran out
+    INTERRUPTED = "interrupted"  # Ctrl-C (recorded by the runner; the program then exits)
 
 
 # -- inputs -----------------------------------------------------------------------------
@@ -98,7 +103,7 @@ class State:
     mode: Mode = Mode.STEP
     resume_to: Mode | None = None
     """The mode a pause returns to."""
-    rate: int = 165
+    rate: int = DEFAULT_RATE
     """Speech rate, words per minute."""
     volume: float = 1.0
     quiet_since: float | None = None

@@ -124,10 +124,9 @@ class ScriptedListener:
         self.script = list(script)
         self.clock = clock
         self.source = source
-        self.moments: list[Moment] = []
 
     def set_moment(self, moment: Moment) -> None:
-        self.moments.append(moment)
+        pass
 
     def listen(self, timeout: float) -> Heard | None:
         if not self.script:

@@ -7,7 +7,7 @@ keyboard when there is no speaker or no microphone).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -26,8 +26,15 @@ class DeviceReport:
     """Name of the default microphone, or None when there is none."""
     output_name: str | None = None
     """Name of the default speaker, or None when there is none."""
-    problems: tuple[str, ...] = field(default_factory=tuple)
-    """One line each: what is wrong and how to fix it. Empty when all is well."""
+    input_problem: str | None = None
+    """Why there is no usable microphone, and how to fix it; None when there is one."""
+    output_problem: str | None = None
+    """Why there is no usable speaker, and how to fix it; None when there is one."""
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        """One line each: what is wrong and how to fix it. Empty when all is well."""
+        return tuple(dict.fromkeys(p for p in (self.input_problem, self.output_problem) if p))
 
     @property
     def can_listen(self) -> bool:
@@ -48,12 +55,10 @@ def probe(refresh: bool = False) -> DeviceReport:
         import sounddevice as sd
     except OSError as error:  # sounddevice raises this when libportaudio cannot be loaded
         log.debug("PortAudio did not load: %s", error)
-        return DeviceReport(False, problems=(
-            "PortAudio is missing: sudo apt-get install libportaudio2",))
+        return _nothing(False, "PortAudio is missing: sudo apt-get install libportaudio2")
     except ImportError as error:
         log.debug("sounddevice did not import: %s", error)
-        return DeviceReport(False, problems=(
-            "the sounddevice package is missing: pip install sounddevice",))
+        return _nothing(False, "the sounddevice package is missing: pip install sounddevice")
     try:
         if refresh:
             _restart_portaudio(sd)
@@ -61,16 +66,21 @@ def probe(refresh: bool = False) -> DeviceReport:
         output_name = _default_name(sd, "output")
     except Exception as error:  # noqa: BLE001 - PortAudioError or a broken backend: report it
         log.debug("listing audio devices failed", exc_info=True)
-        return DeviceReport(True, problems=(
-            f"audio devices cannot be listed ({error}): {_NO_SERVER_HINT}",))
-    problems = []
-    if input_name is None:
-        problems.append("no microphone found: plug one in (or enable it), "
-                        f"or {_NO_SERVER_HINT}; the keyboard works instead")
-    if output_name is None:
-        problems.append("no speaker found: plug in speakers or headphones, "
-                        f"or {_NO_SERVER_HINT}; steps are shown as text instead")
-    return DeviceReport(True, input_name, output_name, tuple(problems))
+        return _nothing(True, f"audio devices cannot be listed ({error}): {_NO_SERVER_HINT}")
+    return DeviceReport(
+        True, input_name, output_name,
+        input_problem=None if input_name else (
+            "no microphone found: plug one in (or enable it), "
+            f"or {_NO_SERVER_HINT}; the keyboard works instead"),
+        output_problem=None if output_name else (
+            "no speaker found: plug in speakers or headphones, "
+            f"or {_NO_SERVER_HINT}; steps are shown as text instead"),
+    )
+
+
+def _nothing(portaudio_ok: bool, problem: str) -> DeviceReport:
+    """A report with no usable device, for one reason that stops both."""
+    return DeviceReport(portaudio_ok, input_problem=problem, output_problem=problem)
 
 
 def _default_name(sd: Any, kind: str) -> str | None:
