@@ -32,6 +32,10 @@ def run(procedure, script, listener_source="keyboard", speaker=None):
     return outcome, journal, out.getvalue(), runner
 
 
+TIMER_SILENCES = 7
+"""Silent turns through the 30-second timer: the 10-second notice, the count 5..1, time up."""
+
+
 def answers_for_whole_b12():
     """next for plain steps, yes for checks, silence through the timer."""
     script = []
@@ -39,7 +43,7 @@ def answers_for_whole_b12():
         if step.check:
             script.append("yes")
         elif step.timer:
-            script += [None, None, "next step"]
+            script += [None] * TIMER_SILENCES + ["next step"]
         else:
             script.append("done")
     return script
@@ -60,9 +64,8 @@ def test_whole_b12_procedure_completes_with_text_adapters():
 
 def test_single_keys_walk_the_procedure_too():
     script = ["y" if s.check else "n" for s in b12().steps]
-    script[[s.id for s in b12().steps].index("clean-skin")] = None
-    script.insert([s.id for s in b12().steps].index("clean-skin") + 1, None)
-    script.insert([s.id for s in b12().steps].index("clean-skin") + 2, "n")
+    timer = [s.id for s in b12().steps].index("clean-skin")
+    script[timer:timer + 1] = [None] * TIMER_SILENCES + ["n"]
     outcome, *_ = run(b12(), script)
     assert outcome is Outcome.COMPLETED
 

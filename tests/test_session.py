@@ -253,3 +253,73 @@ def test_rehearsal_says_so_and_finishes_without_injecting():
     assert "rehearsal" in said(effects) and "Do not inject" in said(effects)
     state, effects = cmd(session, state, Intent.NEXT)
     assert state.outcome is Outcome.COMPLETED and "did not inject" in said(effects)
+
+
+# -- timers that behave (issue 6) ------------------------------------------------------------
+
+def running_timer(session, speech_ended_at=10.0):
+    """At step three (30 s timer) with its prompt spoken at ``speech_ended_at``."""
+    state, _ = cmd(session, at_step(session, 1), Intent.YES, t=5.0)
+    state, effects = session.transition(state, SpeechEnded(speech_ended_at))
+    return state, effects
+
+
+def test_timer_start_is_an_event_the_display_can_follow(session):
+    state, effects = running_timer(session)
+    running = [e.event for e in effects if isinstance(e, Emit)]
+    assert [(e.type, e.data["left"]) for e in running] == [(EventType.TIMER_RUNNING, 30)]
+
+
+def test_the_last_five_seconds_are_counted_aloud_once_each(session):
+    state, _ = running_timer(session)  # ends at t=40
+    state, effects = session.transition(state, Tick(30.0))
+    assert said(effects) == "10 seconds left."
+    counted = []
+    for _ in range(10):
+        deadline = session.next_deadline(state)
+        state, effects = session.transition(state, Tick(deadline))
+        counted.append(said(effects))
+        if state.mode is not Mode.TIMER:
+            break
+    assert counted[:5] == ["5.", "4.", "3.", "2.", "1."]
+    assert state.mode is Mode.STEP and EventType.TIMER_FINISHED in emitted(effects)
+
+
+def test_a_late_tick_skips_numbers_rather_than_flooding(session):
+    state, _ = running_timer(session)
+    state, _ = session.transition(state, Tick(30.0))
+    state, effects = session.transition(state, Tick(35.0))
+    assert said(effects) == "5."
+    state, effects = session.transition(state, Tick(37.6))  # the runner was busy speaking
+    assert said(effects) == "2."
+    assert session.next_deadline(state) == pytest.approx(39.0)
+    early, effects = session.transition(state, Tick(38.5))
+    assert effects == [] and early == state
+
+
+def test_pause_pauses_a_running_timer_and_resume_carries_on(session):
+    state, _ = running_timer(session)
+    paused, effects = cmd(session, state, Intent.PAUSE, t=22.0)
+    assert paused.mode is Mode.PAUSED and paused.timer_left == pytest.approx(18.0)
+    assert "timer is paused" in said(effects)
+    pause_event = [e.event for e in effects if isinstance(e, Emit)][0]
+    assert pause_event.type is EventType.PAUSED and pause_event.data["timer_left"] == 18.0
+    assert session.next_deadline(paused) is None  # nothing counts down while paused
+    _, effects = cmd(session, paused, Intent.WHERE, t=300.0)
+    assert "paused" in said(effects)
+    resumed, effects = cmd(session, paused, Intent.RESUME, t=300.0)
+    assert resumed.mode is Mode.TIMER and "18 seconds left" in said(effects)
+    resumed, effects = session.transition(resumed, SpeechEnded(303.0))
+    assert resumed.timer_end == pytest.approx(321.0) and EventType.TIMER_RUNNING in emitted(effects)
+    _, effects = cmd(session, resumed, Intent.REPEAT, t=311.0)
+    assert said(effects) == "10 seconds left."
+
+
+def test_a_timer_resumed_near_its_end_counts_on_without_an_extra_notice(session):
+    state, _ = running_timer(session)
+    paused, _ = cmd(session, state, Intent.STOP, t=33.0)  # 7 s left
+    resumed, _ = cmd(session, paused, Intent.RESUME, t=100.0)
+    resumed, _ = session.transition(resumed, SpeechEnded(101.0))  # ends at 108
+    assert session.next_deadline(resumed) == pytest.approx(103.0)
+    _, effects = session.transition(resumed, Tick(103.0))
+    assert said(effects) == "5."

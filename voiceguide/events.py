@@ -23,8 +23,9 @@ class EventType(str, Enum):
     CHECK_ASKED = "check_asked"  # step id, question
     CHECK_ANSWERED = "check_answered"  # step id, answer "yes" / "no"
     TIMER_STARTED = "timer_started"  # step id, seconds
+    TIMER_RUNNING = "timer_running"  # step id, left (seconds): the countdown (re)starts now
     TIMER_FINISHED = "timer_finished"  # step id
-    PAUSED = "paused"  # reason
+    PAUSED = "paused"  # step; timer_left (seconds) when a running timer was paused
     RESUMED = "resumed"
     SETTING_CHANGED = "setting_changed"  # name, value
     NOTICE = "notice"  # something the user should know (fallback to keyboard, ...)

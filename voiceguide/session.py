@@ -38,6 +38,8 @@ REMINDER_AFTER_S = (8.0, 30.0, 60.0)
 """Seconds of silence before the 1st, 2nd and every later reminder."""
 TIMER_NOTICE_AT_S = 10
 """A running timer says how long is left when this many seconds remain (if longer than 15 s)."""
+COUNTDOWN_FROM = 5
+"""The last seconds of a timer longer than this are counted aloud: 5, 4, 3, 2, 1."""
 RATE_STEP, RATE_MIN, RATE_MAX = 25, 100, 260
 """Speech rate change per command and limits, words per minute."""
 VOLUME_STEP, VOLUME_MIN, VOLUME_MAX = 0.2, 0.2, 1.0
@@ -75,8 +77,10 @@ class Session:
         if state.mode is Mode.TIMER:
             if state.timer_end is None:
                 return None
-            notice = state.timer_end - TIMER_NOTICE_AT_S
-            return notice if self._wants_notice(state) else state.timer_end
+            if self._wants_notice(state):
+                return state.timer_end - TIMER_NOTICE_AT_S
+            count = self._next_count(state)
+            return state.timer_end - count if count else state.timer_end
         if state.mode in (Mode.STEP, Mode.CHECK, Mode.SAFE_EXIT) and state.quiet_since is not None:
             return state.quiet_since + REMINDER_AFTER_S[min(state.reminders, len(REMINDER_AFTER_S) - 1)]
         return None
@@ -103,7 +107,8 @@ class Session:
     def _speech_ended(self, state: State, now: float) -> tuple[State, Effects]:
         if state.mode is Mode.TIMER and state.timer_end is None:
             left = state.timer_left if state.timer_left is not None else self.step(state).timer.seconds
-            return replace(state, timer_end=now + left, timer_left=None, quiet_since=now), []
+            running = Emit(event(EventType.TIMER_RUNNING, step=self.step(state).id, left=round(left, 1)))
+            return replace(state, timer_end=now + left, timer_left=None, quiet_since=now), [running]
         return replace(state, quiet_since=now), []
 
     def _tick(self, state: State, now: float) -> tuple[State, Effects]:
@@ -119,10 +124,15 @@ class Session:
     def _timer_tick(self, state: State, now: float) -> tuple[State, Effects]:
         timer = self.step(state).timer
         left = round(state.timer_end - now)
-        if left > 0:
+        if left > 0 and self._wants_notice(state):
             return replace(state, timer_noticed=True), [Say(f"{left} seconds left.")]
+        if 0 < left < (state.timer_counted or COUNTDOWN_FROM + 1) and left <= COUNTDOWN_FROM:
+            return replace(state, timer_noticed=True, timer_counted=left), [Say(f"{left}.")]
+        if left > 0:  # a late tick that would repeat a number: wait for the next one
+            return replace(state, timer_noticed=True), []
         done = timer.done or "Time is up."
-        state = replace(state, mode=Mode.STEP, timer_end=None, timer_noticed=False, quiet_since=None)
+        state = replace(state, mode=Mode.STEP, timer_end=None, timer_noticed=False, timer_counted=None,
+                        quiet_since=None)
         return state, [Emit(event(EventType.TIMER_FINISHED, step=self.step(state).id)),
                        Say(f"{done} Say \"next step\" when you are ready.")]
 
@@ -197,8 +207,10 @@ class Session:
         if state.mode is Mode.TIMER:
             left = max(1.0, state.timer_end - now) if state.timer_end is not None else state.timer_left
         paused = replace(state, mode=Mode.PAUSED, resume_to=state.mode, timer_end=None, timer_left=left)
-        return paused, [CutSpeech(), Emit(event(EventType.PAUSED, step=state.index + 1)),
-                        Say("Paused. Say \"resume\" to carry on, or \"end session\" to finish.")]
+        data = {"timer_left": round(left, 1)} if left is not None else {}
+        what = "The timer is paused" if left is not None else "Paused"
+        return paused, [CutSpeech(), Emit(event(EventType.PAUSED, step=state.index + 1, **data)),
+                        Say(f"{what}. Say \"resume\" to carry on, or \"end session\" to finish.")]
 
     def _still_paused(self, state: State, now: float) -> tuple[State, Effects]:
         return state, [CutSpeech(), Say("Still paused. Say \"resume\" to carry on, or \"end session\" to finish.")]
@@ -207,7 +219,8 @@ class Session:
         back_to = state.resume_to or Mode.STEP
         resumed = Emit(event(EventType.RESUMED, step=state.index + 1))
         if back_to is Mode.TIMER:
-            state = replace(state, mode=Mode.TIMER, resume_to=None)
+            noticed = state.timer_noticed or (state.timer_left or 0) <= TIMER_NOTICE_AT_S
+            state = replace(state, mode=Mode.TIMER, resume_to=None, timer_noticed=noticed)
             return state, [resumed, Say(f"Resuming the timer: {round(state.timer_left or 0)} seconds left.")]
         if back_to is Mode.SAFE_EXIT:
             return replace(state, mode=Mode.SAFE_EXIT, resume_to=None), [resumed, self._safe_guidance(state)]
@@ -247,7 +260,7 @@ class Session:
                                       step=step.id, title=step.title)))
         effects.append(Say(f"Step {index + 1} of {self.total}. {step.title}. {step.say}"))
         base = replace(state, index=index, quiet_since=None, reminders=0, timer_end=None,
-                       timer_left=None, timer_noticed=False, resume_to=None)
+                       timer_left=None, timer_noticed=False, timer_counted=None, resume_to=None)
         if step.check:
             effects += [Emit(event(EventType.CHECK_ASKED, step=step.id, question=step.check.question)),
                         Say(f"{step.check.question} Please answer \"yes\" or \"no\".")]
@@ -295,6 +308,14 @@ class Session:
 
     def _wants_notice(self, state: State) -> bool:
         return not state.timer_noticed and self.step(state).timer.seconds > 15
+
+    def _next_count(self, state: State) -> int | None:
+        """The next number of the final countdown to say, or None when it is over (or the
+        timer is too short to count)."""
+        if self.step(state).timer.seconds <= COUNTDOWN_FROM:
+            return None
+        nxt = (state.timer_counted or COUNTDOWN_FROM + 1) - 1
+        return nxt if nxt >= 1 else None
 
 
 

@@ -114,6 +114,10 @@ class State:
     timer_left: float | None = None
     """Seconds left on a timer that is waiting to (re)start."""
     timer_noticed: bool = False
+    timer_counted: int | None = None
+    """The last number of the final countdown said aloud (5, 4, ...), or None."""
+    verbosity: str = "detailed"
+    """"detailed" (the full step text) or "brief" (the step's short form, where it has one)."""
     outcome: Outcome | None = None
 
     @property
