@@ -10,9 +10,11 @@ if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null
   exit 1
 fi
 
-packages=(espeak-ng libportaudio2 pulseaudio pulseaudio-utils sox alsa-utils libasound2-plugins)
-# Debian's own Python needs python3-venv for `python3 -m venv`
+packages=(espeak-ng libportaudio2 pulseaudio pulseaudio-utils sox alsa-utils libasound2-plugins
+          fonts-dejavu-core xvfb x11-apps xdotool)
+# Debian's own Python needs python3-venv for `python3 -m venv`, and python3-tk for the display
 "$python" -c 'import ensurepip' 2>/dev/null || packages+=(python3-venv)
+"$python" -c 'import tkinter' 2>/dev/null || packages+=(python3-tk)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -257,7 +257,7 @@ class Session:
         effects: Effects = []
         if announce:
             effects.append(Emit(event(EventType.STEP_STARTED, index=index + 1, total=self.total,
-                                      step=step.id, title=step.title)))
+                                      step=step.id, title=step.title, text=step.say)))
         effects.append(Say(f"Step {index + 1} of {self.total}. {step.title}. {step.say}"))
         base = replace(state, index=index, quiet_since=None, reminders=0, timer_end=None,
                        timer_left=None, timer_noticed=False, timer_counted=None, resume_to=None)
