@@ -323,3 +323,41 @@ def test_a_timer_resumed_near_its_end_counts_on_without_an_extra_notice(session)
     assert session.next_deadline(resumed) == pytest.approx(103.0)
     _, effects = session.transition(resumed, Tick(103.0))
     assert said(effects) == "5."
+
+
+# -- verbosity (issue 6) ----------------------------------------------------------------------
+
+BRIEF = PROC.replace("say: First thing., help:", "say: First thing in full detail., brief: First., help:").replace(
+    "say: Second thing.,", "say: Second thing in full., brief: Second.,")
+
+
+def test_brief_sessions_say_the_short_form_and_repeat_or_help_give_the_detail():
+    brief = Session(parse_procedure("demo.yaml", BRIEF), verbosity="brief")
+    state, effects = brief.transition(brief.start(), Start(0.0))
+    assert "Step 1 of 5. One. First." in said(effects) and "full detail" not in said(effects)
+    assert "Prompts are short today" in said(effects)
+    state, _ = brief.transition(state, SpeechEnded(1.0))
+    _, effects = cmd(brief, state, Intent.REPEAT)
+    assert "First thing in full detail." in said(effects)
+    _, effects = cmd(brief, state, Intent.HELP)
+    assert "First thing in full detail." in said(effects) and "Extra help for one." in said(effects)
+    state, effects = cmd(brief, state, Intent.NEXT)
+    assert "Second." in said(effects) and "Is it safe?" in said(effects)  # a check is never shortened
+
+
+def test_detailed_is_the_default_and_ignores_brief_forms():
+    detailed = Session(parse_procedure("demo.yaml", BRIEF))
+    _, effects = detailed.transition(detailed.start(), Start(0.0))
+    assert "First thing in full detail." in said(effects) and "Prompts are short" not in said(effects)
+
+
+def test_a_step_without_a_brief_form_is_said_in_full_in_a_brief_session():
+    brief = Session(parse_procedure("demo.yaml", BRIEF), verbosity="brief")
+    state = at_step(brief, 4)
+    _, effects = cmd(brief, state, Intent.REPEAT)
+    assert "Last thing." in said(effects)
+
+
+def test_help_names_the_one_key_controls(session):
+    _, effects = cmd(session, at_step(session, 0), Intent.HELP)
+    assert "Space or Enter for next" in said(effects) and "Y yes" in said(effects)

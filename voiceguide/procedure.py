@@ -19,7 +19,7 @@ from voiceguide.yamlfile import LinedList, load
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _TOP_KEYS = {"id", "title", "intro", "finish", "steps"}
-_STEP_KEYS = {"id", "title", "say", "help", "check", "timer", "skippable", "rehearsal", "rehearsal_say"}
+_STEP_KEYS = {"id", "title", "say", "brief", "help", "check", "timer", "skippable", "rehearsal", "rehearsal_say"}
 _CHECK_KEYS = {"question", "if_no"}
 _TIMER_KEYS = {"seconds", "say", "done"}
 
@@ -58,6 +58,8 @@ class Step:
     """What to say instead of ``say`` in a rehearsal."""
     line: int = 0
     """Where the step starts in its file (1-based)."""
+    brief: str | None = None
+    """A short form of ``say`` for users who know the procedure (the "brief" verbosity)."""
     lines: dict[str, int] = field(default_factory=dict, compare=False)
     """The line of each key ("say", "check.question", ...), for messages."""
 
@@ -98,7 +100,7 @@ class Procedure:
         steps = tuple(
             replace(
                 step,
-                title=fill(step.title), say=fill(step.say), help=fill(step.help),
+                title=fill(step.title), say=fill(step.say), help=fill(step.help), brief=fill(step.brief),
                 rehearsal_say=fill(step.rehearsal_say),
                 check=replace(step.check, question=fill(step.check.question), if_no=fill(step.check.if_no))
                 if step.check else None,
@@ -112,7 +114,8 @@ class Procedure:
     def for_rehearsal(self) -> Procedure:
         """Only the steps marked ``rehearsal: true``, with their rehearsal wording."""
         steps = tuple(
-            replace(step, say=step.rehearsal_say or step.say, rehearsal_say=None)
+            replace(step, say=step.rehearsal_say or step.say, rehearsal_say=None,
+                    brief=None if step.rehearsal_say else step.brief)
             for step in self.steps if step.rehearsal
         )
         if not steps:
@@ -185,7 +188,7 @@ def _parse_step(path: str, raw: object, number: int, line: int) -> Step:
         help=fields.text("help", required=False), check=check, timer=timer, skippable=skippable,
         rehearsal=fields.flag("rehearsal", default=False),
         rehearsal_say=fields.text("rehearsal_say", required=False), line=fields.line() or line,
-        lines=lines,
+        lines=lines, brief=fields.text("brief", required=False),
     )
 
 
@@ -195,7 +198,7 @@ def _texts(procedure: Procedure):
         if getattr(procedure, key):
             yield getattr(procedure, key), lines.get(key, 0)
     for step in procedure.steps:
-        texts = {"title": step.title, "say": step.say, "help": step.help,
+        texts = {"title": step.title, "say": step.say, "brief": step.brief, "help": step.help,
                  "rehearsal_say": step.rehearsal_say}
         if step.check:
             texts.update({"check.question": step.check.question, "check.if_no": step.check.if_no})

@@ -40,6 +40,9 @@ TIMER_NOTICE_AT_S = 10
 """A running timer says how long is left when this many seconds remain (if longer than 15 s)."""
 COUNTDOWN_FROM = 5
 """The last seconds of a timer longer than this are counted aloud: 5, 4, 3, 2, 1."""
+KEYS_HELP = ("On a keyboard, switch or pedal: Space or Enter for next, R repeat, B back, S stop, "
+             "Y yes, C resume.")
+"""One-key control, as "help" says it (keys.py has the full map; a check needs Y, never Space)."""
 RATE_STEP, RATE_MIN, RATE_MAX = 25, 100, 260
 """Speech rate change per command and limits, words per minute."""
 VOLUME_STEP, VOLUME_MIN, VOLUME_MAX = 0.2, 0.2, 1.0
@@ -49,14 +52,16 @@ VOLUME_STEP, VOLUME_MIN, VOLUME_MAX = 0.2, 0.2, 1.0
 class Session:
     """The rules of one guided session over a bound procedure."""
 
-    def __init__(self, procedure: Procedure):
+    def __init__(self, procedure: Procedure, verbosity: str = "detailed"):
         self.procedure = procedure
         self.total = len(procedure.steps)
+        self.verbosity = verbosity
+        """"detailed" or "brief": how steps are first said ("help" and "repeat" are always detailed)."""
 
     # -- public -----------------------------------------------------------------------
 
     def start(self, rate: int = DEFAULT_RATE, volume: float = 1.0) -> State:
-        return State(rate=rate, volume=volume)
+        return State(rate=rate, volume=volume, verbosity=self.verbosity)
 
     def transition(self, state: State, given: Input) -> tuple[State, Effects]:
         if state.mode is Mode.ENDED:
@@ -101,6 +106,8 @@ class Session:
                 "it again, or \"stop\" at any time."))
         elif p.intro:
             effects.append(Say(p.intro))
+        if state.verbosity == "brief":
+            effects.append(Say("Prompts are short today. Say \"repeat\" or \"help\" for the full explanation of a step."))
         state, more = self._enter(state, 0)
         return state, effects + more
 
@@ -182,7 +189,7 @@ class Session:
             return state, [Say(self._time_left(state, now))]
         if state.mode is Mode.SAFE_EXIT:
             return state, [self._safe_guidance(state)]
-        return self._enter(state, state.index, announce=False)
+        return self._enter(state, state.index, announce=False, detailed=True)
 
     def _back(self, state: State, now: float) -> tuple[State, Effects]:
         if state.mode is Mode.SAFE_EXIT:  # back to the step whose check was answered "no"
@@ -241,7 +248,11 @@ class Session:
         text = f"You can say: {said}."
         if state.mode is Mode.CHECK:
             text = f"This is a safety check: please answer \"yes\" or \"no\". {text}"
-        extra = self.step(state).help
+        step = self.step(state)
+        extra = step.help
+        if state.verbosity == "brief" and step.brief and state.mode in (Mode.STEP, Mode.CHECK):
+            extra = f"{step.say} {extra or ''}".strip()  # the detailed form of a brief prompt
+        text = f"{text} {KEYS_HELP}"
         return state, [Say(f"{text} {extra}" if extra and state.mode is not Mode.PAUSED else text)]
 
     def _where(self, state: State, now: float) -> tuple[State, Effects]:
@@ -251,14 +262,17 @@ class Session:
 
     # -- helpers ----------------------------------------------------------------------
 
-    def _enter(self, state: State, index: int, announce: bool = True) -> tuple[State, Effects]:
-        """Say step ``index`` (announce=False for a repeat: no new STEP_STARTED event)."""
+    def _enter(self, state: State, index: int, announce: bool = True,
+               detailed: bool = False) -> tuple[State, Effects]:
+        """Say step ``index`` (announce=False for a repeat: no new STEP_STARTED event; a
+        repeat is always ``detailed``, a brief session otherwise says the step's brief form)."""
         step = self.procedure.steps[index]
         effects: Effects = []
         if announce:
             effects.append(Emit(event(EventType.STEP_STARTED, index=index + 1, total=self.total,
                                       step=step.id, title=step.title, text=step.say)))
-        effects.append(Say(f"Step {index + 1} of {self.total}. {step.title}. {step.say}"))
+        words = step.brief if step.brief and state.verbosity == "brief" and not detailed else step.say
+        effects.append(Say(f"Step {index + 1} of {self.total}. {step.title}. {words}"))
         base = replace(state, index=index, quiet_since=None, reminders=0, timer_end=None,
                        timer_left=None, timer_noticed=False, timer_counted=None, resume_to=None)
         if step.check:
