@@ -19,8 +19,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def voiceguide(*args, input=None, env_extra=None, timeout=300, data_dir=None):
     env = {**os.environ, **(env_extra or {})}
+    env.pop("DISPLAY", None)  # no large-print window during tests unless one asks for it
     if data_dir is not None:
         env["VOICEGUIDE_DATA_DIR"] = str(data_dir)
+        env.setdefault("VOICEGUIDE_CONFIG_DIR", str(Path(data_dir).parent / "config"))
     # no sound server for these runs: they must fall back to text and keyboard by themselves
     env["PULSE_SERVER"] = "unix:/nonexistent/pulse"
     return subprocess.run([sys.executable, "-m", "voiceguide", *args], input=input, text=True,
@@ -183,3 +185,44 @@ def test_demo_walks_every_b12_step_through_the_real_recognizer(tmp_path):
     assert "-> not a command here" in out and "Sorry, I didn't catch that." in out
     assert out.count("-> yes") == 6
     assert "Session ended: completed" in out
+
+
+def test_preferences_set_by_voice_and_flags_survive_a_restart(tmp_path):
+    config = {"VOICEGUIDE_CONFIG_DIR": str(tmp_path / "config")}
+    first = voiceguide("run", "b12-im", "--profile", "example", "--engine", "keyboard", "--theme", "yellow",
+                       "--verbosity", "brief", input="slow down\nslow down\nquieter\nstop\nend session\n",
+                       data_dir=tmp_path / "data", env_extra=config)
+    assert first.returncode == 3, first.stdout + first.stderr
+    saved = tmp_path / "config" / "settings.json"
+    assert stat.S_IMODE(saved.stat().st_mode) == 0o600
+    shown = voiceguide("settings", env_extra=config).stdout
+    assert "rate: 115 words per minute  (changed)" in shown and "volume: 0.8" in shown
+    assert "theme: yellow  (changed)" in shown and "verbosity: brief  (changed)" in shown
+    second = voiceguide("run", "b12-im", "--profile", "example", "--engine", "keyboard",
+                        input="speed up\nstop\nend session\n", data_dir=tmp_path / "data2", env_extra=config)
+    assert second.returncode == 3, second.stdout + second.stderr
+    assert "Prompts are short today" in second.stdout  # the remembered verbosity
+    assert "Step 1 of 18. Make time. Choose a time when you are not rushed, and set up" in second.stdout
+    journal = next((tmp_path / "data2" / "sessions").glob("*.jsonl"))
+    changed = [json.loads(line) for line in journal.read_text().splitlines() if '"setting_changed"' in line]
+    assert changed[0]["name"] == "rate" and changed[0]["value"] == 140  # it started at the saved 115
+    reset = voiceguide("settings", "--reset", env_extra=config)
+    assert reset.returncode == 0 and "rate: 165 words per minute\n" in reset.stdout
+    assert not saved.exists()
+
+
+def test_a_corrupt_settings_file_warns_and_uses_the_defaults(tmp_path):
+    (tmp_path / "settings.json").write_text("{not json")
+    result = voiceguide("settings", env_extra={"VOICEGUIDE_CONFIG_DIR": str(tmp_path)})
+    assert result.returncode == 0 and "rate: 165" in result.stdout
+    assert "not valid JSON" in result.stderr and "Traceback" not in result.stderr
+    bad = voiceguide("settings", "--volume", "3", env_extra={"VOICEGUIDE_CONFIG_DIR": str(tmp_path)})
+    assert bad.returncode == 2 and "--volume" in bad.stderr
+
+
+def test_display_asked_for_without_a_screen_is_a_notice_not_a_failure(tmp_path):
+    result = voiceguide("run", "b12-im", "--profile", "example", "--engine", "keyboard", "--display",
+                        input="stop\nend session\n", data_dir=tmp_path)
+    assert result.returncode == 3, result.stderr
+    assert "notice: The large-print display cannot open" in result.stdout
+    assert "Traceback" not in result.stderr

@@ -31,6 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     except VoiceguideError as error:
         print(f"voiceguide: {error}", file=sys.stderr)
         return EXIT_FAILED
+    except _Usage as error:
+        print(f"voiceguide: {error}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("\nvoiceguide: interrupted.", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -57,8 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     _engine_options(run, default="whisper", keyboard=True)
     run.add_argument("--rehearsal", action="store_true",
                      help="a dry run of the set-up and positioning; never tells you to inject")
-    run.add_argument("--rate", type=int, default=DEFAULT_RATE,
-                     help=f"speech rate, words per minute (default {DEFAULT_RATE})")
+    _preference_options(run)
+    run.add_argument("--display", action=argparse.BooleanOptionalAction, default=None,
+                     help="show the large-print window (default: on when a graphical display is present)")
     run.set_defaults(handler=cmd_run)
 
     listing = commands.add_parser("list", help="show the shipped procedures",
@@ -89,6 +93,13 @@ def build_parser() -> argparse.ArgumentParser:
     _engine_options(demo, default="whisper", keyboard=False)
     demo.set_defaults(handler=cmd_demo)
 
+    settings = commands.add_parser("settings", help="show, change or reset your remembered preferences",
+                                   description="Show your remembered preferences (speech rate and volume, "
+                                               "verbosity, display size and theme), change them, or reset them.")
+    _preference_options(settings)
+    settings.add_argument("--reset", action="store_true", help="forget every preference: back to the defaults")
+    settings.set_defaults(handler=cmd_settings)
+
     doctor = commands.add_parser("doctor", help="report audio devices, engines and models",
                                  description="Report which audio devices, speech engines and models "
                                              "are usable, and how to fix what is not.")
@@ -107,6 +118,38 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+PREFERENCES = ("rate", "volume", "verbosity", "display_size", "theme")
+
+
+def _preference_options(parser: argparse.ArgumentParser) -> None:
+    """Preferences a flag can set; each is remembered for the next session."""
+    parser.add_argument("--rate", type=int, metavar="WPM",
+                        help=f"speech rate, words per minute, 100-260 (default {DEFAULT_RATE})")
+    parser.add_argument("--volume", type=float, help="speech volume, 0.2-1.0 (default 1.0)")
+    parser.add_argument("--verbosity", choices=("auto", "brief", "detailed"),
+                        help="prompt style; auto: detailed for the first sessions, then brief (default auto)")
+    parser.add_argument("--display-size", type=int, metavar="PT",
+                        help="size of the step text in the large-print display, points (default 56)")
+    parser.add_argument("--theme", choices=("dark", "yellow", "light"),
+                        help="display colours: dark (white on black, default), yellow (on black), light")
+
+
+def _chosen_preferences(args: argparse.Namespace) -> dict:
+    """The preferences given as flags, checked; raises UsageProblem naming the bad one."""
+    from voiceguide.settings import check
+
+    chosen = {name: getattr(args, name) for name in PREFERENCES if getattr(args, name) is not None}
+    for name, value in chosen.items():
+        problem = check(name, value)
+        if problem:
+            raise _Usage(f"--{name.replace('_', '-')}: {problem}")
+    return chosen
+
+
+class _Usage(Exception):
+    pass
+
+
 def _engine_options(parser: argparse.ArgumentParser, default: str, keyboard: bool) -> None:
     choices = ["whisper", "vosk"] + (["keyboard"] if keyboard else [])
     parser.add_argument("--engine", choices=choices, default=default,
@@ -119,19 +162,29 @@ def _engine_options(parser: argparse.ArgumentParser, default: str, keyboard: boo
 
 def cmd_run(args: argparse.Namespace) -> int:
     from voiceguide.app import open_adapters, prepare
+    from voiceguide.combine import Alongside, Fanout
     from voiceguide.journal import FileJournal
     from voiceguide.runner import MonotonicClock, Runner
     from voiceguide.session import Session
     from voiceguide.session_types import Outcome
     from voiceguide.text_io import ConsoleDisplay, KeyboardListener
 
+    from voiceguide.preferences_run import open_display, session_preferences
+
     procedure = prepare(args.procedure, args.profile, args.rehearsal)
+    keeper, verbosity = session_preferences(procedure, _chosen_preferences(args))
     with ExitStack() as stack:
         journal = stack.enter_context(FileJournal(procedure.id))
         adapters = open_adapters(stack, args.engine, args.model)
-        runner = Runner(Session(procedure), speaker=adapters.speaker, listener=adapters.listener,
-                        clock=MonotonicClock(), journal=journal, display=ConsoleDisplay(),
-                        rate=args.rate, fallback=KeyboardListener if adapters.voice else None)
+        window, notice = open_display(stack, args.display, keeper)
+        if notice:
+            adapters.notices.append(notice)
+        displays = [ConsoleDisplay(), keeper] + ([window] if window else [])
+        listener = Alongside(adapters.listener, window.keys()) if window else adapters.listener
+        runner = Runner(Session(procedure, verbosity), speaker=adapters.speaker, listener=listener,
+                        clock=MonotonicClock(), journal=journal, display=Fanout(*displays),
+                        rate=keeper.settings.rate, volume=keeper.settings.volume,
+                        fallback=KeyboardListener if adapters.voice else None)
         for notice in adapters.notices:
             runner.notice(notice)
         outcome = runner.run()
@@ -204,6 +257,28 @@ def cmd_demo(args: argparse.Namespace) -> int:
           f"{len(procedure.steps)} steps, {user.replies} spoken replies, "
           f"median decode {times[len(times) // 2]:.0f} ms.")
     return EXIT_OK if outcome is Outcome.COMPLETED else EXIT_FAILED
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from voiceguide.settings import load_settings, reset_settings, save_settings, settings_path
+
+    chosen = _chosen_preferences(args)
+    if args.reset:
+        if chosen:
+            raise _Usage("--reset cannot be combined with other settings")
+        print(f"Preferences reset to the defaults (removed {reset_settings()}).")
+    settings, warnings = load_settings()
+    for warning in warnings:
+        print(f"voiceguide: warning: {warning}", file=sys.stderr)
+    if chosen:
+        settings = replace(settings, **chosen)
+        save_settings(settings)
+    for line in settings.describe():
+        print(line)
+    print(f"file: {settings_path()}")
+    return EXIT_OK
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:

@@ -20,3 +20,14 @@ def data_dir() -> Path:
 def models_dir() -> Path:
     """Where ``voiceguide model download`` puts models: ``<data dir>/models``."""
     return data_dir() / "models"
+
+
+def config_dir() -> Path:
+    """Where preferences are kept: ``$VOICEGUIDE_CONFIG_DIR``, else ``$XDG_CONFIG_HOME/voiceguide``,
+    else ``~/.config/voiceguide``. It may not exist yet."""
+    explicit = os.environ.get("VOICEGUIDE_CONFIG_DIR")
+    if explicit:
+        return Path(explicit).expanduser()
+    xdg = os.environ.get("XDG_CONFIG_HOME")
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".config"
+    return base / "voiceguide"
