@@ -191,3 +191,36 @@ def test_one_key_walks_the_whole_b12_procedure_in_the_window(xserver):
     said = [e.data["text"] for e in live.journal.of(EventType.SAID)]
     counted = [text for text in said if text in ("5.", "4.", "3.", "2.", "1.")]
     assert counted == sorted(set(counted), reverse=True) and len(counted) >= 3  # each once, in order
+
+
+def test_run_opens_the_window_by_default_and_its_keys_work_alongside_typed_answers(xserver, tmp_path):
+    """The real CLI with a graphical display present: the window opens without being asked,
+    a Space pressed in it moves the session on, and typed answers still work."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**xserver.env(), "VOICEGUIDE_DATA_DIR": str(tmp_path / "data"),
+           "VOICEGUIDE_CONFIG_DIR": str(tmp_path / "config"), "PULSE_SERVER": "unix:/nonexistent/pulse"}
+    proc = subprocess.Popen([sys.executable, "-m", "voiceguide", "run", "b12-im", "--profile", "example",
+                             "--engine", "keyboard"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, cwd=root, env=env)
+    try:
+        xserver.focus("voiceguide")  # waits (--sync) until the window exists
+        xserver.key("space")
+        shown = []
+        for line in proc.stdout:
+            shown.append(line)
+            if line.startswith("Step 2 of 18"):
+                proc.stdin.write("stop\nend session\n")
+                proc.stdin.flush()
+            if line.startswith("Session ended"):
+                break
+        proc.wait(timeout=30)
+    finally:
+        proc.kill()
+    output = "".join(shown)
+    assert 'heard: "n" -> next' in output and "Step 2 of 18: Wash and dry your hands" in output
+    assert "Session ended: ended (step 2 of 18)" in output
+    assert proc.returncode == 3, output + proc.stderr.read()
