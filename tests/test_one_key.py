@@ -117,3 +117,34 @@ def test_a_closed_key_source_is_dropped_and_the_voice_goes_on():
     both = Alongside(voice, Queue(["<closed>"], "keyboard"))
     heard = both.listen(1.0)
     assert heard.text == "done" and not heard.end_of_input and both.keys == []
+
+
+def test_terminal_keys_count_at_once_on_a_real_terminal():
+    """A pseudo-terminal: key presses (Space, an arrow, Page Down, y) arrive without Enter,
+    and the terminal's mode is given back on close."""
+    import os
+    import termios
+
+    from voiceguide.terminal_keys import TerminalKeys
+
+    main, follower = os.openpty()
+    try:
+        before = termios.tcgetattr(follower)
+        with TerminalKeys(follower) as keys:
+            keys.set_moment(Moment.STEP)
+            assert not termios.tcgetattr(follower)[3] & termios.ICANON  # no line buffering now
+            os.write(main, b" ")
+            assert keys.listen(5.0).text == "n"
+            os.write(main, b"\x1b[D\x1b[6~r")
+            assert [keys.listen(5.0).text for _ in range(3)] == ["b", "n", "r"]
+            keys.set_moment(Moment.PAUSED)
+            os.write(main, b"\n")
+            assert keys.listen(5.0).text == "c"  # the go-on key resumes when paused
+            keys.set_moment(Moment.CHECK)
+            os.write(main, b"zy")
+            heard = keys.listen(5.0)
+            assert heard.text == "y" and heard.source == "keyboard"  # z means nothing
+        assert termios.tcgetattr(follower) == before
+    finally:
+        os.close(main)
+        os.close(follower)

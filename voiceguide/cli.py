@@ -162,14 +162,13 @@ def _engine_options(parser: argparse.ArgumentParser, default: str, keyboard: boo
 
 def cmd_run(args: argparse.Namespace) -> int:
     from voiceguide.app import open_adapters, prepare
-    from voiceguide.combine import Alongside, Fanout
+    from voiceguide.combine import Fanout
     from voiceguide.journal import FileJournal
     from voiceguide.runner import MonotonicClock, Runner
     from voiceguide.session import Session
+    from voiceguide.session_setup import listeners, open_display, session_preferences
     from voiceguide.session_types import Outcome
-    from voiceguide.text_io import ConsoleDisplay, KeyboardListener
-
-    from voiceguide.preferences_run import open_display, session_preferences
+    from voiceguide.text_io import ConsoleDisplay
 
     procedure = prepare(args.procedure, args.profile, args.rehearsal)
     keeper, verbosity = session_preferences(procedure, _chosen_preferences(args))
@@ -180,11 +179,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         if notice:
             adapters.notices.append(notice)
         displays = [ConsoleDisplay(), keeper] + ([window] if window else [])
-        listener = Alongside(adapters.listener, window.keys()) if window else adapters.listener
+        listener, fallback = listeners(stack, adapters.listener, adapters.voice, window)
         runner = Runner(Session(procedure, verbosity), speaker=adapters.speaker, listener=listener,
                         clock=MonotonicClock(), journal=journal, display=Fanout(*displays),
-                        rate=keeper.settings.rate, volume=keeper.settings.volume,
-                        fallback=KeyboardListener if adapters.voice else None)
+                        rate=keeper.settings.rate, volume=keeper.settings.volume, fallback=fallback)
         for notice in adapters.notices:
             runner.notice(notice)
         outcome = runner.run()

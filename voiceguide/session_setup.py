@@ -1,5 +1,6 @@
-"""Preferences and the large-print display for one ``voiceguide run``: which settings apply,
-which verbosity, and whether the window opens (it never stops a session from starting)."""
+"""Preferences, the large-print display and one-key control for one ``voiceguide run``: which
+settings apply, which verbosity, whether the window opens (it never stops a session from
+starting), and which key sources are heard alongside the main listener."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import sys
 from contextlib import ExitStack
 from dataclasses import replace
 
+from voiceguide.combine import Alongside
 from voiceguide.errors import DisplayUnavailable
 from voiceguide.experience import auto_verbosity
 from voiceguide.procedure import Procedure
@@ -47,3 +49,30 @@ def open_display(stack: ExitStack, wanted: bool | None, keeper: SettingsKeeper):
             return None, f"{str(error)[:1].upper()}{str(error)[1:]}; showing the steps as text only."
         log.info("%s", error)
         return None, None
+
+
+def listeners(stack: ExitStack, main, voice: bool, window):
+    """(the listener for the runner, the fallback for a lost microphone or None).
+
+    Keys are heard alongside the main listener: the window's, and the terminal's single key
+    presses when the answers are spoken and standard input is a terminal. If the microphone
+    is lost, the terminal goes back to typed lines and the window's keys keep working."""
+    from voiceguide.terminal_keys import TerminalKeys
+    from voiceguide.text_io import KeyboardListener
+
+    window_keys = [window.keys()] if window else []
+    terminal = None
+    if voice and sys.stdin.isatty():
+        terminal = stack.enter_context(TerminalKeys())
+    keys = window_keys + ([terminal] if terminal else [])
+    listener = Alongside(main, *keys) if keys else main
+    if not voice:
+        return listener, None
+
+    def fallback():
+        if terminal is not None:
+            terminal.close()
+        typed = KeyboardListener()
+        return Alongside(typed, *window_keys) if window_keys else typed
+
+    return listener, fallback
