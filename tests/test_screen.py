@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import io
-
 from voiceguide.app import prepare
 from voiceguide.events import EventType, event
 from voiceguide.intents import Moment
 from voiceguide.runner import Runner
 from voiceguide.screen import Screen, apply
 from voiceguide.session import Session
-from voiceguide.text_io import ConsoleDisplay, FakeClock, MemoryJournal, QuietSpeaker, ScriptedListener
+from voiceguide.text_io import FakeClock, MemoryJournal, QuietSpeaker, ScriptedListener
 
 
 class ScreenDisplay:

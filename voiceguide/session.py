@@ -107,7 +107,8 @@ class Session:
         elif p.intro:
             effects.append(Say(p.intro))
         if state.verbosity == "brief":
-            effects.append(Say("Prompts are short today. Say \"repeat\" or \"help\" for the full explanation of a step."))
+            effects.append(Say("Prompts are short today. Say \"repeat\" or \"help\" "
+                               "for the full explanation of a step."))
         state, more = self._enter(state, 0)
         return state, effects + more
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 import sys
 from contextlib import ExitStack
-from dataclasses import replace
 
 from voiceguide.combine import Alongside
 from voiceguide.errors import DisplayUnavailable
