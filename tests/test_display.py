@@ -177,6 +177,8 @@ def test_one_key_walks_the_whole_b12_procedure_in_the_window(xserver):
             elif step.timer:
                 shown = live.wait_for(lambda s: s["timer"].startswith("0:0") and s["timer"] != "0:06")
                 assert shown["status"] == "TIMER"
+                if os.environ.get("VOICEGUIDE_SCREENSHOTS"):
+                    save(xserver.screenshot(), "display-timer.png")
                 live.wait_for(lambda s: s["status"] == "TIME IS UP", timeout=30)
                 xserver.key("space")
             else:

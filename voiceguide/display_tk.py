@@ -27,7 +27,7 @@ from voiceguide.screen import Screen, apply
 
 log = logging.getLogger(__name__)
 
-POLL_MS = 100
+POLL_MS = 50
 """How often the window takes in events and redraws the countdown (milliseconds)."""
 MIN_SIZE, MAX_SIZE, SIZE_STEP = 24, 160, 8
 """Limits and step of the step-text size, points (the + and - keys)."""
