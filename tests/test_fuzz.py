@@ -256,8 +256,8 @@ def test_exponential_merge_keys_are_refused_quickly():
     ('"a\\nb\\u2028": 1\n', 1, "unknown key 'a\\nb\\u2028'"),
 ])
 def test_values_that_used_to_crash_the_loader(text, line, words):
-    """Found by the fuzzing above: each raised ValueError, KeyError or AttributeError (or
-    printed a multi-line message) before the loader was fixed."""
+    """Found by the fuzzing above and the exploring around it: each raised ValueError,
+    KeyError or AttributeError (or printed a multi-line message) before the loader was fixed."""
     problem = load_cleanly(parse_profile, text)
     assert isinstance(problem, FileProblem) and words in problem.detail, problem
     assert problem.line == line
@@ -382,7 +382,7 @@ class ScriptedEngine:
 def test_recognition_path_never_gives_an_intent_outside_the_moment(text, clear, moment):
     import numpy as np
 
-    heard, intent = Recognizer(ScriptedEngine(text, clear)).decode(np.zeros(1600, np.float32), moment)
+    _heard, intent = Recognizer(ScriptedEngine(text, clear)).decode(np.zeros(1600, np.float32), moment)
     assert intent is None or intent in ALLOWED[moment]
     if not clear:
         assert intent is None  # never act on speech the engine was unsure of

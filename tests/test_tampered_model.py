@@ -84,7 +84,7 @@ def test_a_good_copy_is_accepted(tmp_path):
 def voiceguide(*args, stdin="", env_extra=None):
     env = {**os.environ, "PULSE_SERVER": "unix:/nonexistent/pulse", **(env_extra or {})}
     return subprocess.run([sys.executable, "-m", "voiceguide", *args], input=stdin, text=True,
-                          capture_output=True, timeout=300, env=env, cwd=ROOT)
+                          capture_output=True, timeout=300, env=env, cwd=ROOT, check=False)
 
 
 @pytest.mark.parametrize("kind", TAMPERINGS)
@@ -115,7 +115,7 @@ def test_run_with_a_microphone_refuses_the_tampered_model_and_goes_on_by_keyboar
     result = subprocess.run(
         [sys.executable, "-m", "voiceguide", "run", "b12-im", "--profile", "example",
          "--model", str(tampered["model.bin"])],
-        input="stop\nend session\n", text=True, capture_output=True, timeout=300, cwd=ROOT,
+        input="stop\nend session\n", text=True, capture_output=True, timeout=300, cwd=ROOT, check=False,
         env={**os.environ, "VOICEGUIDE_DATA_DIR": str(tmp_path)})
     assert result.returncode == 3, result.stdout + result.stderr
     notices = [line for line in result.stdout.splitlines()
