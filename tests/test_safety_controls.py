@@ -1,13 +1,23 @@
-"""Controls from docs/safety.md that no other test verified: the loudspeaker failing
-mid-session, records kept private whatever the umask, and a torn last record line."""
+"""Controls from docs/safety.md and docs/components.md that no other test verified: the
+loudspeaker failing mid-session, records kept private whatever the umask, a torn last record
+line, and pyttsx3 hanging."""
 
 from __future__ import annotations
 
 import io
 import os
+import shutil
 import stat
+import sys
+import threading
+import time
+import types
+
+import numpy as np
+import pytest
 
 from voiceguide.app import prepare
+from voiceguide.audio.tts import Synthesizer
 from voiceguide.errors import AudioUnavailable
 from voiceguide.events import EventType, event
 from voiceguide.journal import FileJournal, read_journal
@@ -77,3 +87,43 @@ def test_a_torn_last_record_after_a_power_cut_loses_only_that_line(tmp_path):
         handle.write('{"session": "x", "type": "step_sta')  # cut off mid-write
     events, bad = read_journal(journal.path)
     assert [e.data["text"] for e in events] == ["event 0", "event 1", "event 2"] and bad == 1
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
+def test_a_hanging_pyttsx3_falls_back_to_the_espeak_program_in_time(monkeypatch):
+    """pyttsx3's runAndWait is known to never return on some systems (docs/components.md). A
+    real hang cannot be produced on demand, so a stand-in pyttsx3 module blocks forever; the
+    synthesizer must give up after its timeout and speak through the espeak-ng program."""
+    release = threading.Event()
+
+    class HangingEngine:
+        def setProperty(self, name, value):
+            pass
+
+        def save_to_file(self, text, path):
+            pass
+
+        def runAndWait(self):
+            release.wait()  # never returns while the test runs
+
+    monkeypatch.setitem(sys.modules, "pyttsx3", types.SimpleNamespace(init=lambda driver: HangingEngine()))
+    synth = Synthesizer(timeout_s=0.5)
+    try:
+        assert synth.backend == "pyttsx3"
+        out: dict = {}
+        started = time.monotonic()
+        worker = threading.Thread(target=lambda: out.update(audio=synth.synthesize("Wash your hands.", 160)),
+                                  daemon=True)
+        worker.start()
+        worker.join(timeout=15)  # a broken timeout fails here instead of hanging the suite
+        assert not worker.is_alive(), "synthesize is still waiting for the hung pyttsx3"
+        took = time.monotonic() - started
+        samples, rate = out["audio"]
+        assert synth.backend == "espeak-ng"
+        assert samples.size > rate // 2 and np.abs(samples).max() > 0.01  # real speech came out
+        print(f"\nhung pyttsx3 -> espeak-ng program: speech after {took:.2f} s (timeout 0.5 s + 0.05 s/char)")
+        again, _ = synth.synthesize("Dry them.", 160)  # later calls do not wait for pyttsx3
+        assert again.size > 0
+    finally:
+        release.set()
+        synth.close()
