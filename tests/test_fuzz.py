@@ -9,9 +9,7 @@ critical check without an explicit "yes".
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -265,13 +263,17 @@ def test_values_that_used_to_crash_the_loader(text, line, words):
 
 # -- files on disk, through `voiceguide validate`'s code --------------------------------------
 
-_DISK = Path(tempfile.mkdtemp(prefix="voiceguide-fuzz-"))
+@pytest.fixture(scope="module")
+def disk(tmp_path_factory) -> Path:
+    """A folder for files written by the examples (module-scoped: hypothesis reruns a test
+    body many times within one call)."""
+    return tmp_path_factory.mktemp("fuzz")
 
 
 @FUZZ
-@given(st.binary(max_size=200) | yaml_soup.map(lambda text: text.encode("utf-8", "surrogatepass")))
-def test_any_bytes_on_disk_validate_cleanly(data):
-    path = _DISK / "file.yaml"
+@given(data=st.binary(max_size=200) | yaml_soup.map(lambda text: text.encode("utf-8", "surrogatepass")))
+def test_any_bytes_on_disk_validate_cleanly(disk, data):
+    path = disk / "file.yaml"
     path.write_bytes(data)
     problems, summaries = validate_files([str(path)])
     assert len(problems) + len(summaries) == 1
@@ -324,15 +326,15 @@ _PLACES = [
 @FUZZ
 @given(place=st.sampled_from(_PLACES), index=st.integers(min_value=0, max_value=5),
        junk=st.sampled_from(["", "\n", "# comment\n", "---\n"]))
-def test_python_tags_are_refused_and_never_run(place, index, junk):
-    marker = _DISK / "pwned"
+def test_python_tags_are_refused_and_never_run(disk, place, index, junk):
+    marker = disk / "pwned"
     marker.unlink(missing_ok=True)
     text = junk + place.format(payload=payloads(marker)[index])
     for parse, check in ((parse_procedure, check_procedure), (parse_profile, check_profile)):
         result = load_cleanly(parse, text)
         assert isinstance(result, FileProblem), text
         assert not marker.exists(), f"code ran while loading: {text!r}"
-    path = _DISK / "tagged.yaml"
+    path = disk / "tagged.yaml"
     path.write_text(text)
     problems, _ = validate_files([str(path)])
     assert problems and not marker.exists()
@@ -422,9 +424,3 @@ def test_random_inputs_never_pass_a_check_without_yes(script):
             assert state.index == before.index  # after "no": only back to the check, or end
         if intent not in ALLOWED.get(before.moment, frozenset()) and kind == "command":
             assert (state.index, state.mode) == (before.index, before.mode)
-
-
-def teardown_module(module):
-    for item in _DISK.iterdir():
-        item.unlink()
-    os.rmdir(_DISK)
