@@ -31,13 +31,23 @@ class VoiceguideError(Exception):
 
 
 class FileProblem(VoiceguideError):
-    """A YAML file was refused. ``line`` is 1-based, or None when the whole file is at fault."""
+    """A YAML file was refused. ``line`` is 1-based, or None when the whole file is at fault.
+
+    The message is always one line (``validate`` prints one problem per line): control
+    characters quoted from the file are escaped, and a very long message is cut short.
+    """
 
     code = "invalid-file"
+    MAX_DETAIL = 300
+    """Characters of message kept after ``file:line:``."""
 
     def __init__(self, path: str, line: int | None, message: str):
         self.path = str(path)
         self.line = line
+        message = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                          for c in message)
+        if len(message) > self.MAX_DETAIL:
+            message = message[:self.MAX_DETAIL - 3] + "..."
         where = f"{self.path}:{line}" if line else self.path
         super().__init__(f"{where}: {message}")
         self.detail = message

@@ -86,6 +86,15 @@ def verify_whisper_model(model_dir: str | Path) -> Path:
                 f"Whisper model file {file} is damaged or not the expected version "
                 f"(SHA-256 {actual[:12]}..., expected {expected[:12]}...); {_FIX}"
             )
+    # faster-whisper and CTranslate2 also read optional files (preprocessor_config.json,
+    # vocabulary.json, ...) that no hash covers: a verified folder holds the four files only.
+    extra = sorted(item.name for item in path.iterdir() if item.name not in WHISPER_FILES)
+    if extra:
+        raise ModelError(
+            f"Whisper model directory {path} holds files that are not part of the pinned model "
+            f"({', '.join(extra)}), which the engine would read unchecked; use a folder that "
+            f"holds only {', '.join(WHISPER_FILES)}"
+        )
     log.debug("Whisper model at %s verified", path)
     return path.resolve()
 
