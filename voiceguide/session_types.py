@@ -114,6 +114,8 @@ class State:
     timer_left: float | None = None
     """Seconds left on a timer that is waiting to (re)start."""
     timer_noticed: bool = False
+    site_pick: int = 0
+    """Which trained site a site-choice step is asking about (index into its sites)."""
     outcome: Outcome | None = None
 
     @property
