@@ -61,6 +61,14 @@ def build_parser() -> argparse.ArgumentParser:
                      help=f"speech rate, words per minute (default {DEFAULT_RATE})")
     run.set_defaults(handler=cmd_run)
 
+    checkin = commands.add_parser("checkin", help="a short spoken check-in about your last injection",
+                                  description="A short spoken check-in about your last injection: how the "
+                                              "site is, recorded in your journal; for a concerning effect "
+                                              "it tells you to contact your clinician.")
+    checkin.add_argument("--profile", help="your profile YAML file (for your clinician's contact), or 'example'")
+    _engine_options(checkin, default="whisper", keyboard=True)
+    checkin.set_defaults(handler=cmd_checkin)
+
     listing = commands.add_parser("list", help="show the shipped procedures",
                                   description="Show the procedures that ship with voiceguide.")
     listing.set_defaults(handler=cmd_list)
@@ -118,24 +126,72 @@ def _engine_options(parser: argparse.ArgumentParser, default: str, keyboard: boo
 # -- commands -------------------------------------------------------------------------------
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from voiceguide.app import open_adapters, prepare
-    from voiceguide.journal import FileJournal
+    from voiceguide.app import prepare
+    from voiceguide.profile import load_profile
+    from voiceguide.records import load_records
+    from voiceguide.rotation import with_site_choice
     from voiceguide.runner import MonotonicClock, Runner
     from voiceguide.session import Session
     from voiceguide.session_types import Outcome
-    from voiceguide.text_io import ConsoleDisplay, KeyboardListener
 
     procedure = prepare(args.procedure, args.profile, args.rehearsal)
+    profile = load_profile(args.profile) if args.profile else None
+    records = load_records()
+    procedure = with_site_choice(procedure, profile, records.last_site(procedure.id))
     with ExitStack() as stack:
-        journal = stack.enter_context(FileJournal(procedure.id))
-        adapters = open_adapters(stack, args.engine, args.model)
-        runner = Runner(Session(procedure), speaker=adapters.speaker, listener=adapters.listener,
-                        clock=MonotonicClock(), journal=journal, display=ConsoleDisplay(),
-                        rate=args.rate, fallback=KeyboardListener if adapters.voice else None)
-        for notice in adapters.notices:
-            runner.notice(notice)
+        talk, journal, fallback = _conversation(stack, procedure.id, args)
+        first, point = 0, None if procedure.rehearsal else records.resume_point(procedure.id)
+        if point is not None:
+            from voiceguide.resume import offer_resume
+
+            first = offer_resume(talk, procedure, point)
+            if first is None:
+                return EXIT_INCOMPLETE
+        session = Session(procedure, first_step=first, resumes=point.session if first else None)
+        runner = Runner(session, speaker=talk.speaker, listener=talk.listener, clock=MonotonicClock(),
+                        journal=journal, display=talk.display, rate=args.rate, fallback=fallback)
         outcome = runner.run()
+        if outcome is Outcome.COMPLETED and not procedure.rehearsal and any(s.site for s in procedure.steps):
+            from voiceguide.checkin import run_checkin
+
+            talk.speaker, talk.listener = runner.speaker, runner.listener
+            run_checkin(talk, profile, journal.session_id)
+            runner.speaker.wait(timeout=60)
     return EXIT_OK if outcome is Outcome.COMPLETED else EXIT_INCOMPLETE
+
+
+def _conversation(stack: ExitStack, name: str, args: argparse.Namespace):
+    """(Conversation, FileJournal, keyboard fallback or None) for ``run`` and ``checkin``: the
+    journal opens (and proves the records folder takes writes) before any audio or question."""
+    from voiceguide.app import open_adapters
+    from voiceguide.asking import Conversation
+    from voiceguide.journal import FileJournal
+    from voiceguide.text_io import ConsoleDisplay, KeyboardListener
+
+    journal = stack.enter_context(FileJournal(name))
+    adapters = open_adapters(stack, args.engine, args.model)
+    talk = Conversation(speaker=adapters.speaker, listener=adapters.listener, journal=journal,
+                        display=ConsoleDisplay(), rate=getattr(args, "rate", DEFAULT_RATE))
+    for notice in adapters.notices:
+        talk.notice(notice)
+    return talk, journal, KeyboardListener if adapters.voice else None
+
+
+def cmd_checkin(args: argparse.Namespace) -> int:
+    from voiceguide.checkin import run_checkin
+    from voiceguide.profile import load_profile
+    from voiceguide.records import load_records
+    from voiceguide.resume import when
+
+    profile = load_profile(args.profile) if args.profile else None
+    done = [s for s in load_records().real() if s.completed]
+    with ExitStack() as stack:
+        talk, _journal, _fallback = _conversation(stack, "checkin", args)
+        if done:
+            talk.say(f"This check-in is about your {done[-1].title} session {when(done[-1].started)}.")
+        recorded = run_checkin(talk, profile, done[-1].session if done else None)
+        talk.speaker.wait(timeout=60)
+    return EXIT_OK if recorded else EXIT_INCOMPLETE
 
 
 def cmd_list(args: argparse.Namespace) -> int:

@@ -43,6 +43,7 @@ class SessionRecord:
     step: int = 0
     """The last step reached, 1-based (0: none)."""
     step_id: str | None = None
+    step_title: str | None = None
     total: int = 0
     site: str | None = None
     resumes: str | None = None
@@ -125,7 +126,7 @@ def summarise(events: list[Event], path: str = "") -> tuple[SessionRecord | None
             continue
         elif kind is EventType.STEP_STARTED:
             record = replace(record, step=int(data.get("index", 0)), step_id=data.get("step"),
-                             total=int(data.get("total", record.total)))
+                             step_title=data.get("title"), total=int(data.get("total", record.total)))
         elif kind is EventType.SITE_CHOSEN:
             record = replace(record, site=data.get("site"))
         elif kind is EventType.SESSION_ENDED:
