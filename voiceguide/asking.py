@@ -90,9 +90,9 @@ class Conversation:
             keys = heard.source == "keyboard"
             command = match(heard.text, moment, keys=keys) if heard.clear else None
             value = understand(heard.text, keys) if heard.clear else None
-            self.emit(event(EventType.HEARD, text=heard.text, source=heard.source,
-                            intent=command.value if command else None,
-                            confidence=round(heard.confidence, 3), understood=value is not None))
+            shown = command.value if command else ("answer" if value is not None else None)
+            self.emit(event(EventType.HEARD, text=heard.text, source=heard.source, intent=shown,
+                            confidence=round(heard.confidence, 3)))
             if value is not None:
                 return value
             if command is Intent.STOP:

@@ -69,6 +69,26 @@ def build_parser() -> argparse.ArgumentParser:
     _engine_options(checkin, default="whisper", keyboard=True)
     checkin.set_defaults(handler=cmd_checkin)
 
+    history = commands.add_parser("history", help="past sessions and when the next dose is due",
+                                  description="Show past sessions (date, procedure, completed or stopped, "
+                                              "rehearsal, site, check-in) and, from your profile's interval, "
+                                              "when the next dose is due.")
+    history.add_argument("--profile", help="your profile YAML file (for the dose interval), or 'example'")
+    history.add_argument("--procedure", default="b12-im", help="the procedure the schedule is for (default b12-im)")
+    history.add_argument("--since", type=_day, metavar="DATE", help="only sessions on or after DATE (YYYY-MM-DD)")
+    history.set_defaults(handler=cmd_history)
+
+    report = commands.add_parser("report", help="write a report for your clinician (HTML or CSV)",
+                                 description="Write your session records as a printable HTML page (large "
+                                             "type, high contrast) or a CSV file of the same rows, readable "
+                                             "by you only.")
+    report.add_argument("--format", choices=("html", "csv"), default="html", help="html (default) or csv")
+    report.add_argument("--output", required=True, metavar="FILE", help="the file to write")
+    report.add_argument("--since", type=_day, metavar="DATE", help="only sessions on or after DATE (YYYY-MM-DD)")
+    report.add_argument("--profile", help="your profile YAML file (trained sites, interval), or 'example'")
+    report.add_argument("--procedure", default="b12-im", help="the procedure the schedule is for (default b12-im)")
+    report.set_defaults(handler=cmd_report)
+
     listing = commands.add_parser("list", help="show the shipped procedures",
                                   description="Show the procedures that ship with voiceguide.")
     listing.set_defaults(handler=cmd_list)
@@ -192,6 +212,62 @@ def cmd_checkin(args: argparse.Namespace) -> int:
         recorded = run_checkin(talk, profile, done[-1].session if done else None)
         talk.speaker.wait(timeout=60)
     return EXIT_OK if recorded else EXIT_INCOMPLETE
+
+
+def _day(text: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2026-01-31") from None
+
+
+def _records_view(args: argparse.Namespace):
+    """(rows, schedule sentences, notes, profile) for ``history`` and ``report``."""
+    from datetime import date
+
+    from voiceguide.history import rows, schedule
+    from voiceguide.profile import load_profile
+    from voiceguide.records import load_records
+
+    profile = load_profile(args.profile) if args.profile else None
+    records = load_records()
+    note = records.partial_note()
+    return (rows(records, args.since), schedule(records, profile, args.procedure, date.today()),
+            [note] if note else [], profile)
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from voiceguide.history import render_text
+
+    found, schedule, notes, _profile = _records_view(args)
+    for note in notes:
+        print(note)
+    print(render_text(found) if found else "No sessions recorded yet.")
+    print()
+    for line in schedule:
+        print(line)
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from voiceguide.history import sites_used
+    from voiceguide.report import render_csv, render_html, write_private
+
+    found, schedule, notes, profile = _records_view(args)
+    if args.format == "csv":
+        text = render_csv(found)
+    else:
+        text = render_html(found, sites_used(found, profile), schedule, notes,
+                           args.since.isoformat() if args.since else None)
+    write_private(Path(args.output), text)
+    for note in notes:
+        print(note, file=sys.stderr)
+    print(f"Wrote {len(found)} entr{'y' if len(found) == 1 else 'ies'} to {args.output}")
+    return EXIT_OK
 
 
 def cmd_list(args: argparse.Namespace) -> int:

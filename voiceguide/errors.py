@@ -7,7 +7,8 @@
     ├── EngineUnavailable      a speech engine's package is missing or cannot start
     ├── ModelError             a model is missing, incomplete or fails its hash check
     ├── DownloadError          ``voiceguide model download`` could not finish
-    └── DataDirError           the records directory cannot be written
+    ├── DataDirError           the records directory cannot be written
+    └── ReportError            the report file cannot be written
 
 Only the CLI turns these into a clean message and an exit code; anything else is a bug and
 keeps its traceback.
@@ -64,3 +65,7 @@ class DownloadError(VoiceguideError):
 
 class DataDirError(VoiceguideError):
     code = "data-dir"
+
+
+class ReportError(VoiceguideError):
+    code = "report"
