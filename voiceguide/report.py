@@ -21,6 +21,7 @@ h1 { font-size: 34px; margin: 0 0 .3em; } h2 { font-size: 28px; margin: 1.2em 0 
 table { border-collapse: collapse; width: 100%; margin: .4em 0; }
 th, td { border: 2px solid #000; padding: .35em .5em; text-align: left; vertical-align: top; }
 th { background: #000; color: #fff; }
+td:first-child { white-space: nowrap; }
 .concerning { font-weight: bold; background: #ffe14d; }
 .note { border: 3px solid #000; padding: .5em; font-weight: bold; }
 .bar { display: inline-block; height: .9em; background: #000; vertical-align: middle; }
