@@ -14,7 +14,7 @@ from voiceguide.intents import Moment
 from voiceguide.profile import Profile
 
 QUESTION = ("How is the injection site? Say \"no problems\", or say what you notice: \"soreness\", "
-            "\"redness\", \"a bruise\", \"swelling\", \"severe pain\", \"signs of infection\" or "
+            "\"redness\", \"small bruise\", \"swelling\", \"severe pain\", \"signs of infection\" or "
             "\"feeling unwell\". You can name more than one, joined with \"and\".")
 MAX_ROUNDS = 3
 """Times the question is asked again after "no, that is not right"."""

@@ -5,7 +5,9 @@ commands, heard only at the check-in moment (``Moment.CHECKIN``). The recognizer
 with them there; ``parse_effects`` matches a whole answer, never a fragment of a sentence.
 Expected and concerning effects follow the reference document's monitoring advice. When an
 answer could be either (plain "pain", "swelling"), it counts as concerning: the safe side is
-to tell the user to contact their clinician.
+to tell the user to contact their clinician. Phrases were kept when espeak-ng voices decoded
+through Whisper came back right (scripts/bench_checkin_phrases.py); "none", "bruising",
+"worse swelling" and "bad pain" were dropped ("none" came back as "Unwell.").
 """
 
 from __future__ import annotations
@@ -28,12 +30,12 @@ class Effect:
 
 
 EFFECTS: tuple[Effect, ...] = (
-    Effect("none", "no problems", False, ("no problems", "nothing", "none", "all fine", "fine")),
+    Effect("none", "no problems", False, ("no problems", "nothing", "all fine", "fine")),
     Effect("soreness", "soreness", False, ("soreness", "a bit sore", "sore")),
     Effect("redness", "mild redness", False, ("redness", "some redness", "a bit red")),
-    Effect("bruise", "a small bruise", False, ("a bruise", "small bruise", "bruise", "bruising")),
-    Effect("swelling", "worsening swelling", True, ("swelling", "swelling getting worse", "worse swelling")),
-    Effect("pain", "severe or lasting pain", True, ("severe pain", "lasting pain", "bad pain", "pain")),
+    Effect("bruise", "a small bruise", False, ("small bruise", "a small bruise", "a bruise", "bruise")),
+    Effect("swelling", "worsening swelling", True, ("swelling", "swelling getting worse")),
+    Effect("pain", "severe or lasting pain", True, ("severe pain", "lasting pain", "pain")),
     Effect("infection", "signs of infection", True, ("signs of infection", "infection")),
     Effect("unwell", "feeling unwell", True, ("feeling unwell", "unwell", "i feel unwell")),
 )
