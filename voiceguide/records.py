@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from voiceguide.errors import DataDirError
 from voiceguide.events import Event, EventType
 from voiceguide.journal import read_journal
 from voiceguide.paths import data_dir
@@ -142,7 +143,11 @@ def load_records(root: Path | None = None) -> Records:
     if not folder.is_dir():
         return records
     for path in sorted(folder.glob("*.jsonl")):
-        events, bad = read_journal(path)
+        try:
+            events, bad = read_journal(path)
+        except OSError as error:
+            raise DataDirError(f"cannot read the session record {path}: {error.strerror or error}. "
+                               "Check its permissions.") from None
         records.partial += bad
         record, found = summarise(events, str(path))
         if record is not None:
