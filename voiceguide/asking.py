@@ -44,17 +44,29 @@ class Conversation:
         """True once the input has closed (end of a piped script)."""
         self.stopped = False
         """True once the user said "stop"."""
+        self._pending: list[str] = []
 
     def say(self, text: str) -> None:
+        """Shown now; spoken with whatever else is said before the next answer, as one utterance."""
         self.emit(event(EventType.SAID, text=text))
-        if self.speaker.speaking:
-            self.speaker.stop()
-        self.speaker.say(text, self.rate, self.volume)
+        self._pending.append(text)
 
     def notice(self, text: str) -> None:
         """Something the user must know that is not part of the procedure (spoken and shown)."""
         self.emit(event(EventType.NOTICE, text=text))
-        self.speaker.say(text, self.rate, self.volume)
+        self._pending.append(text)
+
+    def finish(self, timeout: float = 120.0) -> None:
+        """Speak what is still to be said and let it end (before a session takes over)."""
+        self._speak_pending()
+        self.speaker.wait(timeout=timeout)
+
+    def _speak_pending(self) -> None:
+        if self._pending:
+            if self.speaker.speaking:
+                self.speaker.stop()
+            self.speaker.say(" ".join(self._pending), self.rate, self.volume)
+            self._pending = []
 
     def emit(self, item: Event) -> None:
         stamped = item.stamped(round(self.wall(), 3))
@@ -76,6 +88,7 @@ class Conversation:
         self.say(prompt)
         unclear = reminders = 0
         while not (self.closed or self.stopped):
+            self._speak_pending()
             heard = self._next_answer(moment, REMINDERS_S[min(reminders, len(REMINDERS_S) - 1)])
             if heard is None:
                 if reminders >= len(REMINDERS_S):

@@ -166,7 +166,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
             first = offer_resume(talk, procedure, point)
             if first is None:
+                talk.finish()
                 return EXIT_INCOMPLETE
+        talk.finish()
         session = Session(procedure, first_step=first, resumes=point.session if first else None)
         runner = Runner(session, speaker=talk.speaker, listener=talk.listener, clock=MonotonicClock(),
                         journal=journal, display=talk.display, rate=args.rate, fallback=fallback)
@@ -176,7 +178,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
             talk.speaker, talk.listener = runner.speaker, runner.listener
             run_checkin(talk, profile, journal.session_id)
-            runner.speaker.wait(timeout=60)
+            talk.finish()
     return EXIT_OK if outcome is Outcome.COMPLETED else EXIT_INCOMPLETE
 
 
@@ -210,7 +212,7 @@ def cmd_checkin(args: argparse.Namespace) -> int:
         if done:
             talk.say(f"This check-in is about your {done[-1].title} session {when(done[-1].started)}.")
         recorded = run_checkin(talk, profile, done[-1].session if done else None)
-        talk.speaker.wait(timeout=60)
+        talk.finish()
     return EXIT_OK if recorded else EXIT_INCOMPLETE
 
 
