@@ -43,7 +43,8 @@ def main() -> int:
                              "ok": got == want, "decode_ms": round(heard.decode_ms)})
     print(f"{'voice':10} {'said':30} {'heard':32} result")
     for row in rows:
-        print(f"{row['voice']:10} {row['said']:30} {row['text']!r:32} {'ok' if row['ok'] else 'MISS ' + str(row['got'])}")
+        result = "ok" if row["ok"] else f"MISS {row['got']}"
+        print(f"{row['voice']:10} {row['said']:30} {row['text']!r:32} {result}")
     answers = [r for r in rows if r["want"] is not None]
     wrong = [r for r in answers if r["got"] is not None and not r["ok"]]
     false_accepts = [r for r in rows if r["want"] is None and r["got"] is not None]

@@ -15,7 +15,7 @@ from typing import TypeVar
 from voiceguide.events import Event, EventType, event
 from voiceguide.intents import Intent, Moment
 from voiceguide.matching import match
-from voiceguide.ports import Clock, Display, Heard, Journal, Listener, Speaker
+from voiceguide.ports import Display, Heard, Journal, Listener, Speaker
 from voiceguide.session_types import DEFAULT_RATE
 
 log = logging.getLogger(__name__)
