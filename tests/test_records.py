@@ -97,3 +97,12 @@ def test_a_session_the_user_ended_is_not_offered_for_resuming(tmp_path):
     assert load_records(tmp_path).resume_point("b12-im") is None
     write_session(tmp_path, at=1_800_000_000.0, outcome="declined_check")
     assert load_records(tmp_path).resume_point("b12-im") is None
+
+
+def test_csv_cells_never_start_a_spreadsheet_formula():
+    from voiceguide.history import Row
+    from voiceguide.report import render_csv
+
+    row = Row(0.0, "=HYPERLINK(\"x\")", "completed", False, "+left", "-", False)
+    line = render_csv([row]).splitlines()[1]
+    assert ',"\'=HYPERLINK' in line and ",'+left," in line and line.endswith(",-")

@@ -206,7 +206,8 @@ def cmd_checkin(args: argparse.Namespace) -> int:
     from voiceguide.resume import when
 
     profile = load_profile(args.profile) if args.profile else None
-    done = [s for s in load_records().real() if s.completed]
+    completed = [s for s in load_records().real() if s.completed]
+    done = [s for s in completed if s.site] or completed  # an injection (a site was confirmed) first
     with ExitStack() as stack:
         talk, _journal, _fallback = _conversation(stack, "checkin", args)
         if done:

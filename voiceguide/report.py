@@ -81,8 +81,13 @@ def render_csv(found: list[Row]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
-    writer.writerows(row.cells() for row in found)
+    writer.writerows([_inert(cell) for cell in row.cells()] for row in found)
     return out.getvalue()
+
+
+def _inert(cell: str) -> str:
+    """A cell a spreadsheet will not run as a formula (a site name could start with "=")."""
+    return f"'{cell}" if cell[:1] in ("=", "+", "@") or (cell[:1] == "-" and len(cell) > 1) else cell
 
 
 def write_private(path: Path, text: str) -> None:
