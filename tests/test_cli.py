@@ -100,21 +100,23 @@ def test_run_with_piped_keyboard_answers_completes_b12(tmp_path):
             if line.startswith("  voiceguide:"):
                 if "Please answer \"yes\" or \"no\"." in line:
                     proc.stdin.write("yes\n")
+                elif "How is the injection site?" in line:  # the check-in after the injection
+                    proc.stdin.write("a bit sore\n")
                 elif "when you are ready" in line or "when it is done" in line:
                     proc.stdin.write("done\n")
-                elif re.match(r"  voiceguide: Step \d+ of 18\.", line) and "I will tell you" not in line \
+                elif re.match(r"  voiceguide: Step \d+ of 19\.", line) and "I will tell you" not in line \
                         and "Please answer" not in line:
                     proc.stdin.write("skip step\n" if "say \"skip step\"" in line else "next step\n")
                 proc.stdin.flush()
-            if line.startswith("Session ended"):
+            if line.startswith("  voiceguide: I have recorded"):
                 proc.stdin.close()
         proc.wait(timeout=120)
     finally:
         proc.kill()
     output = "".join(shown)
     assert proc.returncode == 0, output + proc.stderr.read()
-    for number in range(1, 19):
-        assert re.search(rf"^Step {number} of 18: ", output, re.M)
+    for number in range(1, 20):  # 18 steps and "Today's site" (site rotation)
+        assert re.search(rf"^Step {number} of 19: ", output, re.M)
     assert "Session ended: completed" in output
     assert "notice: No speaker found" in output  # no audio devices: text instead
     journals = list((tmp_path / "sessions").glob("*.jsonl"))
@@ -122,7 +124,11 @@ def test_run_with_piped_keyboard_answers_completes_b12(tmp_path):
     assert stat.S_IMODE(journals[0].stat().st_mode) == 0o600
     assert stat.S_IMODE((tmp_path / "sessions").stat().st_mode) == 0o700
     events = [json.loads(line) for line in journals[0].read_text().splitlines()]
-    assert events[-1]["type"] == "session_ended" and events[-1]["outcome"] == "completed"
+    ended = [e for e in events if e["type"] == "session_ended"]
+    assert len(ended) == 1 and ended[0]["outcome"] == "completed"
+    assert [e["site"] for e in events if e["type"] == "site_chosen"] == ["left outer thigh"]
+    checkin = [e for e in events if e["type"] == "checkin"]
+    assert checkin == [{**checkin[0], "effects": ["soreness"], "concerning": [], "about": ended[0]["session"]}]
 
 
 def test_run_falls_back_to_keyboard_without_a_microphone(tmp_path):
@@ -202,7 +208,7 @@ def test_preferences_set_by_voice_and_flags_survive_a_restart(tmp_path):
                         input="speed up\nstop\nend session\n", data_dir=tmp_path / "data2", env_extra=config)
     assert second.returncode == 3, second.stdout + second.stderr
     assert "Prompts are short today" in second.stdout  # the remembered verbosity
-    assert "Step 1 of 18. Make time. Choose a time when you are not rushed, and set up" in second.stdout
+    assert "Step 1 of 19. Make time. Choose a time when you are not rushed, and set up" in second.stdout
     journal = next((tmp_path / "data2" / "sessions").glob("*.jsonl"))
     changed = [json.loads(line) for line in journal.read_text().splitlines() if '"setting_changed"' in line]
     assert changed[0]["name"] == "rate" and changed[0]["value"] == 140  # it started at the saved 115

@@ -214,7 +214,7 @@ def test_run_opens_the_window_by_default_and_its_keys_work_alongside_typed_answe
         shown = []
         for line in proc.stdout:
             shown.append(line)
-            if line.startswith("Step 2 of 18"):
+            if line.startswith("Step 2 of 19"):
                 proc.stdin.write("stop\nend session\n")
                 proc.stdin.flush()
             if line.startswith("Session ended"):
@@ -223,6 +223,6 @@ def test_run_opens_the_window_by_default_and_its_keys_work_alongside_typed_answe
     finally:
         proc.kill()
     output = "".join(shown)
-    assert 'heard: "n" -> next' in output and "Step 2 of 18: Wash and dry your hands" in output
-    assert "Session ended: ended (step 2 of 18)" in output
+    assert 'heard: "n" -> next' in output and "Step 2 of 19: Wash and dry your hands" in output
+    assert "Session ended: ended (step 2 of 19)" in output
     assert proc.returncode == 3, output + proc.stderr.read()

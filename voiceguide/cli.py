@@ -65,6 +65,34 @@ def build_parser() -> argparse.ArgumentParser:
                      help="show the large-print window (default: on when a graphical display is present)")
     run.set_defaults(handler=cmd_run)
 
+    checkin = commands.add_parser("checkin", help="a short spoken check-in about your last injection",
+                                  description="A short spoken check-in about your last injection: how the "
+                                              "site is, recorded in your journal; for a concerning effect "
+                                              "it tells you to contact your clinician.")
+    checkin.add_argument("--profile", help="your profile YAML file (for your clinician's contact), or 'example'")
+    _engine_options(checkin, default="whisper", keyboard=True)
+    checkin.set_defaults(handler=cmd_checkin)
+
+    history = commands.add_parser("history", help="past sessions and when the next dose is due",
+                                  description="Show past sessions (date, procedure, completed or stopped, "
+                                              "rehearsal, site, check-in) and, from your profile's interval, "
+                                              "when the next dose is due.")
+    history.add_argument("--profile", help="your profile YAML file (for the dose interval), or 'example'")
+    history.add_argument("--procedure", default="b12-im", help="the procedure the schedule is for (default b12-im)")
+    history.add_argument("--since", type=_day, metavar="DATE", help="only sessions on or after DATE (YYYY-MM-DD)")
+    history.set_defaults(handler=cmd_history)
+
+    report = commands.add_parser("report", help="write a report for your clinician (HTML or CSV)",
+                                 description="Write your session records as a printable HTML page (large "
+                                             "type, high contrast) or a CSV file of the same rows, readable "
+                                             "by you only.")
+    report.add_argument("--format", choices=("html", "csv"), default="html", help="html (default) or csv")
+    report.add_argument("--output", required=True, metavar="FILE", help="the file to write")
+    report.add_argument("--since", type=_day, metavar="DATE", help="only sessions on or after DATE (YYYY-MM-DD)")
+    report.add_argument("--profile", help="your profile YAML file (trained sites, interval), or 'example'")
+    report.add_argument("--procedure", default="b12-im", help="the procedure the schedule is for (default b12-im)")
+    report.set_defaults(handler=cmd_report)
+
     listing = commands.add_parser("list", help="show the shipped procedures",
                                   description="Show the procedures that ship with voiceguide.")
     listing.set_defaults(handler=cmd_list)
@@ -161,9 +189,11 @@ def _engine_options(parser: argparse.ArgumentParser, default: str, keyboard: boo
 # -- commands -------------------------------------------------------------------------------
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from voiceguide.app import open_adapters, prepare
+    from voiceguide.app import prepare
     from voiceguide.combine import Fanout
-    from voiceguide.journal import FileJournal
+    from voiceguide.profile import load_profile
+    from voiceguide.records import load_records
+    from voiceguide.rotation import with_site_choice
     from voiceguide.runner import MonotonicClock, Runner
     from voiceguide.session import Session
     from voiceguide.session_setup import listeners, open_display, session_preferences
@@ -171,22 +201,130 @@ def cmd_run(args: argparse.Namespace) -> int:
     from voiceguide.text_io import ConsoleDisplay
 
     procedure = prepare(args.procedure, args.profile, args.rehearsal)
+    profile = load_profile(args.profile) if args.profile else None
+    records = load_records()
+    procedure = with_site_choice(procedure, profile, records.last_site(procedure.id))
     keeper, verbosity = session_preferences(procedure, _chosen_preferences(args))
+    rate, volume = keeper.settings.rate, keeper.settings.volume
     with ExitStack() as stack:
-        journal = stack.enter_context(FileJournal(procedure.id))
-        adapters = open_adapters(stack, args.engine, args.model)
+        talk, journal, adapters = _conversation(stack, procedure.id, args, rate, volume)
         window, notice = open_display(stack, args.display, keeper)
         if notice:
-            adapters.notices.append(notice)
-        displays = [ConsoleDisplay(), keeper] + ([window] if window else [])
-        listener, fallback = listeners(stack, adapters.listener, adapters.voice, window)
-        runner = Runner(Session(procedure, verbosity), speaker=adapters.speaker, listener=listener,
-                        clock=MonotonicClock(), journal=journal, display=Fanout(*displays),
-                        rate=keeper.settings.rate, volume=keeper.settings.volume, fallback=fallback)
-        for notice in adapters.notices:
-            runner.notice(notice)
+            talk.notice(notice)
+        talk.display = Fanout(ConsoleDisplay(), keeper, *([window] if window else []))
+        talk.listener, fallback = listeners(stack, adapters.listener, adapters.voice, window)
+        first, point = 0, None if procedure.rehearsal else records.resume_point(procedure.id)
+        if point is not None:
+            from voiceguide.resume import offer_resume
+
+            first = offer_resume(talk, procedure, point)
+            if first is None:
+                talk.finish()
+                return EXIT_INCOMPLETE
+        talk.finish()
+        session = Session(procedure, verbosity, first_step=first, resumes=point.session if first else None)
+        runner = Runner(session, speaker=talk.speaker, listener=talk.listener, clock=MonotonicClock(),
+                        journal=journal, display=talk.display, rate=rate, volume=volume, fallback=fallback)
         outcome = runner.run()
+        if outcome is Outcome.COMPLETED and not procedure.rehearsal and any(s.site for s in procedure.steps):
+            from voiceguide.checkin import run_checkin
+
+            talk.speaker, talk.listener = runner.speaker, runner.listener
+            run_checkin(talk, profile, journal.session_id)
+            talk.finish()
     return EXIT_OK if outcome is Outcome.COMPLETED else EXIT_INCOMPLETE
+
+
+def _conversation(stack: ExitStack, name: str, args: argparse.Namespace, rate: int = DEFAULT_RATE,
+                  volume: float = 1.0):
+    """(Conversation, FileJournal, the opened adapters) for ``run`` and ``checkin``: the journal
+    opens (and proves the records folder takes writes) before any audio or question."""
+    from voiceguide.app import open_adapters
+    from voiceguide.asking import Conversation
+    from voiceguide.journal import FileJournal
+    from voiceguide.text_io import ConsoleDisplay
+
+    journal = stack.enter_context(FileJournal(name))
+    adapters = open_adapters(stack, args.engine, args.model)
+    talk = Conversation(speaker=adapters.speaker, listener=adapters.listener, journal=journal,
+                        display=ConsoleDisplay(), rate=rate, volume=volume)
+    for notice in adapters.notices:
+        talk.notice(notice)
+    return talk, journal, adapters
+
+
+def cmd_checkin(args: argparse.Namespace) -> int:
+    from voiceguide.checkin import run_checkin
+    from voiceguide.profile import load_profile
+    from voiceguide.records import load_records
+    from voiceguide.resume import when
+
+    profile = load_profile(args.profile) if args.profile else None
+    completed = [s for s in load_records().real() if s.completed]
+    done = [s for s in completed if s.site] or completed  # an injection (a site was confirmed) first
+    with ExitStack() as stack:
+        talk, _journal, _adapters = _conversation(stack, "checkin", args)
+        if done:
+            talk.say(f"This check-in is about your {done[-1].title} session {when(done[-1].started)}.")
+        recorded = run_checkin(talk, profile, done[-1].session if done else None)
+        talk.finish()
+    return EXIT_OK if recorded else EXIT_INCOMPLETE
+
+
+def _day(text: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2026-01-31") from None
+
+
+def _records_view(args: argparse.Namespace):
+    """(rows, schedule sentences, notes, profile) for ``history`` and ``report``."""
+    from datetime import date
+
+    from voiceguide.history import rows, schedule
+    from voiceguide.profile import load_profile
+    from voiceguide.records import load_records
+
+    profile = load_profile(args.profile) if args.profile else None
+    records = load_records()
+    note = records.partial_note()
+    return (rows(records, args.since), schedule(records, profile, args.procedure, date.today()),
+            [note] if note else [], profile)
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from voiceguide.history import render_text
+
+    found, schedule, notes, _profile = _records_view(args)
+    for note in notes:
+        print(note)
+    print(render_text(found) if found else "No sessions recorded yet.")
+    print()
+    for line in schedule:
+        print(line)
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from voiceguide.history import sites_used
+    from voiceguide.report import render_csv, render_html, write_private
+
+    found, schedule, notes, profile = _records_view(args)
+    if args.format == "csv":
+        text = render_csv(found)
+    else:
+        text = render_html(found, sites_used(found, profile), schedule, notes,
+                           args.since.isoformat() if args.since else None)
+    write_private(Path(args.output), text)
+    for note in notes:
+        print(note, file=sys.stderr)
+    print(f"Wrote {len(found)} entr{'y' if len(found) == 1 else 'ies'} to {args.output}")
+    return EXIT_OK
 
 
 def cmd_list(args: argparse.Namespace) -> int:

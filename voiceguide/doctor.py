@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 
@@ -85,13 +84,13 @@ def _vosk() -> tuple[bool, str]:
 
 
 def _records() -> tuple[bool, str]:
+    from voiceguide.journal import probe_writes
     from voiceguide.paths import data_dir
 
     folder = data_dir()
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=".doctor-"):
-            pass
+        probe_writes(folder)  # the same write probe a session makes: catches a full disk too
     except OSError as error:
         return False, (f"{folder} is not writable ({error.strerror or error}); "
                        "set VOICEGUIDE_DATA_DIR to a writable folder")

@@ -8,7 +8,8 @@
     ├── ModelError             a model is missing, incomplete or fails its hash check
     ├── DownloadError          ``voiceguide model download`` could not finish
     ├── DataDirError           the records directory cannot be written
-    └── DisplayUnavailable     the large-print window cannot open (no display, no Tk)
+    ├── DisplayUnavailable     the large-print window cannot open (no display, no Tk)
+    └── ReportError            the report file cannot be written
 
 Only the CLI turns these into a clean message and an exit code; anything else is a bug and
 keeps its traceback.
@@ -79,3 +80,7 @@ class DataDirError(VoiceguideError):
 
 class DisplayUnavailable(VoiceguideError):
     code = "no-display"
+
+
+class ReportError(VoiceguideError):
+    code = "report"

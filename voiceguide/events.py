@@ -13,7 +13,7 @@ from typing import Any
 
 
 class EventType(str, Enum):
-    SESSION_STARTED = "session_started"  # procedure, title, steps, rehearsal, engine
+    SESSION_STARTED = "session_started"  # procedure, title, steps, rehearsal; resumes, first_step
     STEP_STARTED = "step_started"  # index (1-based), total, step id, title
     SAID = "said"  # text spoken (or printed) by the assistant
     SPEECH_CUT = "speech_cut"  # speech was cut off by "stop"
@@ -30,6 +30,8 @@ class EventType(str, Enum):
     SETTING_CHANGED = "setting_changed"  # name, value
     NOTICE = "notice"  # something the user should know (fallback to keyboard, ...)
     SESSION_ENDED = "session_ended"  # outcome: completed / ended / declined_check / input_closed
+    SITE_CHOSEN = "site_chosen"  # site (from the profile), step id: the site confirmed for today
+    CHECKIN = "checkin"  # effects, concerning (lists of effect names), about (session id or None)
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ class Moment(str, Enum):
     TIMER = "timer"  # a step's timer is running
     PAUSED = "paused"  # the session is on hold after "stop" or "wait"
     SAFE_EXIT = "safe_exit"  # a check was answered "no": only back or end
+    CHECKIN = "checkin"  # the check-in question; its answers are in checkin_phrases.py
     ALL = "all"  # every intent (used by `recognize --expect all`)
 
 
@@ -74,6 +75,7 @@ ALLOWED: dict[Moment, frozenset[Intent]] = {
     ),
     Moment.PAUSED: frozenset((Intent.RESUME, Intent.END, Intent.STOP, Intent.HELP, Intent.WHERE)),
     Moment.SAFE_EXIT: frozenset((Intent.BACK, Intent.END, Intent.REPEAT, Intent.HELP, Intent.STOP)),
+    Moment.CHECKIN: frozenset((Intent.REPEAT, Intent.HELP, Intent.STOP)),
     Moment.ALL: frozenset(Intent),
 }
 

@@ -1,5 +1,6 @@
 """The session journal: one JSON event per line, written and fsynced as it happens, readable
-by the user only. A crash loses at most the event being written.
+by the user only (files 0600, folders 0700). A crash loses at most the event being written:
+``read_journal`` skips a torn line and counts it, so callers can say one entry was partial.
 """
 
 from __future__ import annotations
@@ -16,6 +17,10 @@ from voiceguide.events import Event
 from voiceguide.paths import data_dir
 
 log = logging.getLogger(__name__)
+
+PROBE_BYTES = 64 * 1024
+"""Bytes written (and removed) before a session starts, to prove the records folder takes
+writes: a read-only or full disk is reported then, not half-way through the session."""
 
 
 class FileJournal:
@@ -34,13 +39,10 @@ class FileJournal:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             os.chmod(folder.parent, 0o700)
             os.chmod(folder, 0o700)
+            probe_writes(folder)
             fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_EXCL, 0o600)
         except OSError as error:
-            raise DataDirError(
-                f"cannot write session records in {folder}: {error.strerror or error}. "
-                "Free some space or fix its permissions, or set VOICEGUIDE_DATA_DIR to a "
-                "writable folder."
-            ) from None
+            raise records_error(folder, error) from None
         self._file = os.fdopen(fd, "a", encoding="utf-8")
 
     def record(self, item: Event) -> None:
@@ -65,17 +67,40 @@ class FileJournal:
         self.close()
 
 
+def probe_writes(folder: Path) -> None:
+    """Write, fsync and remove a scratch file in ``folder``; raises OSError if it can't."""
+    probe = folder / f".probe-{secrets.token_hex(4)}"
+    try:
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, b"\0" * PROBE_BYTES)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    finally:
+        probe.unlink(missing_ok=True)
+
+
+def records_error(folder: Path, error: OSError) -> DataDirError:
+    return DataDirError(
+        f"cannot write session records in {folder}: {error.strerror or error}. "
+        "Free some space or fix its permissions, or set VOICEGUIDE_DATA_DIR to a "
+        "writable folder."
+    )
+
+
 def read_journal(path: Path) -> tuple[list[Event], int]:
     """Events in ``path`` and the number of lines that could not be read (a torn last line
-    after a power cut is expected and tolerated)."""
+    after a power cut is expected: it is skipped with a warning, every other line is kept).
+    Each event's ``session`` id is kept in its data."""
     events, bad = [], 0
     for line in Path(path).read_text(encoding="utf-8", errors="replace").splitlines():
         if not line.strip():
             continue
         try:
-            raw = json.loads(line)
-            raw.pop("session", None)
-            events.append(Event.from_dict(raw))
-        except (ValueError, KeyError):
+            events.append(Event.from_dict(json.loads(line)))
+        except (ValueError, KeyError, TypeError, AttributeError):
             bad += 1
+    if bad:
+        log.warning("%s: %d partial or unreadable entr%s skipped", path, bad, "y" if bad == 1 else "ies")
     return events, bad

@@ -19,7 +19,8 @@ from voiceguide.yamlfile import LinedList, load
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _TOP_KEYS = {"id", "title", "intro", "finish", "steps"}
-_STEP_KEYS = {"id", "title", "say", "brief", "help", "check", "timer", "skippable", "rehearsal", "rehearsal_say"}
+_STEP_KEYS = {"id", "title", "say", "brief", "help", "check", "timer", "skippable", "rehearsal", "rehearsal_say",
+              "site"}
 _CHECK_KEYS = {"question", "if_no"}
 _TIMER_KEYS = {"seconds", "say", "done"}
 
@@ -44,6 +45,20 @@ class Timer:
 
 
 @dataclass(frozen=True)
+class SiteChoice:
+    """Offer the profile's trained sites one by one ("yes" takes it; "no" offers the next).
+    Made by ``rotation.with_site_choice``, never written in a procedure file."""
+
+    sites: tuple[str, ...]
+    """Trained sites from the profile, the rotation's suggestion first."""
+    if_none: str
+    """Safe guidance when every site was answered "no"."""
+
+    def question(self, pick: int) -> str:
+        return f"Is {self.sites[pick]} the site your clinician's plan says for today?"
+
+
+@dataclass(frozen=True)
 class Step:
     id: str
     title: str
@@ -56,6 +71,11 @@ class Step:
     """Part of the dry run (``--rehearsal``)."""
     rehearsal_say: str | None = None
     """What to say instead of ``say`` in a rehearsal."""
+    site: bool = False
+    """The step where the injection site is found (``site: true``); site rotation asks about
+    today's site just before it."""
+    site_choice: SiteChoice | None = None
+    """Set only on the step site rotation adds."""
     line: int = 0
     """Where the step starts in its file (1-based)."""
     brief: str | None = None
@@ -147,6 +167,10 @@ def parse_procedure(path: str, text: str | None = None) -> Procedure:
                               f"step id '{step.id}' is also used on line {seen[step.id]}; ids must be unique")
         seen[step.id] = step.line
         steps.append(step)
+    site_steps = [step for step in steps if step.site]
+    if len(site_steps) > 1:
+        raise FileProblem(path, site_steps[1].line or None,
+                          f"only one step may have 'site: true' (also step '{site_steps[0].id}')")
     procedure = Procedure(
         id=proc_id, title=top.text("title"), steps=tuple(steps),
         intro=top.text("intro", required=False), finish=top.text("finish", required=False),
@@ -187,8 +211,8 @@ def _parse_step(path: str, raw: object, number: int, line: int) -> Step:
         id=step_id, title=fields.text("title"), say=fields.text("say"),
         help=fields.text("help", required=False), check=check, timer=timer, skippable=skippable,
         rehearsal=fields.flag("rehearsal", default=False),
-        rehearsal_say=fields.text("rehearsal_say", required=False), line=fields.line() or line,
-        lines=lines, brief=fields.text("brief", required=False),
+        rehearsal_say=fields.text("rehearsal_say", required=False), site=fields.flag("site", default=False),
+        line=fields.line() or line, lines=lines, brief=fields.text("brief", required=False),
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from voiceguide.audio.wav import read_wav
+from voiceguide.checkin_phrases import answer_phrases
 from voiceguide.intents import Intent, Moment, phrases_for
 from voiceguide.matching import match
 from voiceguide.ports import Engine, Heard
@@ -29,7 +30,8 @@ class Recognizer:
 
     def decode(self, audio: np.ndarray, moment: Moment) -> tuple[Heard, Intent | None]:
         """(what was heard, the intent it asks for or None) for mono float32 16 kHz audio."""
-        transcript = self.engine.transcribe(audio, sorted(phrases_for(moment)))
+        phrases = sorted(phrases_for(moment)) + list(answer_phrases(moment))
+        transcript = self.engine.transcribe(audio, phrases)
         heard = Heard(
             text=transcript.text,
             confidence=transcript.confidence,

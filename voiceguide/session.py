@@ -52,11 +52,15 @@ VOLUME_STEP, VOLUME_MIN, VOLUME_MAX = 0.2, 0.2, 1.0
 class Session:
     """The rules of one guided session over a bound procedure."""
 
-    def __init__(self, procedure: Procedure, verbosity: str = "detailed"):
+    def __init__(self, procedure: Procedure, verbosity: str = "detailed", first_step: int = 0,
+                 resumes: str | None = None):
+        """``first_step`` (0-based) > 0 resumes an unfinished session (id ``resumes``) there."""
         self.procedure = procedure
         self.total = len(procedure.steps)
         self.verbosity = verbosity
         """"detailed" or "brief": how steps are first said ("help" and "repeat" are always detailed)."""
+        self.first_step = min(max(0, first_step), self.total - 1)
+        self.resumes = resumes
 
     # -- public -----------------------------------------------------------------------
 
@@ -97,9 +101,13 @@ class Session:
 
     def _begin(self, state: State) -> tuple[State, Effects]:
         p = self.procedure
+        resuming = {"resumes": self.resumes, "first_step": self.first_step + 1} if self.first_step else {}
         effects: Effects = [Emit(event(EventType.SESSION_STARTED, procedure=p.id, title=p.title,
-                                       steps=self.total, rehearsal=p.rehearsal))]
-        if p.rehearsal:
+                                       steps=self.total, rehearsal=p.rehearsal, **resuming))]
+        if self.first_step:
+            effects.append(Say(f"Carrying on where you stopped last time, at step "
+                               f"{self.first_step + 1} of {self.total}."))
+        elif p.rehearsal:
             effects.append(Say(
                 f"This is a rehearsal of {p.title}: a dry run of the set-up and positioning. "
                 "Do not inject today. Say \"next step\" when a step is done, \"repeat\" to hear "
@@ -109,7 +117,7 @@ class Session:
         if state.verbosity == "brief":
             effects.append(Say("Prompts are short today. Say \"repeat\" or \"help\" "
                                "for the full explanation of a step."))
-        state, more = self._enter(state, 0)
+        state, more = self._enter(state, self.first_step)
         return state, effects + more
 
     def _speech_ended(self, state: State, now: float) -> tuple[State, Effects]:
@@ -173,13 +181,30 @@ class Session:
         return self._enter(state, state.index + 1)
 
     def _yes(self, state: State, now: float) -> tuple[State, Effects]:
-        answered = Emit(event(EventType.CHECK_ANSWERED, step=self.step(state).id, answer="yes"))
+        step = self.step(state)
+        answered = [Emit(event(EventType.CHECK_ANSWERED, step=step.id, answer="yes"))]
+        if step.site_choice:
+            answered.append(Emit(event(EventType.SITE_CHOSEN, step=step.id,
+                                       site=step.site_choice.sites[state.site_pick])))
         state, effects = self._next(state, now)
-        return state, [answered, *effects]
+        return state, [*answered, *effects]
 
     def _no(self, state: State, now: float) -> tuple[State, Effects]:
-        answered = Emit(event(EventType.CHECK_ANSWERED, step=self.step(state).id, answer="no"))
+        step = self.step(state)
+        answered = Emit(event(EventType.CHECK_ANSWERED, step=step.id, answer="no"))
+        choice = step.site_choice
+        if choice and state.site_pick + 1 < len(choice.sites):  # offer the next trained site
+            state = replace(state, site_pick=state.site_pick + 1)
+            question = self._question(state)
+            return state, [answered, Emit(event(EventType.CHECK_ASKED, step=step.id, question=question)),
+                           Say(f"{question} Please answer \"yes\" or \"no\".")]
         return replace(state, mode=Mode.SAFE_EXIT), [answered, self._safe_guidance(state)]
+
+    def _question(self, state: State) -> str:
+        step = self.step(state)
+        if step.site_choice:
+            return step.site_choice.question(state.site_pick)
+        return step.check.question if step.check else ""
 
     def _safe_guidance(self, state: State) -> Say:
         guidance = self.step(state).check.if_no or "Do not inject. Contact your clinician for advice."
@@ -190,6 +215,8 @@ class Session:
             return state, [Say(self._time_left(state, now))]
         if state.mode is Mode.SAFE_EXIT:
             return state, [self._safe_guidance(state)]
+        if state.mode is Mode.CHECK and state.site_pick:
+            return state, [Say(f"{self._question(state)} Please answer \"yes\" or \"no\".")]
         return self._enter(state, state.index, announce=False, detailed=True)
 
     def _back(self, state: State, now: float) -> tuple[State, Effects]:
@@ -275,7 +302,7 @@ class Session:
         words = step.brief if step.brief and state.verbosity == "brief" and not detailed else step.say
         effects.append(Say(f"Step {index + 1} of {self.total}. {step.title}. {words}"))
         base = replace(state, index=index, quiet_since=None, reminders=0, timer_end=None,
-                       timer_left=None, timer_noticed=False, timer_counted=None, resume_to=None)
+                       timer_left=None, timer_noticed=False, timer_counted=None, resume_to=None, site_pick=0)
         if step.check:
             effects += [Emit(event(EventType.CHECK_ASKED, step=step.id, question=step.check.question)),
                         Say(f"{step.check.question} Please answer \"yes\" or \"no\".")]
@@ -305,8 +332,7 @@ class Session:
     def _hint(self, state: State) -> str:
         return {
             Mode.STEP: "Say \"next step\" when this step is done, or \"help\".",
-            Mode.CHECK: f"{self.step(state).check.question if self.step(state).check else ''} "
-                        "Please answer \"yes\" or \"no\".".strip(),
+            Mode.CHECK: f"{self._question(state)} Please answer \"yes\" or \"no\".".strip(),
             Mode.TIMER: "The timer is running. Say \"repeat\" to hear the time left.",
             Mode.PAUSED: "The session is paused. Say \"resume\" to carry on, or \"end session\" to finish.",
             Mode.SAFE_EXIT: self._safe_exit_hint(),

@@ -118,6 +118,8 @@ class State:
     """The last number of the final countdown said aloud (5, 4, ...), or None."""
     verbosity: str = "detailed"
     """"detailed" (the full step text) or "brief" (the step's short form, where it has one)."""
+    site_pick: int = 0
+    """Which trained site a site-choice step is asking about (index into its sites)."""
     outcome: Outcome | None = None
 
     @property

@@ -1,0 +1,57 @@
+"""Questions outside a session (resume offer, check-in) with the text adapters."""
+
+from __future__ import annotations
+
+from voiceguide.asking import Conversation
+from voiceguide.checkin import run_checkin
+from voiceguide.events import EventType
+from voiceguide.text_io import FakeClock, MemoryJournal, QuietSpeaker, ScriptedListener
+
+
+class Lines:
+    def show(self, item):
+        pass
+
+
+def talk(script):
+    journal = MemoryJournal()
+    conversation = Conversation(speaker=QuietSpeaker(), listener=ScriptedListener(script, FakeClock()),
+                                journal=journal, display=Lines())
+    return conversation, journal
+
+
+def said(journal) -> str:
+    return " ".join(e.data["text"] for e in journal.of(EventType.SAID))
+
+
+def test_silence_gets_reminders_then_the_question_is_given_up():
+    conversation, journal = talk([None, None, None, None])
+    assert conversation.ask_yes_no("Carry on?") is None
+    assert len(journal.of(EventType.REMINDER)) == 3 and said(journal).count("I'm still here.") == 3
+
+
+def test_only_yes_or_no_answers_and_repeat_or_help_say_it_again():
+    conversation, journal = talk(["next step", "repeat", "y"])
+    assert conversation.ask_yes_no("Carry on?") is True
+    assert said(journal).count("Carry on?") == 3 and "Sorry, I didn't catch that." in said(journal)
+    assert talk(["no"])[0].ask_yes_no("Carry on?") is False
+
+
+def test_stop_ends_the_question_and_closed_input_is_noticed():
+    conversation, _ = talk(["stop", "yes"])
+    assert conversation.ask_yes_no("Carry on?") is None and conversation.stopped
+    conversation, _ = talk([])
+    assert conversation.ask_yes_no("Carry on?") is None and conversation.closed
+
+
+def test_three_unclear_checkin_answers_record_nothing_and_point_to_the_clinician():
+    conversation, journal = talk(["itchy", "blue", "purple", "soreness"])
+    assert run_checkin(conversation, None, None) is None
+    assert not journal.of(EventType.CHECKIN)
+    assert "The check-in was not recorded. If anything worries you, contact your clinician rather" in said(journal)
+
+
+def test_none_with_another_effect_is_not_accepted():
+    conversation, journal = talk(["no problems and pain", "pain", "yes"])
+    assert run_checkin(conversation, None, None) == ("pain",)
+    assert "please contact your clinician now" in said(journal)
