@@ -34,6 +34,8 @@ RATE = 16_000
 """Hz of both virtual devices."""
 LOUD = 0.01
 """RMS above which a sink chunk counts as sound."""
+NOISE_RMS = 3e-4
+"""The simulated microphone's own hiss (about -70 dBFS): never exactly zero, like a real one."""
 
 
 def _realtime_thread() -> None:
@@ -229,22 +231,30 @@ def tone_level(samples: np.ndarray, freq_hz: float) -> float:
 
 
 def tone_after(moment: float, freq_hz: float, found: list | None = None):
-    """Predicate: a loud stretch of mostly ``freq_hz`` (an earcon) was played after ``moment``;
-    its arrival time is appended to ``found``."""
-    scanned = [0]  # chunks already looked at (each call sees the list grown by a few)
+    """Predicate: 80 ms of mostly ``freq_hz`` (an earcon) was played after ``moment``; the time
+    it reached the sink is appended to ``found``. Scans in 20 ms hops whatever the chunk sizes
+    (an idle sink writes half a second at a time)."""
+    state = {"chunks": 0, "audio": np.zeros(0, np.float32), "start": None}
 
     def check(chunks) -> bool:
-        start = max(0, scanned[0] - 3)
-        scanned[0] = len(chunks)
-        after = [(t, c) for t, c in chunks[start:] if t > moment]
-        for i in range(len(after)):
-            t, c = after[i]
-            window = np.concatenate([x for _, x in after[i:i + 3]])[:1280]  # 80 ms
-            if window.size >= 960 and np.sqrt(np.mean(window**2)) > LOUD and \
-                    tone_level(window, freq_hz) > 0.6:
+        new = [(t, c) for t, c in chunks[state["chunks"]:] if t > moment]
+        state["chunks"] = len(chunks)
+        for t, c in new:
+            if state["start"] is None:
+                state["start"] = t - c.size / RATE  # time of the first kept sample
+            state["audio"] = np.concatenate([state["audio"], c])
+        audio = state["audio"]
+        hop, size = RATE // 50, 1280
+        for lo in range(0, max(0, audio.size - size + 1), hop):
+            window = audio[lo:lo + size]
+            if np.sqrt(np.mean(window**2)) > LOUD and tone_level(window, freq_hz) > 0.6:
                 if found is not None:
-                    found.append(t)
+                    found.append(state["start"] + lo / RATE)
                 return True
+        keep = max(0, audio.size - size)  # already scanned: keep only a window's worth
+        keep -= keep % hop
+        state["audio"] = audio[keep:]
+        state["start"] = None if state["start"] is None else state["start"] + keep / RATE
         return False
     return check
 
@@ -319,6 +329,7 @@ class MicFeeder:
 
     def _feed(self) -> None:
         silence = np.zeros(self.CHUNK, dtype=np.float32)
+        hiss = np.random.default_rng(3).normal(0, NOISE_RMS, (64, self.CHUNK)).astype(np.float32)
         current, offset = None, 0
         base = None  # tap sample number mixed into the chunk being sent now, minus sent*CHUNK
         with open(self._fifo, "wb", buffering=0) as pipe:
@@ -352,6 +363,7 @@ class MicFeeder:
                     if base is not None:
                         echo = self._room.read(base + sent * self.CHUNK, self.CHUNK)
                         chunk = chunk + self._room_gain * echo
+                chunk = chunk + hiss[sent % len(hiss)]  # a real microphone is never digitally silent
                 pipe.write((np.clip(chunk, -1, 1) * 32767).astype("<i2").tobytes())
                 sent += 1
                 delay = start + sent / 50 - time.monotonic()

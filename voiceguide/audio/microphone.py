@@ -60,6 +60,10 @@ VOICE_OVER_ECHO_DB = 6.0
 at least the predicted echo minus max(this, fit quality - 10 dB), and never less than the
 echo minus MAX_VOICE_MARGIN_DB (what a fit claims on one stretch may not hold on the next)."""
 MAX_VOICE_MARGIN_DB = 20.0
+DEAD_SILENCE_S = 4.0
+"""Seconds of exact digital zeros after which the microphone is taken as gone. A real
+microphone always hears some noise; when its source disappears, the sound server quietly
+moves the stream to another source (often the loudspeaker's monitor, all zeros when idle)."""
 MAX_ECHO_CORRELATION = 0.3
 """Above this (absolute) correlation with the predicted echo, what is left after subtraction
 is a failed prediction, not a voice (a double-talk detector)."""
@@ -256,6 +260,7 @@ class MicrophoneListener:
         self._failures = 0
         self._over_prompt = False  # the utterance under way overlaps the prompt or its echo
         self._next_check_s = 0.0
+        zeros = 0  # device samples in a row that were exactly zero
         while True:
             try:
                 item = self._frames.get(timeout=self._stall_timeout_s)
@@ -271,6 +276,10 @@ class MicrophoneListener:
                 flushes = self._flushes
                 endpointer.reset()
                 self._over_prompt = False
+            zeros = zeros + len(item) if not np.any(item) else 0
+            if zeros >= DEAD_SILENCE_S * self._device_rate:
+                self._end_of_input("the microphone delivers only digital silence")
+                return
             pending = np.concatenate([pending, resampler.process(item)])
             while len(pending) >= FRAME_SAMPLES:
                 frame, pending = pending[:FRAME_SAMPLES], pending[FRAME_SAMPLES:]
