@@ -251,9 +251,13 @@ class EchoCanceller:
         missing), which must not pass for a voice."""
 
     def reset_fit(self) -> None:
+        """Forget the echo path (the reference was moved): refit from fresh history."""
         self.fit = None
         self.echo_free = False
+        self._quiet_fits = 0
         self._since_fit = self.refit
+        self._ref.clear()
+        self._active = 0
 
     def process(self, mic: np.ndarray, ref: np.ndarray, adapt: bool = True
                 ) -> tuple[np.ndarray, float, bool]:
@@ -398,6 +402,9 @@ class _History:
             self._end = self.size
         self._buffer[self._end:self._end + n] = frame
         self._end += n
+
+    def clear(self) -> None:
+        self._buffer[:] = 0.0
 
     @property
     def view(self) -> np.ndarray:

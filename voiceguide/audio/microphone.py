@@ -44,7 +44,7 @@ _MAX_DECODE_FAILURES = 3
 _STOP = object()
 _LOST = object()
 _LOST_HEARD = Heard(text="", clear=False, source="voice", end_of_input=True)
-REFERENCE_LEAD_S = 0.15
+REFERENCE_LEAD_S = 0.05
 """The reference is read this far ahead of the microphone, so an echo that seems to arrive
 early (the two streams' start times are known only to a few tens of ms) is still matched."""
 MONITOR_WAIT_S = 0.1
@@ -305,6 +305,7 @@ class MicrophoneListener:
     def _process_with_echo(self, endpointer: Endpointer, canceller: EchoCanceller,
                            frame: np.ndarray, at: float) -> np.ndarray | None:
         reference = self._reference
+        self._recentre(canceller)
         ref = self._reference_frame(at)
         residual, echo_db, active = canceller.process(frame, ref, adapt=not endpointer.in_speech)
         if not active:
@@ -338,6 +339,18 @@ class MicrophoneListener:
             self.echoes_dropped += 1
             reference.release()
         return utterance
+
+    def _recentre(self, canceller: EchoCanceller) -> None:
+        """Keep the echo in the middle of the canceller's search range. A busy machine drops
+        microphone samples now and then, which moves the echo; left alone it would drift out
+        of reach and every prompt would pass for a voice."""
+        fit, lead = canceller.fit, int(REFERENCE_LEAD_S * SAMPLE_RATE)
+        if fit is None or self._monitor_offset is None:
+            return
+        if not lead // 3 <= fit.lag <= canceller.max_lag - lead // 3:
+            log.debug("echo at %d samples: recentring the loudspeaker monitor", fit.lag)
+            self._monitor_offset -= fit.lag - lead
+            canceller.reset_fit()
 
     def _reference_frame(self, at: float) -> np.ndarray:
         """What the loudspeaker played around microphone time ``at`` (shifted by the lead)."""
