@@ -34,7 +34,13 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
 from audio_rig import (  # noqa: E402
-    LOUD, MicFeeder, PrivatePulse, SinkRecorder, espeak_16k, spoke_then_quiet, tone_after,
+    LOUD,
+    MicFeeder,
+    PrivatePulse,
+    SinkRecorder,
+    espeak_16k,
+    spoke_then_quiet,
+    tone_after,
 )
 from test_audio_session import Console  # noqa: E402
 

@@ -17,7 +17,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from audio_rig import MicFeeder, any_loud, espeak_16k, tone_after
 from test_audio_session import PROCEDURE, Console
 

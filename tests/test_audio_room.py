@@ -18,7 +18,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from audio_rig import LOUD, MicFeeder, espeak_16k, spoke_then_quiet, tone_after
 from test_audio_session import Console
 

@@ -27,7 +27,12 @@ from typing import Any
 import numpy as np
 
 from voiceguide.audio.echo import EchoCanceller, MonitorCapture, PlaybackReference
-from voiceguide.audio.endpointing import FRAME_SAMPLES, EndpointConfig, Endpointer, level_dbfs
+from voiceguide.audio.endpointing import (
+    FRAME_SAMPLES,
+    EndpointConfig,
+    Endpointer,
+    level_dbfs,
+)
 from voiceguide.errors import AudioUnavailable
 from voiceguide.intents import Intent, Moment
 from voiceguide.ports import SAMPLE_RATE, Heard
