@@ -344,8 +344,10 @@ class EchoCanceller:
                 self.echo_free, self.fit = True, None
             return
         self._quiet_fits = 0
-        if self.fit is None or fit.erle_db >= self.MIN_TRUSTED_ERLE_DB or \
-                fit.erle_db > self.fit.erle_db:
+        if fit.erle_db >= self.MIN_TRUSTED_ERLE_DB or (
+                self.fit is not None and fit.erle_db > self.fit.erle_db) or (
+                self.fit is None and not self.echo_free):
+            # a poor fit never replaces "no echo at all": someone is talking over the prompt
             self.fit = fit
             self.echo_free = False
 
