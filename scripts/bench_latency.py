@@ -6,7 +6,10 @@ through the virtual microphone after the listening earcon, and now and then says
 prompt (then "resume"). Measured on the loudspeaker's monitor:
 
 - response: end of the user's word -> first audio of the reply (the "accepted" earcon, which
-  leads the next prompt by 0.16 s; the prompt's speech follows it);
+  leads the next prompt by 0.16 s; the prompt's speech follows it). The rig's pipe sink adds
+  its own buffering here (up to ~0.5 s when it was idle), which a sound card does not;
+- recognized: end of the user's word -> the console shows what was heard (endpointing plus
+  decoding; the part voiceguide controls);
 - barge-in: end of "stop" -> the prompt goes silent;
 - idle CPU: % of one core used by the voiceguide process while it listens to silence;
 - peak RSS of the voiceguide process (VmHWM);
@@ -128,7 +131,7 @@ def run(turns: int, room: bool, barge_every: int) -> dict:
     recorder = SinkRecorder(server.speaker_fifo)
     feeder = MicFeeder(server.mic_fifo, room=recorder.tap() if room else None)
     voice = {text: espeak_16k(text, work) for text in ("next step", "done", "stop", "resume")}
-    responses, barge_ins, decode_ms, misses = [], [], [], 0
+    responses, recognized, barge_ins, decode_ms, misses = [], [], [], [], 0
     started = time.monotonic()
     proc = subprocess.Popen([sys.executable, "-m", "voiceguide", "run", str(procedure)],
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -164,6 +167,7 @@ def run(turns: int, room: bool, barge_every: int) -> dict:
                 reply.wait(10)
                 line = console.wait_for("heard:", timeout=30)
                 if "-> next" in line:
+                    recognized.append(1000 * (time.monotonic() - reply.word_end()))
                     answered = first_loud_after(recorder, reply.word_end(), 10)
                     if answered is not None:
                         responses.append(1000 * (answered - reply.word_end()))
@@ -190,6 +194,8 @@ def run(turns: int, room: bool, barge_every: int) -> dict:
         "turns": len(responses), "room": room, "misheard": misses,
         "response_median_ms": round(statistics.median(responses)) if responses else None,
         "response_p95_ms": round(percentile(responses, 0.95)) if responses else None,
+        "recognized_median_ms": round(statistics.median(recognized)) if recognized else None,
+        "recognized_p95_ms": round(percentile(recognized, 0.95)) if recognized else None,
         "barge_in_median_ms": round(statistics.median(barge_ins)) if barge_ins else None,
         "barge_in_max_ms": round(max(barge_ins)) if barge_ins else None,
         "barge_ins": len(barge_ins),
@@ -215,7 +221,8 @@ def main() -> int:
         value = result.get(key)
         mark = "" if value is None else (" ok" if value <= target else " MISSED")
         print(f"{key:<22}{'-' if value is None else value:>10}{target:>10}{mark}")
-    print(f"{'decode_median_ms':<22}{result['decode_median_ms'] or '-':>10}")
+    for key in ("recognized_median_ms", "recognized_p95_ms", "decode_median_ms"):
+        print(f"{key:<22}{result[key] or '-':>10}")
     print(f"turns {result['turns']}, barge-ins {result['barge_ins']}, misheard {result['misheard']}, "
           f"room {result['room']}, load average {result['load_average']:.1f}")
     Path(args.out).write_text(json.dumps(result, indent=2) + "\n")

@@ -296,6 +296,9 @@ class MicrophoneListener:
                 self._position += FRAME_SAMPLES
                 if utterance is None:
                     continue
+                log.debug("utterance of %.2f s ended; the worker is %.0f ms behind the "
+                          "microphone", len(utterance) / SAMPLE_RATE,
+                          1000 * (time.monotonic() - at - FRAME_SAMPLES / SAMPLE_RATE))
                 over_prompt, self._over_prompt = self._over_prompt, False
                 if over_prompt:
                     explained, utterance = canceller.explained(len(utterance))
