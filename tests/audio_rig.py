@@ -305,6 +305,8 @@ class MicFeeder:
         self._room_gain = room_gain
         self._room_delay = int(room_delay_s * RATE)
         self._queue: queue.Queue[Spoken] = queue.Queue()
+        self.echo_s = 0.0
+        """Seconds of the loudspeaker's sound mixed into the microphone (room mode)."""
         self.resyncs = 0
         """Times the room's delay had to be re-established (the machine was too busy)."""
         self._stop = threading.Event()
@@ -361,8 +363,10 @@ class MicFeeder:
                         base = self._room.received - self._room_delay - sent * self.CHUNK
                         self.resyncs += 1
                     if base is not None:
-                        echo = self._room.read(base + sent * self.CHUNK, self.CHUNK)
-                        chunk = chunk + self._room_gain * echo
+                        echo = self._room_gain * self._room.read(base + sent * self.CHUNK, self.CHUNK)
+                        chunk = chunk + echo
+                        if np.sqrt(np.mean(echo**2)) > LOUD / 2:
+                            self.echo_s += self.CHUNK / RATE
                 chunk = chunk + hiss[sent % len(hiss)]  # a real microphone is never digitally silent
                 pipe.write((np.clip(chunk, -1, 1) * 32767).astype("<i2").tobytes())
                 sent += 1

@@ -131,6 +131,7 @@ def test_room_mode_b12_session_never_hears_itself(pulse, tmp_path):
         proc.kill()
         feeder.close()
         log.close()
+    echo_s = feeder.echo_s
     journal = next((tmp_path / "data" / "sessions").glob("*.jsonl"))
     events = [json.loads(line) for line in journal.read_text().splitlines()]
     heard = [(e["source"], e["intent"]) for e in events if e["type"] == "heard"]
@@ -145,6 +146,7 @@ def test_room_mode_b12_session_never_hears_itself(pulse, tmp_path):
     stderr = (tmp_path / "stderr.log").read_text()
     counts = re.search(r"microphone: (\d+) utterances decoded, (\d+) dropped", stderr)
     assert counts, stderr[-2000:]
-    decoded, dropped = map(int, counts.groups())
-    assert dropped > 0, "the echo of the prompts never reached the microphone: not a room"
+    decoded, _dropped = map(int, counts.groups())
+    assert echo_s > 60, f"only {echo_s:.0f} s of the prompts reached the microphone: not a room"
+    # the prompts were not decoded (only the replies, and at most a few echoes checked as "stop")
     assert decoded <= len(injected) + 3, f"{decoded} decodes for {len(injected)} replies"

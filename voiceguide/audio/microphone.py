@@ -133,7 +133,11 @@ class MicrophoneListener:
                 self._monitor = MonitorCapture().__enter__()
             except OSError as error:
                 log.info("no loudspeaker monitor (%s); using the speaker's own record", error)
-        self._stream = self._open(sd)
+        try:
+            self._stream = self._open(sd)
+        except AudioUnavailable:
+            self.__exit__(None, None, None)  # the monitor's parec must not outlive us
+            raise
         self._worker = threading.Thread(target=self._run, name="voiceguide-microphone",
                                         daemon=True)
         self._worker.start()
