@@ -340,7 +340,7 @@ class EchoCanceller:
         ref_db = _dbfs(self.ref[-self.window:])
         if settled and fit.erle_db < 3.0 and mic_db < -55.0 and ref_db > -40.0:
             self._quiet_fits += 1
-            if self._quiet_fits >= 4:  # a second of loud playback never came back: headphones
+            if self._quiet_fits >= 8:  # 2 s of loud playback never came back: headphones
                 self.echo_free, self.fit = True, None
             return
         self._quiet_fits = 0
