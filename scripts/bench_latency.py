@@ -165,7 +165,11 @@ def run(turns: int, room: bool, barge_every: int) -> dict:
             for attempt in range(3):
                 reply = feeder.say(voice["done" if n % 2 else "next step"])
                 reply.wait(10)
-                line = console.wait_for("heard:", timeout=30)
+                try:
+                    line = console.wait_for("heard:", timeout=15)
+                except AssertionError:  # not heard at all: say it again, as a person would
+                    misses += 1
+                    continue
                 if "-> next" in line:
                     recognized.append(1000 * (time.monotonic() - reply.word_end()))
                     answered = first_loud_after(recorder, reply.word_end(), 10)
