@@ -311,13 +311,16 @@ class EchoCanceller:
 
     def explained(self, samples: int) -> tuple[float, np.ndarray]:
         """For the last ``samples`` of microphone history: (dB of it the reference explains
-        when fitted on exactly that stretch, the microphone audio with that echo removed)."""
+        when fitted on exactly that stretch, the microphone audio with the echo removed)."""
         samples = min(samples, self.size - self.max_lag - self.TAPS)
         lo = self.size - samples
         fit = self._fit(lo, self.size)
         if fit is None:
             return 0.0, self.mic[lo:].copy()
-        echo = self._predict(lo, self.size, fit)
+        # the audio is cleaned with the running fit, made while nobody talked: a fit on a
+        # stretch with a voice in it is pulled towards the voice and leaves echo behind
+        cleaner = self.fit if self.fit is not None else fit
+        echo = self._predict(lo, self.size, cleaner)
         return fit.erle_db, (self.mic[lo:] - echo).astype(np.float32)
 
     # -- internals -------------------------------------------------------------------------
