@@ -1,6 +1,7 @@
 """A guided session through the real audio stack: `voiceguide run` with its default whisper
 engine speaks through a virtual loudspeaker and hears synthesized replies through a virtual
-microphone (PulseAudio; see tests/audio_rig.py)."""
+microphone (PulseAudio; see tests/audio_rig.py). The earcons are checked on the loudspeaker:
+a listening tone after each prompt, an accepted tone after each command taken."""
 
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from audio_rig import MicFeeder, espeak_16k, spoke_then_quiet
+from audio_rig import MicFeeder, espeak_16k, spoke_then_quiet, tone_after
 
 ROOT = Path(__file__).resolve().parent.parent
+LISTENING_HZ, ACCEPTED_HZ = 880.0, 1320.0
+"""voiceguide.audio.speaker.EARCONS, restated: the test pins what users learn to hear."""
 
 PROCEDURE = """\
 id: rig-check
@@ -78,10 +81,13 @@ def test_spoken_session_completes_through_real_devices(pulse, tmp_path):
                                      ("Step 3 of 3.", "done", '"Done." -> next')]:
             console.wait_for(prompt, timeout=60)
             shown_at = time.monotonic()
-            # The prompt is being spoken: answer once the loudspeaker has fallen silent.
-            assert recorder.wait_until(spoke_then_quiet(shown_at, 0.7), timeout=30), "the prompt never ended"
-            assert feeder.say(replies[reply]).wait(timeout=10)
+            # The prompt is being spoken: answer once the listening tone has sounded.
+            assert recorder.wait_until(tone_after(shown_at, LISTENING_HZ), timeout=30), "no listening earcon"
+            assert recorder.wait_until(spoke_then_quiet(shown_at, 0.4), timeout=30), "the prompt never ended"
+            spoken = feeder.say(replies[reply])
+            assert spoken.wait(timeout=10)
             console.wait_for(heard, timeout=30)
+            assert recorder.wait_until(tone_after(spoken.word_end(), ACCEPTED_HZ), timeout=10), "no accepted earcon"
         console.wait_for("Session ended: completed", timeout=30)
         assert proc.wait(timeout=30) == 0, proc.stderr.read()
     finally:

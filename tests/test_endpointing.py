@@ -92,7 +92,21 @@ def test_two_utterances_are_separated():
     signal = np.concatenate([
         silence(0.5), tone(0.6, -25.0), silence(1.0), tone(0.8, -25.0, 330.0), silence(1.0)])
     handed = run(signal)
-    assert [round(at, 2) for at, _ in handed] == pytest.approx([1.6, 3.4], abs=0.03)
+    # short commands end after short_end_silence_s (0.35 s) of silence
+    assert [round(at, 2) for at, _ in handed] == pytest.approx([1.45, 3.25], abs=0.03)
+
+
+def test_a_long_phrase_waits_the_full_end_silence():
+    signal = np.concatenate([silence(0.5), tone(1.2, -25.0), silence(1.0)])
+    [(handed_at, _)] = run(signal)
+    assert handed_at == pytest.approx(1.7 + 0.5, abs=0.03)
+
+
+def test_frames_not_allowed_as_speech_never_start_an_utterance():
+    endpointer = Endpointer()
+    signal = np.concatenate([silence(0.5), tone(0.6, -25.0), silence(1.0)])
+    frames = signal.reshape(-1, FRAME_SAMPLES)
+    assert all(endpointer.process(f, speech_allowed=False) is None for f in frames)
 
 
 def test_short_gap_inside_a_phrase_does_not_split_it():

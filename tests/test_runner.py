@@ -203,3 +203,44 @@ def test_ctrl_c_records_where_the_session_stopped():
         raise AssertionError("Ctrl-C must still end the program")
     ended = journal.of(EventType.SESSION_ENDED)
     assert ended and ended[-1].data == {"outcome": "interrupted", "step": 1, "total": 18}
+
+
+class EarconSpeaker(QuietSpeaker):
+    """Records what is said and which earcons are played, in order."""
+
+    def __init__(self):
+        self.log = []
+
+    def say(self, text, rate, volume, earcon=None):
+        self.log.append(("say", earcon, text))
+
+    def earcon(self, name, volume):
+        self.log.append(("earcon", name, None))
+
+
+def test_earcons_mark_listening_and_accepted_commands_only():
+    speaker = EarconSpeaker()
+    outcome, journal, _, _ = run(b12(), ["mumble", "done"], listener_source="voice", speaker=speaker)
+    kinds = [(kind, name) for kind, name, _ in speaker.log]
+    # first prompt, then listening; "mumble" is not a command: a re-prompt without the accepted tone
+    assert kinds[:4] == [("say", None), ("earcon", "listening"), ("say", None), ("earcon", "listening")]
+    # "done" was taken: the next step is spoken after the accepted tone
+    assert kinds[4] == ("say", "accepted") and "Step 2" in speaker.log[4][2]
+    assert ("say", "accepted") not in kinds[:4]
+
+
+def test_likely_next_prompts_are_prepared_while_speaking():
+    class Preparing(EarconSpeaker):
+        def __init__(self):
+            super().__init__()
+            self.prepared = threading.Event()
+            self.texts = []
+
+        def prepare(self, text, rate):
+            self.texts.append(text)
+            self.prepared.set()
+
+    speaker = Preparing()
+    run(b12(), ["done"], speaker=speaker)
+    assert speaker.prepared.wait(5)
+    assert any(text.startswith("Step 2 of") for text in speaker.texts)

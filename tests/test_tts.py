@@ -72,10 +72,20 @@ def test_espeak_program_fallback():
         synth.close()
 
 
-def test_pyttsx3_backend_is_used_when_present(synthesizer):
+def test_pyttsx3_backend_is_used_when_asked_for():
     pytest.importorskip("pyttsx3")
-    synthesizer.synthesize("Ready.", 160)
-    assert synthesizer.backend == "pyttsx3"
+    synth = Synthesizer(use_pyttsx3=True)
+    try:
+        synth.synthesize("Ready.", 160)
+        assert synth.backend == "pyttsx3"
+    finally:
+        synth.close()
+
+
+def test_the_espeak_ng_program_is_preferred_when_installed(synthesizer):
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed")
+    assert synthesizer.backend == "espeak-ng"
 
 
 def test_pyttsx3_notice_does_not_reach_stdout(synthesizer, capsys):

@@ -39,13 +39,17 @@ def open_adapters(stack: ExitStack, engine: str, model: str | None) -> Adapters:
     notices: list[str] = []
     report = probe()
     speaker = QuietSpeaker()
+    reference = None  # what the loudspeaker plays, so the microphone can ignore it
     if report.output_name:
         try:
+            from voiceguide.audio.echo import PlaybackReference
             from voiceguide.audio.speaker import AudioSpeaker
             from voiceguide.audio.tts import Synthesizer
 
-            speaker = stack.enter_context(AudioSpeaker(Synthesizer()))
+            reference = PlaybackReference()
+            speaker = stack.enter_context(AudioSpeaker(Synthesizer(), reference=reference))
         except AudioUnavailable as error:
+            reference = None
             notices.append(f"Speech output is not available ({error}); showing the steps as text.")
     else:
         notices.append(_sentence(report.output_problem or "no speaker found; steps are shown as text"))
@@ -62,7 +66,7 @@ def open_adapters(stack: ExitStack, engine: str, model: str | None) -> Adapters:
         from voiceguide.recognition import Recognizer
 
         recognizer = Recognizer(make_engine(engine, model))
-        listener = stack.enter_context(MicrophoneListener(recognizer.decode))
+        listener = stack.enter_context(MicrophoneListener(recognizer.decode, reference=reference))
     except (AudioUnavailable, EngineUnavailable, ModelError) as error:
         notices.append(f"Voice answers are not available ({error}); please answer with the keyboard.")
         return Adapters(speaker, KeyboardListener(), notices, voice=False)

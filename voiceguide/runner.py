@@ -5,11 +5,17 @@ Barge-in rule: while the assistant is speaking, a *voice* can only say "stop" (a
 it hears then may be its own prompt coming back through the microphone); a key press is
 deliberate and always counts. When speech ends, whatever the microphone picked up during it
 is dropped.
+
+Earcons (when the speaker has them): a "listening" tone when a prompt has ended and it
+listens, and an "accepted" tone just before the answer to a command that was taken. The
+prompts that the likely answers ("next", "yes") would bring are synthesized while the current
+one plays (the session is pure, so asking it "what if" costs nothing), to answer sooner.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 
@@ -38,7 +44,7 @@ from voiceguide.text_io import QuietSpeaker
 
 log = logging.getLogger(__name__)
 
-BARGE_IN_POLL_S = 0.05
+BARGE_IN_POLL_S = 0.02
 """How often, while speaking, the runner checks for "stop" (seconds)."""
 IDLE_WAIT_S = 3600.0
 """How long to listen when nothing is due (paused): effectively until something is heard."""
@@ -63,6 +69,7 @@ class Runner:
         self.wall = wall
         self.state: State = session.start(rate, volume)
         self._speech_pending = False
+        self._earcon: str | None = None  # played just before the next thing said
 
     def run(self) -> Outcome:
         try:
@@ -94,6 +101,8 @@ class Runner:
             self._speech_pending = False
             self.listener.flush()
             self._feed(SpeechEnded(self.clock.now()))
+            if self.state.mode is not Mode.ENDED:
+                self._play_earcon("listening")
             return
         deadline = self.session.next_deadline(self.state)
         timeout = IDLE_WAIT_S if deadline is None else max(0.0, deadline - self.clock.now())
@@ -121,7 +130,10 @@ class Runner:
         if during_speech:
             self._cut()
         elsewhere = known_elsewhere(heard.text, keys=keys) if intent is None else None
+        self._earcon = "accepted" if intent is not None else None
         self._feed(Command(self.clock.now(), intent, heard.text, elsewhere))
+        if self._earcon is not None:  # taken, but nothing to say: the tone alone
+            self._play_earcon(self._earcon)
 
     def _input_closed(self, heard: Heard) -> None:
         if heard.source == "voice" and self.fallback is not None:
@@ -150,19 +162,56 @@ class Runner:
                 log.info("session ended: %s", effect.outcome.value)
         if spoken:
             self._speak(" ".join(spoken))
+            self._prepare_likely_answers()
         if self.state.moment is not None:
             self.listener.set_moment(self.state.moment)
 
     def _speak(self, text: str) -> None:
         self._cut()
+        earcon, self._earcon = self._earcon, None
         try:
-            self.speaker.say(text, self.state.rate, self.state.volume)
+            if earcon is not None and hasattr(self.speaker, "earcon"):
+                self.speaker.say(text, self.state.rate, self.state.volume, earcon=earcon)
+            else:
+                self.speaker.say(text, self.state.rate, self.state.volume)
         except AudioUnavailable as error:  # the loudspeaker went away: carry on in text
             log.warning("speech output failed: %s", error)
             self.speaker = QuietSpeaker()
             self._emit(event(EventType.NOTICE, text=f"Speech output stopped working ({error}); "
                                                     "the steps are shown as text from now on."))
         self._speech_pending = True
+
+    def _play_earcon(self, name: str) -> None:
+        self._earcon = None
+        play = getattr(self.speaker, "earcon", None)
+        if play is None:
+            return
+        try:
+            play(name, self.state.volume)
+        except AudioUnavailable as error:
+            log.warning("earcon failed: %s", error)
+
+    def _prepare_likely_answers(self) -> None:
+        """Synthesize, in the background, what "next" or "yes" would make it say now."""
+        prepare = getattr(self.speaker, "prepare", None)
+        if prepare is None or self.state.moment is None:
+            return
+        texts = []
+        for intent in (Intent.NEXT, Intent.YES):
+            state, effects = self.session.transition(
+                self.state, Command(self.clock.now(), intent, intent.value, None))
+            said = " ".join(e.text for e in effects if isinstance(e, Say))
+            if said and state is not self.state:
+                texts.append((said, state.rate))
+
+        def work() -> None:
+            for text, rate in texts:
+                try:
+                    prepare(text, rate)
+                except AudioUnavailable:
+                    return
+
+        threading.Thread(target=work, name="voiceguide-prepare", daemon=True).start()
 
     def _cut(self) -> None:
         if self.speaker.speaking:

@@ -12,8 +12,9 @@ Two parts:
   minimum.
 - :class:`Endpointer` turns those per-frame answers into whole utterances: it starts one after
   ``start_speech_s`` of speech (so a click never counts), keeps ``pre_roll_s`` of audio from
-  before the start, and hands the utterance over after ``end_silence_s`` of silence or when it
-  reaches ``max_utterance_s``.
+  before the start, and hands the utterance over after ``end_silence_s`` of silence (only
+  ``short_end_silence_s`` after a short command: most of the response latency is this wait) or
+  when it reaches ``max_utterance_s``.
 """
 
 from __future__ import annotations
@@ -42,6 +43,10 @@ class EndpointConfig:
     """Seconds of speech needed before an utterance starts (clicks and taps are shorter)."""
     end_silence_s: float = 0.5
     """Seconds of silence after speech that end the utterance."""
+    short_utterance_s: float = 0.8
+    """Seconds of speech up to which an utterance counts as a short command."""
+    short_end_silence_s: float = 0.35
+    """Seconds of silence that end a short command (a longer phrase waits ``end_silence_s``)."""
     max_utterance_s: float = 5.0
     """Seconds after which an utterance is handed over even if speech goes on."""
     pre_roll_s: float = 0.2
@@ -57,7 +62,7 @@ class EndpointConfig:
 
     def __post_init__(self) -> None:
         positive = ("sample_rate", "start_speech_s", "end_silence_s", "max_utterance_s",
-                    "floor_fall_s")
+                    "floor_fall_s", "short_end_silence_s")
         for name in positive:
             if not getattr(self, name) > 0:
                 raise ValueError(f"EndpointConfig.{name} must be > 0, not {getattr(self, name)}")
@@ -116,6 +121,7 @@ class Endpointer:
         self._speech_s = 0.0
         self._utterance: list[np.ndarray] | None = None
         self._utterance_s = 0.0
+        self._voiced_s = 0.0
         self._silence_s = 0.0
 
     @property
@@ -123,9 +129,18 @@ class Endpointer:
         """True while an utterance has started and not been handed over."""
         return self._utterance is not None
 
+    @property
+    def voiced_s(self) -> float:
+        """Seconds of speech in the utterance under way (0 when idle)."""
+        return self._voiced_s if self._utterance is not None else 0.0
+
     def reset(self) -> None:
         """Forget any partial utterance and the noise floor (after a flush)."""
         self.vad.reset()
+        self._to_idle()
+
+    def abandon(self) -> None:
+        """Drop the utterance under way (not a command); the noise floor is kept."""
         self._to_idle()
 
     def _to_idle(self) -> None:
@@ -134,21 +149,29 @@ class Endpointer:
         self._speech_s = 0.0
         self._utterance = None
         self._utterance_s = 0.0
+        self._voiced_s = 0.0
         self._silence_s = 0.0
 
-    def process(self, frame: np.ndarray) -> np.ndarray | None:
+    def process(self, frame: np.ndarray, speech_allowed: bool = True,
+                end_silence_s: float | None = None) -> np.ndarray | None:
         """Take one frame (mono float32 at ``config.sample_rate``); return a finished
-        utterance (float32, pre-roll included) or None."""
+        utterance (float32, pre-roll included) or None. ``speech_allowed=False`` counts the
+        frame as silence whatever its level (the noise floor still learns from it);
+        ``end_silence_s`` overrides the silence that ends this utterance."""
         cfg = self.config
         frame = np.asarray(frame, dtype=np.float32).reshape(-1)
         seconds = frame.size / cfg.sample_rate
-        speech = self.vad.is_speech(frame)
+        speech = self.vad.is_speech(frame) and speech_allowed
         if self._utterance is None:
             return self._process_idle(frame, seconds, speech)
         self._utterance.append(frame)
         self._utterance_s += seconds
+        self._voiced_s += seconds if speech else 0.0
         self._silence_s = 0.0 if speech else self._silence_s + seconds
-        if self._silence_s >= cfg.end_silence_s - 1e-9 or \
+        if end_silence_s is None:
+            short = self._voiced_s <= cfg.short_utterance_s + 1e-9
+            end_silence_s = cfg.short_end_silence_s if short else cfg.end_silence_s
+        if self._silence_s >= end_silence_s - 1e-9 or \
                 self._utterance_s >= cfg.max_utterance_s - 1e-9:
             audio = np.concatenate(self._utterance)
             self._to_idle()
@@ -169,6 +192,7 @@ class Endpointer:
         if self._speech_s >= cfg.start_speech_s - 1e-9:
             self._utterance = list(self._idle)
             self._utterance_s = self._idle_s
+            self._voiced_s = self._speech_s
             self._silence_s = 0.0
             self._idle.clear()
             self._idle_s = 0.0

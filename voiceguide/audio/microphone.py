@@ -5,6 +5,13 @@ a queue; a worker thread resamples them to 16 kHz if the device needed another r
 :class:`~voiceguide.audio.endpointing.Endpointer`, and hands each utterance to the
 recognizer's ``decode(audio, moment)``. If the stream fails or the device goes away, ``listen``
 returns one ``Heard(end_of_input=True)`` so the runner can fall back to the keyboard.
+
+With a :class:`~voiceguide.audio.echo.PlaybackReference` (shared with the loudspeaker) it does
+not hear itself: the predicted echo of the prompt is subtracted before endpointing, and while
+the prompt plays (or its echo may still arrive) only a short utterance the echo does not
+explain is decoded -- the "stop" path. Its start holds (ducks) the loudspeaker at once; a
+longer utterance over the prompt is dropped undecoded, and anything but a decoded "stop"
+releases the hold.
 """
 
 from __future__ import annotations
@@ -13,14 +20,21 @@ import dataclasses
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from voiceguide.audio.endpointing import FRAME_SAMPLES, EndpointConfig, Endpointer
+from voiceguide.audio.echo import EchoCanceller, MonitorCapture, PlaybackReference
+from voiceguide.audio.endpointing import (
+    FRAME_SAMPLES,
+    EndpointConfig,
+    Endpointer,
+    level_dbfs,
+)
 from voiceguide.errors import AudioUnavailable
-from voiceguide.intents import Moment
+from voiceguide.intents import Intent, Moment
 from voiceguide.ports import SAMPLE_RATE, Heard
 
 log = logging.getLogger(__name__)
@@ -35,6 +49,33 @@ _MAX_DECODE_FAILURES = 3
 _STOP = object()
 _LOST = object()
 _LOST_HEARD = Heard(text="", clear=False, source="voice", end_of_input=True)
+REFERENCE_LEAD_S = 0.05
+"""The reference is read this far ahead of the microphone, so an echo that seems to arrive
+early (the two streams' start times are known only to a few tens of ms) is still matched."""
+MONITOR_WAIT_S = 0.1
+"""Seconds the worker waits for the loudspeaker monitor to catch up with the microphone."""
+STOP_MAX_S = 1.0
+"""Seconds of speech over a prompt after which it cannot be "stop": dropped undecoded."""
+STOP_END_SILENCE_S = 0.2
+"""Seconds of silence that end an utterance heard over a prompt (the fast "stop" path)."""
+ECHO_EXPLAINED_DB = 8.0
+"""An utterance over a prompt is its echo when the reference explains this many dB of it."""
+VOICE_OVER_ECHO_DB = 6.0
+"""Over a prompt, a frame is someone talking when what is left after subtracting the echo is
+at least the predicted echo minus max(this, fit quality - 10 dB), and never less than the
+echo minus MAX_VOICE_MARGIN_DB (what a fit claims on one stretch may not hold on the next)."""
+MAX_VOICE_MARGIN_DB = 20.0
+DEAD_SILENCE_S = 4.0
+"""Seconds of exact digital zeros after which the microphone is taken as gone. A real
+microphone always hears some noise; when its source disappears, the sound server quietly
+moves the stream to another source (often the loudspeaker's monitor, all zeros when idle)."""
+MAX_ECHO_CORRELATION = 0.3
+"""Above this (absolute) correlation with the predicted echo, what is left after subtraction
+is a failed prediction, not a voice (a double-talk detector)."""
+ECHO_PRESENT_DBFS = -60.0
+"""A frame whose predicted echo is louder than this (dBFS) is heard over the prompt."""
+RECHECK_S = 0.2
+"""Seconds of an utterance over a prompt between checks that it is not the echo, moved."""
 
 
 class MicrophoneListener:
@@ -46,8 +87,13 @@ class MicrophoneListener:
 
     def __init__(self, recognizer_decode: Decode, device: int | str | None = None,
                  endpointer_config: EndpointConfig | None = None,
-                 stall_timeout_s: float | None = 3.0):
+                 stall_timeout_s: float | None = 3.0,
+                 reference: PlaybackReference | None = None):
         self._decode = recognizer_decode
+        self._reference = reference
+        self._monitor: MonitorCapture | None = None
+        self._monitor_offset: int | None = None  # monitor sample number - microphone sample number
+        self._position = 0  # 16 kHz samples since the stream started (the microphone's timeline)
         self._device = device
         self._config = endpointer_config or EndpointConfig()
         self._stall_timeout_s = stall_timeout_s
@@ -62,6 +108,12 @@ class MicrophoneListener:
         self._sd: Any = None
         self._device_rate = SAMPLE_RATE
         self._dropped = 0
+        self._first_frame_at: float | None = None
+        self._frames_in = 0
+        self.decodes = 0
+        """Utterances handed to the recognizer (for tests and the latency benchmark)."""
+        self.echoes_dropped = 0
+        """Utterances over a prompt dropped as its echo or as too long to be "stop"."""
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -76,7 +128,16 @@ class MicrophoneListener:
                 from error
         self._sd = sd
         self._closing.clear()
-        self._stream = self._open(sd)
+        if self._reference is not None and MonitorCapture.is_available():
+            try:
+                self._monitor = MonitorCapture().__enter__()
+            except OSError as error:
+                log.info("no loudspeaker monitor (%s); using the speaker's own record", error)
+        try:
+            self._stream = self._open(sd)
+        except AudioUnavailable:
+            self.__exit__(None, None, None)  # the monitor's parec must not outlive us
+            raise
         self._worker = threading.Thread(target=self._run, name="voiceguide-microphone",
                                         daemon=True)
         self._worker.start()
@@ -104,8 +165,13 @@ class MicrophoneListener:
             worker.join(timeout=10.0)
             if worker.is_alive():
                 log.warning("the microphone worker did not stop (a decode still running?)")
+        monitor, self._monitor = self._monitor, None
+        if monitor is not None:
+            monitor.__exit__(None, None, None)
         if self._dropped:
             log.warning("%d microphone frames were dropped while decoding", self._dropped)
+        log.info("microphone: %d utterances decoded, %d dropped over a prompt undecoded",
+                 self.decodes, self.echoes_dropped)
 
     def _open(self, sd: Any) -> Any:
         """A mono float32 input stream at 16 kHz, or at the device's own rate if it refuses."""
@@ -129,7 +195,7 @@ class MicrophoneListener:
     def _open_at(self, sd: Any, rate: int) -> Any:
         stream = sd.InputStream(
             samplerate=rate, channels=1, dtype="float32", device=self._device,
-            blocksize=rate * FRAME_SAMPLES // SAMPLE_RATE, callback=self._callback,
+            blocksize=rate * FRAME_SAMPLES // SAMPLE_RATE, latency="low", callback=self._callback,
             finished_callback=self._finished)
         self._device_rate = rate
         return stream
@@ -139,6 +205,11 @@ class MicrophoneListener:
     def _callback(self, indata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
         if status:
             log.debug("input stream status: %s", status)
+        # the earliest start all arrivals agree with (see MonitorCapture)
+        self._frames_in += frames
+        start = time.monotonic() - self._frames_in / self._device_rate
+        if self._first_frame_at is None or start < self._first_frame_at:
+            self._first_frame_at = start
         self._put_frame(indata[:, 0].copy())
 
     def _finished(self) -> None:
@@ -191,10 +262,14 @@ class MicrophoneListener:
 
     def _run(self) -> None:
         endpointer = Endpointer(self._config)
+        canceller = EchoCanceller() if self._reference is not None else None
         flushes = self._flushes
         pending = np.zeros(0, dtype=np.float32)
         resampler = _StreamResampler(self._device_rate, SAMPLE_RATE)
-        failures = 0
+        self._failures = 0
+        self._over_prompt = False  # the utterance under way overlaps the prompt or its echo
+        self._next_check_s = 0.0
+        zeros = 0  # device samples in a row that were exactly zero
         while True:
             try:
                 item = self._frames.get(timeout=self._stall_timeout_s)
@@ -209,27 +284,124 @@ class MicrophoneListener:
             if flushes != self._flushes:
                 flushes = self._flushes
                 endpointer.reset()
-                resampler.reset()
-                pending = pending[:0]
+                self._over_prompt = False
+            zeros = zeros + len(item) if not np.any(item) else 0
+            if zeros >= DEAD_SILENCE_S * self._device_rate:
+                self._end_of_input("the microphone delivers only digital silence")
+                return
             pending = np.concatenate([pending, resampler.process(item)])
             while len(pending) >= FRAME_SAMPLES:
                 frame, pending = pending[:FRAME_SAMPLES], pending[FRAME_SAMPLES:]
-                utterance = endpointer.process(frame)
+                at = (self._first_frame_at or 0.0) + self._position / SAMPLE_RATE
+                if canceller is None:
+                    utterance = endpointer.process(frame)
+                else:
+                    utterance = self._process_with_echo(endpointer, canceller, frame, at)
+                self._position += FRAME_SAMPLES
                 if utterance is None:
                     continue
-                moment = self._moment
-                try:
-                    heard, _intent = self._decode(utterance, moment)
-                    failures = 0
-                except Exception:  # noqa: BLE001 - logged with its traceback, then re-prompted
-                    log.exception("decoding an utterance failed")
-                    failures += 1
-                    if failures >= _MAX_DECODE_FAILURES:
-                        self._end_of_input("speech recognition keeps failing")
-                        return
-                    heard = Heard(text="", clear=False, source="voice")
-                if flushes == self._flushes:  # a flush during decoding drops the result
-                    self._heard.put(dataclasses.replace(heard, moment=heard.moment or moment))
+                log.debug("utterance of %.2f s ended; the worker is %.0f ms behind the "
+                          "microphone", len(utterance) / SAMPLE_RATE,
+                          1000 * (time.monotonic() - at - FRAME_SAMPLES / SAMPLE_RATE))
+                over_prompt, self._over_prompt = self._over_prompt, False
+                if over_prompt:
+                    explained, utterance = canceller.explained(len(utterance))
+                    if explained >= ECHO_EXPLAINED_DB and not canceller.echo_free:
+                        log.debug("dropped an utterance the prompt explains (%.0f dB)", explained)
+                        self.echoes_dropped += 1
+                        self._reference.release()
+                        continue
+                if not self._decode_and_hand_over(utterance, flushes, over_prompt):
+                    return
+
+    def _process_with_echo(self, endpointer: Endpointer, canceller: EchoCanceller,
+                           frame: np.ndarray, at: float) -> np.ndarray | None:
+        reference = self._reference
+        self._recentre(canceller)
+        ref = self._reference_frame(at)
+        residual, echo_db, active = canceller.process(frame, ref, adapt=not endpointer.in_speech)
+        if not active:
+            return endpointer.process(frame)
+        allowed = canceller.trusted
+        if allowed and canceller.fit is not None and echo_db > -100:
+            margin = min(MAX_VOICE_MARGIN_DB, max(VOICE_OVER_ECHO_DB, canceller.fit.erle_db - 10.0))
+            allowed = level_dbfs(residual) >= echo_db - margin and \
+                abs(canceller.last_echo_correlation) < MAX_ECHO_CORRELATION
+        was_idle = not endpointer.in_speech
+        playing = reference.held or reference.playing_between(at - 0.3, at)
+        utterance = endpointer.process(residual, speech_allowed=allowed,
+                                       end_silence_s=STOP_END_SILENCE_S if playing else None)
+        if echo_db > ECHO_PRESENT_DBFS and (endpointer.in_speech or utterance is not None):
+            self._over_prompt = True
+        if endpointer.in_speech and (was_idle or endpointer.voiced_s >= self._next_check_s):
+            self._next_check_s = endpointer.voiced_s + RECHECK_S
+            if canceller.realign():  # only the echo, moved: not a voice
+                endpointer.abandon()
+                self._over_prompt = False
+                if reference.held:
+                    reference.release()
+                return None
+        if was_idle and endpointer.in_speech and playing:
+            log.debug("voice over the prompt (%.0f dBFS left of %.0f dBFS echo, fit %s): "
+                      "holding it", level_dbfs(residual), echo_db, canceller.fit)
+            reference.hold()  # someone talks over the prompt: it may be "stop"
+        if endpointer.in_speech and playing and endpointer.voiced_s > STOP_MAX_S:
+            endpointer.abandon()  # too long for "stop": not decoded while speaking
+            self._over_prompt = False
+            self.echoes_dropped += 1
+            reference.release()
+        return utterance
+
+    def _recentre(self, canceller: EchoCanceller) -> None:
+        """Keep the echo in the middle of the canceller's search range. A busy machine drops
+        microphone samples now and then, which moves the echo; left alone it would drift out
+        of reach and every prompt would pass for a voice."""
+        fit, lead = canceller.fit, int(REFERENCE_LEAD_S * SAMPLE_RATE)
+        if fit is None or self._monitor_offset is None:
+            return
+        if not lead // 3 <= fit.lag <= canceller.max_lag - lead // 3:
+            log.debug("echo at %d samples: recentring the loudspeaker monitor", fit.lag)
+            self._monitor_offset -= fit.lag - lead
+            canceller.reset_fit()
+
+    def _reference_frame(self, at: float) -> np.ndarray:
+        """What the loudspeaker played around microphone time ``at`` (shifted by the lead)."""
+        monitor = self._monitor
+        if monitor is not None and monitor.alive and monitor.started is not None:
+            # Fixed once: both streams count samples from here on. (Re-deriving it from the
+            # clock on every frame moved the echo by a few samples at a time, and a few
+            # samples are enough to undo the cancellation.)
+            if self._monitor_offset is None:
+                self._monitor_offset = int(round((at + REFERENCE_LEAD_S - monitor.started)
+                                                 * SAMPLE_RATE)) - self._position
+            return monitor.read(self._position + self._monitor_offset, FRAME_SAMPLES,
+                                wait_s=MONITOR_WAIT_S)
+        return self._reference.window(at + REFERENCE_LEAD_S, FRAME_SAMPLES)
+
+    def _decode_and_hand_over(self, utterance: np.ndarray, flushes: int, over_prompt: bool
+                              ) -> bool:
+        """Decode and queue what was heard; False when voice input must end."""
+        moment = self._moment
+        intent = None
+        try:
+            self.decodes += 1
+            heard, intent = self._decode(utterance, moment)
+            self._failures = 0
+        except Exception:  # noqa: BLE001 - logged with its traceback, then re-prompted
+            log.exception("decoding an utterance failed")
+            self._failures += 1
+            if self._failures >= _MAX_DECODE_FAILURES:
+                self._end_of_input("speech recognition keeps failing")
+                return False
+            heard = Heard(text="", clear=False, source="voice")
+        if over_prompt and intent is not Intent.STOP:
+            # over the prompt (or its echo) only "stop" counts: anything else may be its voice
+            log.debug("dropped %r heard over the prompt", heard.text)
+            self._reference.release()  # the prompt carries on
+            return True
+        if flushes == self._flushes:  # a flush during decoding drops the result
+            self._heard.put(dataclasses.replace(heard, moment=heard.moment or moment))
+        return True
 
     def _end_of_input(self, why: str) -> None:
         if not self._lost.is_set():

@@ -76,12 +76,18 @@ def _read_wav(data: bytes) -> tuple[np.ndarray, int]:
 class Synthesizer:
     """Turns text into mono float32 samples; safe to call from any thread (calls are serialized).
 
+    ``use_pyttsx3=None`` (the default) uses the ``espeak-ng`` program when it is installed and
+    pyttsx3 otherwise: in a running session pyttsx3's ``save_to_file`` was seen to return before
+    its file existed, leaving an "Audio saved to" line on stdout and ReferenceError tracebacks
+    from its callbacks on stderr, while the program takes 20-50 ms a prompt.
     ``use_pyttsx3=False`` goes straight to the ``espeak-ng`` program (also what happens, for
     good, after pyttsx3 hangs or fails). ``voice`` is an espeak-ng voice name (None: default).
     """
 
-    def __init__(self, *, use_pyttsx3: bool = True, voice: str | None = None,
+    def __init__(self, *, use_pyttsx3: bool | None = None, voice: str | None = None,
                  timeout_s: float = 10.0):
+        if use_pyttsx3 is None:
+            use_pyttsx3 = not (shutil.which("espeak-ng") or shutil.which("espeak"))
         self._use_pyttsx3 = use_pyttsx3
         self._voice = voice
         self._timeout_s = timeout_s
