@@ -10,7 +10,8 @@ if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null
   exit 1
 fi
 
-packages=(espeak-ng libportaudio2 pulseaudio pulseaudio-utils sox alsa-utils libasound2-plugins)
+packages=(espeak-ng libportaudio2 pulseaudio pulseaudio-utils sox alsa-utils libasound2-plugins
+          flite festival festvox-kallpc16k pocketsphinx-testdata)  # last line: the speech corpus
 # Debian's own Python needs python3-venv for `python3 -m venv`
 "$python" -c 'import ensurepip' 2>/dev/null || packages+=(python3-venv)
 missing=()
