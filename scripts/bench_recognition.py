@@ -147,6 +147,8 @@ def run(recognizer: Recognizer, items: list[Item], progress: bool = True) -> lis
                                  f"would take {as_runner} from {heard.text!r}")
         last = getattr(recognizer.engine, "last", None)
         readings = tuple((t, round(s, 3)) for t, s in last.readings) if last else ()
+        if last and last.unprompted is not None:
+            readings += (("unprompted: " + last.unprompted, None),)
         results.append(Result(item, heard.text, intent, heard.clear, ms, readings,
                               bool(last and last.clear)))
         if progress and number % 200 == 199:
