@@ -31,7 +31,7 @@ KNOWN_MISSES = {
     ("en", "hold on"): "heard as 'Slow down.' (a wrong intent, not just a miss)",
     ("en-us", "speak up"): "heard as 'Speed up.' in the short window (a wrong intent: faster)",
     # refused, so re-prompted (safe): a second reading disagrees with an advance
-    ("en-us", "done"): "refused: the unprompted reading disagrees",
+    ("en-us", "skip step"): "refused: 'Skip.' is a close reading",
     ("en", "all done"): "refused: a close or unprompted reading disagrees",
     ("en", "resume"): "refused: a close reading disagrees",
 }

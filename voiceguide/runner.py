@@ -120,7 +120,7 @@ class Runner:
                          decode_ms=round(heard.decode_ms)))
         if during_speech:
             self._cut()
-        elsewhere = known_elsewhere(heard.text, keys=keys) if intent is None else None
+        elsewhere = known_elsewhere(heard.text, keys=keys) if intent is None and heard.clear else None
         self._feed(Command(self.clock.now(), intent, heard.text, elsewhere))
 
     def _input_closed(self, heard: Heard) -> None:

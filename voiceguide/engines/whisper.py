@@ -123,24 +123,23 @@ class WhisperEngine:
         prompt, longest = self._prompt(tuple(phrases))
         allowed = {normalise(p) for p in phrases}
         passes = 0
+        readings = None
         if SHORT_WINDOW:
             seconds = window_seconds(samples.size, MIN_WINDOW_S, WINDOW_MARGIN_S)
             window = np.zeros(seconds * SAMPLE_RATE, dtype=np.float32)
             window[: min(samples.size, window.size)] = samples[: window.size]
             features = self._model.feature_extractor(window, padding=0)[:, : seconds * 100]
             readings, no_speech, encoded = self._decode(features, prompt, longest)
+            unprompted = self._unprompted(readings, encoded, allowed, longest)
             passes = 1
-            if not _sure(readings, no_speech, allowed):
+            if not _sure(readings, no_speech, allowed, unprompted):
                 readings = None
-        if not passes or readings is None:
+        if readings is None:
             features = self._model.feature_extractor(samples[: 30 * SAMPLE_RATE])[:, :3000]
             features = np.pad(features, ((0, 0), (0, 3000 - features.shape[1])))
             readings, no_speech, encoded = self._decode(features, prompt, longest)
+            unprompted = self._unprompted(readings, encoded, allowed, longest)
             passes += 1
-        unprompted = None
-        if UNPROMPTED_CHECK and normalise(readings[0][0]) in allowed:
-            plain, _, _ = self._decode(encoded, self._prompt(())[0], longest, beam_size=1)
-            unprompted = plain[0][0]
         decode_ms = (time.perf_counter() - started) * 1000.0
         text, avg_logprob = readings[0]
         if not text:
@@ -153,6 +152,15 @@ class WhisperEngine:
                   clear, decode_ms, readings, unprompted)
         return Transcript(text, confidence, clear, decode_ms, readings=tuple(readings),
                           unprompted=unprompted)
+
+    def _unprompted(self, readings: list[tuple[str, float]], encoded: Any, allowed: set[str],
+                    longest: int) -> str | None:
+        """The same audio read without the phrase list as prompt, when the best reading is an
+        allowed phrase (else None); greedy, reusing the encoder output."""
+        if not UNPROMPTED_CHECK or normalise(readings[0][0]) not in allowed:
+            return None
+        plain, _, _ = self._decode(encoded, self._prompt(())[0], longest, beam_size=1)
+        return plain[0][0]
 
     def _decode(self, features: Any, prompt: list[int], longest: int,
                 beam_size: int | None = None) -> tuple[list[tuple[str, float]], float, Any]:
@@ -186,14 +194,17 @@ class WhisperEngine:
         return cached
 
 
-def _sure(readings: list[tuple[str, float]], no_speech: float, allowed: set[str]) -> bool:
+def _sure(readings: list[tuple[str, float]], no_speech: float, allowed: set[str],
+          unprompted: str | None) -> bool:
     """The short window's answer stands: clearly speech, confident, exactly one allowed
-    phrase, and every reading within SURE_MARGIN of it is the same phrase."""
+    phrase, every reading within SURE_MARGIN of it the same phrase, and the unprompted
+    reading holding it too."""
     text, best = readings[0]
     said = normalise(text)
     return (no_speech <= MAX_NO_SPEECH and best >= SURE_LOGPROB and said in allowed
             and all(normalise(other) == said for other, score in readings[1:]
-                    if best - score <= SURE_MARGIN))
+                    if best - score <= SURE_MARGIN)
+            and (unprompted is None or f" {said} " in f" {normalise(unprompted)} "))
 
 
 def _avg_logprob(ids: list[int], score: float) -> float:
