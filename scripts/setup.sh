@@ -11,7 +11,8 @@ if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null
 fi
 
 packages=(espeak-ng libportaudio2 pulseaudio pulseaudio-utils sox alsa-utils libasound2-plugins
-          fonts-dejavu-core xvfb x11-apps xdotool chromium)
+          fonts-dejavu-core xvfb x11-apps xdotool chromium
+          flite festival festvox-kallpc16k pocketsphinx-testdata)  # last line: the speech corpus
 # Debian's own Python needs python3-venv for `python3 -m venv`, and python3-tk for the display
 "$python" -c 'import ensurepip' 2>/dev/null || packages+=(python3-venv)
 "$python" -c 'import tkinter' 2>/dev/null || packages+=(python3-tk)

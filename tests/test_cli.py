@@ -161,7 +161,7 @@ def test_unknown_procedure_is_a_clean_error():
 
 
 def test_recognize_prints_one_json_object_per_file(speech_wavs, tmp_path):
-    done, yes, sentence = (speech_wavs["en-us/done"], speech_wavs["en-us/yes"],
+    done, yes, sentence = (speech_wavs["en-us/next_step"], speech_wavs["en-us/yes"],
                            speech_wavs["en-us/the_weather_is_nice_today"])
     result = voiceguide("recognize", str(done), str(yes), str(sentence), "--expect", "step")
     assert result.returncode == 0, result.stderr

@@ -66,3 +66,45 @@ def test_keys_only_count_when_typed():
 def test_normalise_keeps_apostrophes_and_drops_punctuation():
     assert normalise("What can I say?") == "what can i say"
     assert normalise("Go-back.") == "go back"
+
+
+def test_an_advance_needs_no_close_reading_that_means_something_else():
+    from voiceguide.matching import second_opinion
+
+    alone = [("Next step.", -0.3)]
+    assert second_opinion(Intent.NEXT, alone, Moment.STEP)
+    same = [("Next step.", -0.3), ("Next step!", -0.4), ("Done.", -0.5)]
+    assert second_opinion(Intent.NEXT, same, Moment.STEP)
+    stop_close = [("Next step.", -0.3), ("Stop.", -0.6)]
+    assert not second_opinion(Intent.NEXT, stop_close, Moment.STEP, margin=0.5)
+    nest_close = [("Next.", -0.3), ("Nest.", -0.5)]
+    assert not second_opinion(Intent.NEXT, nest_close, Moment.STEP, margin=0.5)
+    far = [("Next step.", -0.3), ("Stop.", -1.5)]
+    assert second_opinion(Intent.NEXT, far, Moment.STEP, margin=0.5)
+    assert not second_opinion(Intent.YES, [("Yes.", -0.2), ("Guess.", -0.3)], Moment.CHECK,
+                              margin=0.5)
+    # a longer reading that still holds the phrase is the same answer, not a rival
+    assert second_opinion(Intent.NEXT, [("Done.", -0.3), ("Done. Die.", -0.4)], Moment.STEP,
+                          margin=0.5)
+
+
+def test_a_bare_next_is_typed_but_never_heard():
+    assert match("next", Moment.STEP, keys=True) is Intent.NEXT
+    assert match("Next.", Moment.STEP) is None  # "nest" was heard as "Next."
+
+
+def test_stop_and_other_non_advancing_intents_never_need_a_second_opinion():
+    from voiceguide.matching import second_opinion
+
+    assert second_opinion(Intent.STOP, [("Stop.", -0.3), ("Next step.", -0.31)], Moment.STEP)
+    assert second_opinion(Intent.NO, [("No.", -0.3), ("Yes.", -0.31)], Moment.CHECK)
+
+
+def test_next_and_yes_also_need_the_unprompted_reading_to_agree():
+    from voiceguide.matching import second_opinion
+
+    assert not second_opinion(Intent.YES, [("Yes.", -0.1)], Moment.CHECK, unprompted="Guess.")
+    assert second_opinion(Intent.YES, [("Yes.", -0.1)], Moment.CHECK, unprompted="Yes!")
+    assert not second_opinion(Intent.NEXT, [("Done.", -0.1)], Moment.STEP, unprompted="Dawn.")
+    # skip and resume are not double-checked: in noise the unprompted reading is often garbage
+    assert second_opinion(Intent.RESUME, [("Resume.", -0.1)], Moment.PAUSED, unprompted="Re-jome.")

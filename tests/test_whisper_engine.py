@@ -24,10 +24,16 @@ VOICES = ("en-us", "en")  # scripts/make_test_audio.py VOICES, in order
 _ORDER = (Moment.STEP, Moment.CHECK, Moment.TIMER, Moment.PAUSED, Moment.SAFE_EXIT)
 
 # (voice, phrase) pairs espeak-ng + Whisper tiny.en get wrong every time (deterministic),
-# measured with the engine's recipe; reported to the lead, not hidden by a looser check.
+# measured with the engine's recipe; reported, not hidden by a looser check. The full picture
+# is scripts/bench_recognition.py (README, "Recognition"). ("en-us", "repeat that"), once
+# heard as "Repeat now.", is right since the short-window/30 s two-pass recipe.
 KNOWN_MISSES = {
-    ("en-us", "repeat that"): "heard as 'Repeat now.'",
     ("en", "hold on"): "heard as 'Slow down.' (a wrong intent, not just a miss)",
+    ("en-us", "speak up"): "heard as 'Speed up.' in the short window (a wrong intent: faster)",
+    # refused, so re-prompted (safe): a second reading disagrees with an advance
+    ("en-us", "skip step"): "refused: 'Skip.' is a close reading",
+    ("en", "all done"): "refused: a close or unprompted reading disagrees",
+    ("en", "resume"): "refused: a close reading disagrees",
 }
 
 

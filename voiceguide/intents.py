@@ -2,7 +2,9 @@
 listening moment accepts.
 
 Pure data. Prompts teach the multi-word phrases (measured far more robust than single
-syllables); the short words users are told about stay accepted.
+syllables); the short words users are told about stay accepted. A bare "next" is not
+accepted: "nest" was heard as "Next." (scripts/bench_recognition.py), and an advance must
+never come from a sound-alike.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ class Moment(str, Enum):
 
 # What people say, per intent. Order matters only for help text: the first phrase is taught.
 PHRASES: dict[Intent, tuple[str, ...]] = {
-    Intent.NEXT: ("next step", "done", "all done", "continue", "next"),
+    Intent.NEXT: ("next step", "done", "all done", "continue"),
     Intent.REPEAT: ("repeat", "repeat that", "say again", "say that again"),
     Intent.BACK: ("go back", "previous step", "previous"),
     Intent.SKIP: ("skip step",),
@@ -79,8 +81,10 @@ ALLOWED: dict[Moment, frozenset[Intent]] = {
     Moment.ALL: frozenset(Intent),
 }
 
-# Single keys for a keyboard, switch or pedal (PRODUCT.md). Never applied to speech.
+# Single keys for a keyboard, switch or pedal (PRODUCT.md), and typed words that speech does
+# not accept. Never applied to speech.
 KEYS: dict[str, Intent] = {
+    "next": Intent.NEXT,
     "n": Intent.NEXT,
     "r": Intent.REPEAT,
     "b": Intent.BACK,

@@ -7,6 +7,7 @@ yet" is not "done". Pure, no I/O.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from voiceguide.intents import ALLOWED, KEYS, Intent, Moment, phrases_for
 
@@ -42,3 +43,39 @@ def known_elsewhere(text: str, *, keys: bool = False) -> Intent | None:
         found = KEYS.get(said)
     return found
 
+
+
+ADVANCING = frozenset((Intent.NEXT, Intent.YES, Intent.SKIP, Intent.RESUME))
+"""Intents that move the session on (or confirm a check): a mistake here can skip a safety step."""
+DOUBLE_CHECKED = frozenset((Intent.NEXT, Intent.YES))
+"""The dangerous intents (past a step, through a check): an unprompted reading must agree too.
+Not skip and resume: in noise the unprompted reading is often garbage, and "skip step" and
+"resume" have no one-syllable sound-alikes."""
+SECOND_OPINION_MARGIN = 0.5
+"""Nats of average log-probability: an engine reading this close to the best one counts as a
+real possibility."""
+
+
+def second_opinion(intent: Intent, readings: Sequence[tuple[str, float]], moment: Moment,
+                   margin: float | None = None, unprompted: str | None = None) -> bool:
+    """True when ``intent`` (taken from ``readings[0]``) may be acted on: it does not move the
+    session on, or no other reading within ``margin`` of the best disagrees. A reading
+    disagrees when it is another intent ("Stop." against "Next step.") or no command that
+    does not even contain the best one ("Nest." against "Next.", but not "Done. Die." against
+    "Done."). For next and yes, ``unprompted`` (the engine's reading without the phrase
+    list as a prompt) must not disagree either, however it scored."""
+    if intent not in ADVANCING or not readings:
+        return True
+    margin = SECOND_OPINION_MARGIN if margin is None else margin
+    best_text, best = readings[0]
+    said = normalise(best_text)
+    rivals = [text for text, score in readings[1:] if best - score <= margin]
+    if unprompted is not None and intent in DOUBLE_CHECKED:
+        rivals.append(unprompted)
+    for text in rivals:
+        other = match(text, moment)
+        if other is not None and other is not intent:
+            return False
+        if other is None and f" {said} " not in f" {normalise(text)} ":
+            return False
+    return True

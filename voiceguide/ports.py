@@ -32,6 +32,12 @@ class Transcript:
     low log-probability, an out-of-grammar word). Unclear speech never moves the session."""
     decode_ms: float = 0.0
     """Milliseconds spent decoding."""
+    readings: tuple[tuple[str, float], ...] = ()
+    """Every reading the engine weighed, best first (the first is ``text``), each with its
+    score (Whisper: average log-probability, nats); empty when the engine gives none."""
+    unprompted: str | None = None
+    """The same audio read without the allowed phrases as a prompt (None: not done). The
+    prompt pulls sound-alikes towards the phrases ("guess" -> "Yes."); this reading does not."""
 
 
 @dataclass(frozen=True)

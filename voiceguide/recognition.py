@@ -1,7 +1,9 @@
 """The one recognition path: audio heard at a listening moment -> Heard and maybe an Intent.
 
 Live listening and ``voiceguide recognize`` both go through ``Recognizer.decode``, so what a
-WAV file gives on the command line is what the same sound gives in a session.
+WAV file gives on the command line is what the same sound gives in a session. The session
+runner matches ``Heard.text`` again when ``Heard.clear``; every refusal here therefore marks
+the utterance unclear, so both always agree.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import numpy as np
 from voiceguide.audio.wav import read_wav
 from voiceguide.checkin_phrases import answer_phrases
 from voiceguide.intents import Intent, Moment, phrases_for
-from voiceguide.matching import match
+from voiceguide.matching import match, second_opinion
 from voiceguide.ports import Engine, Heard
 
 log = logging.getLogger(__name__)
@@ -23,7 +25,8 @@ log = logging.getLogger(__name__)
 
 class Recognizer:
     """Decodes audio with ``engine``, told which phrases the moment allows, and matches the
-    transcript to an intent only when the engine heard it clearly."""
+    transcript to an intent only when the engine heard it clearly and, for an intent that moves
+    the session on, no close second reading of the same sound means something else."""
 
     def __init__(self, engine: Engine):
         self.engine = engine
@@ -32,15 +35,21 @@ class Recognizer:
         """(what was heard, the intent it asks for or None) for mono float32 16 kHz audio."""
         phrases = sorted(phrases_for(moment)) + list(answer_phrases(moment))
         transcript = self.engine.transcribe(audio, phrases)
+        intent = match(transcript.text, moment) if transcript.clear else None
+        clear = transcript.clear
+        if intent is not None and not second_opinion(intent, transcript.readings, moment,
+                                                   unprompted=transcript.unprompted):
+            log.debug("%r refused at %s: another reading disagrees: %s, unprompted %r",
+                      transcript.text, moment.value, transcript.readings, transcript.unprompted)
+            intent, clear = None, False
         heard = Heard(
             text=transcript.text,
             confidence=transcript.confidence,
-            clear=transcript.clear,
+            clear=clear,
             source="voice",
             moment=moment,
             decode_ms=transcript.decode_ms,
         )
-        intent = match(transcript.text, moment) if transcript.clear else None
         log.debug("%s heard %r at %s -> %s", self.engine.name, transcript.text, moment.value,
                   intent.value if intent else None)
         return heard, intent

@@ -129,7 +129,7 @@ class Runner:
                          decode_ms=round(heard.decode_ms)))
         if during_speech:
             self._cut()
-        elsewhere = known_elsewhere(heard.text, keys=keys) if intent is None else None
+        elsewhere = known_elsewhere(heard.text, keys=keys) if intent is None and heard.clear else None
         self._earcon = "accepted" if intent is not None else None
         self._feed(Command(self.clock.now(), intent, heard.text, elsewhere))
         if self._earcon is not None:  # taken, but nothing to say: the tone alone

@@ -1,11 +1,13 @@
-"""The Whisper engine: faster-whisper running the pinned tiny.en model on the CPU.
+"""The Whisper engine: the pinned tiny.en model run through CTranslate2 on the CPU.
 
-The recipe was measured on synthesized command phrases and is kept as it is: English only,
-beam search of 5 (on 180 espeak-ng phrases: 5 misses against 7 with greedy decoding, at about
-the same latency, ~0.45 s on 2 cores, since the encoder dominates), the allowed phrases as the
-initial prompt, no timestamps, no conditioning on earlier text, no VAD, temperature 0 only.
-An utterance is unclear when Whisper thinks it is not speech (no_speech_prob > 0.6), when it
-is unsure of its words (avg_logprob < -1.0), or when it wrote nothing.
+The recipe, each part kept because scripts/bench_recognition.py said so (README,
+"Recognition"): English only; the loud part of the utterance is cut out of quieter
+background; the encoder sees a window fitted to it (a few seconds, not Whisper's padded 30 s:
+~10x less encoder work); beam search of 5 returning its 5 hypotheses, so the recognizer can
+refuse an advance when another reading is close; the allowed phrases as the prompt; no
+timestamps, temperature 0. An utterance is unclear when Whisper thinks it is not speech
+(no_speech_prob > MAX_NO_SPEECH), when it is unsure of its words (avg_logprob <
+MIN_AVG_LOGPROB), or when it wrote nothing.
 """
 
 from __future__ import annotations
@@ -16,12 +18,15 @@ import math
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from voiceguide.engines import install_hint
+from voiceguide.engines.utterance import collapse_repeats, speech_span, window_seconds
 from voiceguide.engines.whisper_model import locate_whisper_model
 from voiceguide.errors import EngineUnavailable, ModelError
+from voiceguide.matching import normalise
 from voiceguide.ports import SAMPLE_RATE, Transcript
 
 log = logging.getLogger(__name__)
@@ -32,6 +37,27 @@ MAX_NO_SPEECH = 0.6
 """Above this no_speech_prob (0..1) the audio is taken as not speech."""
 MIN_AVG_LOGPROB = -1.0
 """Below this average token log-probability (nats) the words are too unsure to act on."""
+MIN_WINDOW_S = 3
+"""Shortest encoder window, seconds."""
+WINDOW_MARGIN_S = 1.0
+"""Seconds of silence the window leaves after the speech."""
+EXTRA_TOKENS = 3
+"""Tokens Whisper may write beyond the longest allowed phrase (with its full stop). Longer
+text is no command anyway, and in a short window Whisper tends to repeat what it heard until
+the limit ("Stop. Stop. Stop."): the limit keeps that from costing time."""
+HYPOTHESES = 5
+"""Beam hypotheses returned to the recognizer (the beam size)."""
+SURE_LOGPROB = -0.5
+"""The short window's answer needs at least this average log-probability (nats) to stand."""
+SURE_MARGIN = 0.3
+"""...and no reading of another phrase within this many nats of it."""
+UNPROMPTED_CHECK = True
+"""When the answer is an allowed phrase, also read the same audio without the phrase list as
+prompt (cheap: the encoder output is reused; see ``Transcript.unprompted``)."""
+TRIM = True
+"""Cut the loud part of the utterance out of quieter background before decoding."""
+SHORT_WINDOW = True
+"""Try a window fitted to the utterance before Whisper's 30 s (see ``transcribe``)."""
 
 
 def is_available() -> bool:
@@ -50,15 +76,17 @@ class WhisperEngine:
     name = "whisper"
 
     def __init__(self, model_dir: str | Path | None = None, threads: int = 2,
-                 beam_size: int = 5):
+                 beam_size: int = HYPOTHESES):
         """``model_dir``: another verified copy of the model (default: the installed wheel);
-        ``threads``: CPU threads for decoding; ``beam_size``: 1 is greedy decoding."""
+        ``threads``: CPU threads; ``beam_size``: 1 is greedy decoding."""
         if not is_available():
             raise EngineUnavailable(f"the whisper engine needs faster-whisper: "
                                     f"{install_hint('whisper')}")
         path = locate_whisper_model(model_dir)
         started = time.perf_counter()
         from faster_whisper import WhisperModel
+        from faster_whisper.tokenizer import Tokenizer
+        from faster_whisper.transcribe import get_suppressed_tokens
 
         try:
             self._model = WhisperModel(str(path), device="cpu", compute_type="int8",
@@ -66,6 +94,10 @@ class WhisperEngine:
                                        local_files_only=True)
         except (RuntimeError, ValueError, OSError) as exc:
             raise ModelError(f"the Whisper model at {path} could not be loaded: {exc}") from exc
+        self._tokenizer = Tokenizer(self._model.hf_tokenizer, False, task="transcribe",
+                                    language="en")
+        self._suppress = list(get_suppressed_tokens(self._tokenizer, [-1]))
+        self._prompts: dict[tuple[str, ...], tuple[list[int], int]] = {}
         self.beam_size = beam_size
         self.model_dir = path
         self.load_ms = (time.perf_counter() - started) * 1000.0
@@ -73,33 +105,109 @@ class WhisperEngine:
         log.info("Whisper tiny.en loaded from %s in %.0f ms", path, self.load_ms)
 
     def transcribe(self, audio: np.ndarray, phrases: Sequence[str]) -> Transcript:
-        """Decode mono float32 ``audio`` at 16 kHz, prompted with ``phrases``."""
+        """Decode mono float32 ``audio`` at 16 kHz, prompted with ``phrases``.
+
+        First in a short window; when that gives exactly one allowed phrase, surely, it is the
+        answer. Otherwise (noise, a sound-alike, a doubtful reading) the utterance is decoded
+        again in Whisper's full 30 s window, which is slower but far better in noise, and that
+        second answer is final."""
         samples = np.asarray(audio, dtype=np.float32)
         if samples.ndim != 1:
             raise ValueError(f"audio must be mono (1-D), got shape {samples.shape}")
         if samples.size < MIN_SECONDS * SAMPLE_RATE:
             return Transcript("", 0.0, False, 0.0)
         started = time.perf_counter()
-        segments, _info = self._model.transcribe(
-            samples,
-            language="en",
-            beam_size=self.beam_size,
-            initial_prompt=build_prompt(phrases) or None,
-            without_timestamps=True,
-            condition_on_previous_text=False,
-            vad_filter=False,
-            temperature=0.0,
-        )
-        segments = list(segments)
+        if TRIM:
+            start, end = speech_span(samples)
+            samples = samples[start:end]
+        prompt, longest = self._prompt(tuple(phrases))
+        allowed = {normalise(p) for p in phrases}
+        passes = 0
+        readings = None
+        if SHORT_WINDOW:
+            seconds = window_seconds(samples.size, MIN_WINDOW_S, WINDOW_MARGIN_S)
+            window = np.zeros(seconds * SAMPLE_RATE, dtype=np.float32)
+            window[: min(samples.size, window.size)] = samples[: window.size]
+            features = self._model.feature_extractor(window, padding=0)[:, : seconds * 100]
+            readings, no_speech, encoded = self._decode(features, prompt, longest)
+            unprompted = self._unprompted(readings, encoded, allowed, longest)
+            passes = 1
+            if not _sure(readings, no_speech, allowed, unprompted):
+                readings = None
+        if readings is None:
+            features = self._model.feature_extractor(samples[: 30 * SAMPLE_RATE])[:, :3000]
+            features = np.pad(features, ((0, 0), (0, 3000 - features.shape[1])))
+            readings, no_speech, encoded = self._decode(features, prompt, longest)
+            unprompted = self._unprompted(readings, encoded, allowed, longest)
+            passes += 1
         decode_ms = (time.perf_counter() - started) * 1000.0
-        text = " ".join(s.text.strip() for s in segments).strip()
-        if not segments or not text:
+        text, avg_logprob = readings[0]
+        if not text:
             log.debug("whisper heard nothing (%.0f ms)", decode_ms)
             return Transcript("", 0.0, False, decode_ms)
-        no_speech = max(s.no_speech_prob for s in segments)
-        avg_logprob = min(s.avg_logprob for s in segments)
         confidence = min(1.0, max(0.0, math.exp(avg_logprob)))
         clear = no_speech <= MAX_NO_SPEECH and avg_logprob >= MIN_AVG_LOGPROB
-        log.debug("whisper heard %r: no_speech=%.2f avg_logprob=%.2f clear=%s (%.0f ms)",
-                  text, no_speech, avg_logprob, clear, decode_ms)
-        return Transcript(text, confidence, clear, decode_ms)
+        log.debug("whisper heard %r in %d pass(es): no_speech=%.2f avg_logprob=%.2f clear=%s "
+                  "(%.0f ms); readings %s; unprompted %r", text, passes, no_speech, avg_logprob,
+                  clear, decode_ms, readings, unprompted)
+        return Transcript(text, confidence, clear, decode_ms, readings=tuple(readings),
+                          unprompted=unprompted)
+
+    def _unprompted(self, readings: list[tuple[str, float]], encoded: Any, allowed: set[str],
+                    longest: int) -> str | None:
+        """The same audio read without the phrase list as prompt, when the best reading is an
+        allowed phrase (else None); greedy, reusing the encoder output."""
+        if not UNPROMPTED_CHECK or normalise(readings[0][0]) not in allowed:
+            return None
+        plain, _, _ = self._decode(encoded, self._prompt(())[0], longest, beam_size=1)
+        return plain[0][0]
+
+    def _decode(self, features: Any, prompt: list[int], longest: int,
+                beam_size: int | None = None) -> tuple[list[tuple[str, float]], float, Any]:
+        """([(text, average log-probability)] best first, no_speech_prob, encoder output)
+        for log-Mel ``features`` of any window up to 30 s, or an encoder output."""
+        limit = longest + EXTRA_TOKENS
+        beam = beam_size or self.beam_size
+        encoded = self._model.encode(features) if isinstance(features, np.ndarray) else features
+        result = self._model.model.generate(
+            encoded, [prompt], beam_size=beam,
+            num_hypotheses=beam, max_length=len(prompt) + limit, return_scores=True,
+            return_no_speech_prob=True, suppress_blank=True, suppress_tokens=self._suppress,
+        )[0]
+        readings = [(collapse_repeats(self._tokenizer.decode(ids), cut=len(ids) >= limit),
+                     _avg_logprob(ids, score))
+                    for ids, score in zip(result.sequences_ids, result.scores)]
+        return readings, result.no_speech_prob, encoded
+
+    def _prompt(self, phrases: tuple[str, ...]) -> tuple[list[int], int]:
+        """(token ids: <|startofprev|> the phrases <|startoftranscript|> <|notimestamps|>,
+        tokens in the longest phrase written as Whisper writes it: " Next step.")."""
+        cached = self._prompts.get(phrases)
+        if cached is None:
+            tokenizer = self._tokenizer
+            prompt = ([tokenizer.sot_prev] if phrases else []) + (
+                tokenizer.encode(" " + build_prompt(phrases)) if phrases else []) + [
+                *tokenizer.sot_sequence, tokenizer.no_timestamps]
+            longest = max((len(tokenizer.encode(" " + build_prompt([p]))) for p in phrases),
+                          default=8)
+            cached = self._prompts[phrases] = (prompt, longest)
+        return cached
+
+
+def _sure(readings: list[tuple[str, float]], no_speech: float, allowed: set[str],
+          unprompted: str | None) -> bool:
+    """The short window's answer stands: clearly speech, confident, exactly one allowed
+    phrase, every reading within SURE_MARGIN of it the same phrase, and the unprompted
+    reading holding it too."""
+    text, best = readings[0]
+    said = normalise(text)
+    return (no_speech <= MAX_NO_SPEECH and best >= SURE_LOGPROB and said in allowed
+            and all(normalise(other) == said for other, score in readings[1:]
+                    if best - score <= SURE_MARGIN)
+            and (unprompted is None or f" {said} " in f" {normalise(unprompted)} "))
+
+
+def _avg_logprob(ids: list[int], score: float) -> float:
+    """faster-whisper's average log-probability from CTranslate2's length-normalised score
+    (the end-of-text token counts too)."""
+    return score * len(ids) / (len(ids) + 1)

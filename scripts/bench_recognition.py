@@ -1,0 +1,315 @@
+"""Benchmark recognition on the synthetic corpus and on real recordings; print a table, write JSON.
+
+    python scripts/make_speech_corpus.py                 # once: ~/.cache/voiceguide-corpus
+    python scripts/bench_recognition.py [--split test] [--quick] [--json FILE]
+
+Every clip goes through ``Recognizer.decode`` (the code ``run`` and ``recognize`` use) at its
+listening moment, and the intent is taken exactly as the session runner takes it
+(``matching.match`` on a clear transcript). Commands are scored per condition and noise type;
+negatives are decoded at a step (where "next" would advance) and at a check (where "yes" would
+confirm). Real recordings (``--real``, Speech Commands: real people, split by speaker): yes and
+no at a check, stop at a step and at a check, every other word at both. Latency is the wall
+time of ``decode`` (after the end of speech); RSS is this process's peak.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import resource
+import statistics
+import sys
+import time
+import zlib
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from voiceguide.audio.wav import read_wav  # noqa: E402
+from voiceguide.intents import Intent, Moment  # noqa: E402
+from voiceguide.matching import match  # noqa: E402
+from voiceguide.recognition import Recognizer  # noqa: E402
+
+DEFAULT_CORPUS = Path.home() / ".cache" / "voiceguide-corpus"
+DEFAULT_REAL = Path("/work/shared/data/speech-commands")
+DANGEROUS = {Moment.STEP: Intent.NEXT, Moment.CHECK: Intent.YES}
+"""At a step "next" moves on; at a check "yes" confirms: the intents never to give wrongly."""
+ADVANCE = {Intent.NEXT, Intent.YES, Intent.SKIP, Intent.RESUME}
+REAL_EXPECTED = {"yes": (Intent.YES, (Moment.CHECK,)), "no": (Intent.NO, (Moment.CHECK,)),
+                 "stop": (Intent.STOP, (Moment.STEP, Moment.CHECK))}
+
+
+@dataclass(frozen=True)
+class Item:
+    """One decode to make: a clip at a moment, and what it should give."""
+
+    path: Path
+    moment: Moment
+    expected: Intent | None
+    group: str  # command | negative | real_command | real_other
+    condition: str  # command: clean/pink10/...; negative: its family; real: the word
+    noise: str = "none"
+
+
+@dataclass
+class Result:
+    item: Item
+    text: str
+    intent: Intent | None
+    clear: bool
+    ms: float
+    readings: tuple = ()
+    engine_clear: bool = False
+
+
+class Recording:
+    """Wraps an engine to keep its last transcript (the bench reports every reading)."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.name = engine.name
+        self.last = None
+
+    def transcribe(self, audio, phrases):
+        self.last = self.engine.transcribe(audio, phrases)
+        return self.last
+
+
+def split_of_speaker(speaker: str) -> str:
+    return "tune" if zlib.crc32(speaker.encode()) % 2 == 0 else "test"
+
+
+def corpus_items(corpus: Path, split: str, quick: bool) -> list[Item]:
+    manifest = corpus / "manifest.jsonl"
+    if not manifest.is_file():
+        raise SystemExit(f"bench_recognition: no corpus at {corpus}; "
+                         f"run python scripts/make_speech_corpus.py {corpus}")
+    items = []
+    for number, line in enumerate(manifest.read_text().splitlines()):
+        row = json.loads(line)
+        if split != "all" and row["split"] != split:
+            continue
+        if quick and (number % 5 or row["condition"] not in ("clean", "pink10", "tv20", "reverb")):
+            continue
+        path = corpus / row["path"]
+        if row["kind"] == "command":
+            items.append(Item(path, Moment(row["moment"]), Intent(row["intent"]), "command",
+                              row["condition"], row["noise"]))
+        else:
+            for moment in DANGEROUS:
+                if row["text"] and match(row["text"], moment) is not None:
+                    continue  # a sound-alike the vocabulary accepts ("yeah" at a check)
+                items.append(Item(path, moment, None, "negative", row["family"]))
+    return items
+
+
+def real_items(folder: Path, split: str, quick: bool) -> list[Item]:
+    manifest = folder / "manifest.csv"
+    if not manifest.is_file():
+        print(f"bench_recognition: no real recordings at {folder}; skipped", file=sys.stderr)
+        return []
+    items = []
+    with manifest.open() as handle:
+        for number, row in enumerate(csv.DictReader(handle)):
+            if split != "all" and split_of_speaker(row["speaker"]) != split:
+                continue
+            if quick and number % 4:
+                continue
+            word, path = row["word"], folder / row["path"]
+            if word in REAL_EXPECTED:
+                intent, moments = REAL_EXPECTED[word]
+                items.extend(Item(path, m, intent, "real_command", word) for m in moments)
+            else:
+                items.extend(Item(path, m, None, "real_other", word) for m in DANGEROUS)
+    return items
+
+
+def run(recognizer: Recognizer, items: list[Item], progress: bool = True) -> list[Result]:
+    results = []
+    cache: dict[Path, object] = {}
+    for number, item in enumerate(items):
+        audio = cache.get(item.path)
+        if audio is None:
+            audio = cache[item.path] = read_wav(item.path)
+            if len(cache) > 4:
+                cache.pop(next(iter(cache)))
+        started = time.perf_counter()
+        heard, intent = recognizer.decode(audio, item.moment)
+        ms = (time.perf_counter() - started) * 1000.0
+        as_runner = match(heard.text, item.moment) if heard.clear else None
+        if as_runner != intent:
+            raise AssertionError(f"{item.path}: Recognizer gave {intent} but the runner "
+                                 f"would take {as_runner} from {heard.text!r}")
+        last = getattr(recognizer.engine, "last", None)
+        readings = tuple((t, round(s, 3)) for t, s in last.readings) if last else ()
+        if last and last.unprompted is not None:
+            readings += (("unprompted: " + last.unprompted, None),)
+        results.append(Result(item, heard.text, intent, heard.clear, ms, readings,
+                              bool(last and last.clear)))
+        if progress and number % 200 == 199:
+            print(f"  {number + 1}/{len(items)}", file=sys.stderr, flush=True)
+    return results
+
+
+def pct(part: int, whole: int) -> float | None:
+    return round(100.0 * part / whole, 2) if whole else None
+
+
+def summarize(results: list[Result]) -> dict:
+    """Every figure the table shows, as plain JSON."""
+    summary: dict = {"commands": {}, "noise_types": {}, "negatives": {}, "real": {}}
+    commands = [r for r in results if r.item.group == "command"]
+    for key, attr in (("commands", "condition"), ("noise_types", "noise")):
+        groups: dict[str, list[Result]] = defaultdict(list)
+        for r in commands:
+            groups[getattr(r.item, attr)].append(r)
+        for name, rs in sorted(groups.items()):
+            summary[key][name] = _command_figures(rs)
+    summary["commands_all"] = _command_figures(commands)
+    families: dict[str, list[Result]] = defaultdict(list)
+    for r in results:
+        if r.item.group == "negative":
+            families[r.item.condition].append(r)
+    real_other = [r for r in results if r.item.group == "real_other"]
+    if real_other:
+        families["real_other_words"] = real_other
+    for family, rs in sorted(families.items()):
+        summary["negatives"][family] = _negative_figures(rs)
+    for word in REAL_EXPECTED:
+        rs = [r for r in results if r.item.group == "real_command" and r.item.condition == word]
+        if rs:
+            summary["real"][word] = _command_figures(rs)
+    stops = [r for r in results if r.item.expected is Intent.STOP]
+    summary["stop_to_advance"] = {
+        "n": len(stops),
+        "count": sum(r.intent in ADVANCE for r in stops),
+        "examples": [f"{r.item.path.name}: {r.text!r} -> {r.intent.value}"
+                     for r in stops if r.intent in ADVANCE][:10],
+    }
+    times = sorted(r.ms for r in results)
+    summary["decode_ms"] = {"n": len(times), "median": round(statistics.median(times), 1),
+                            "p95": round(times[int(0.95 * (len(times) - 1))], 1)} if times else {}
+    return summary
+
+
+def _command_figures(rs: list[Result]) -> dict:
+    correct = sum(r.intent is r.item.expected for r in rs)
+    wrong = sum(r.intent is not None and r.intent is not r.item.expected for r in rs)
+    return {"n": len(rs), "accuracy": pct(correct, len(rs)), "wrong_intent": pct(wrong, len(rs)),
+            "wrong": [f"{r.item.path.parent.name}/{r.item.path.name}: {r.text!r} -> "
+                      f"{r.intent.value}" for r in rs
+                      if r.intent is not None and r.intent is not r.item.expected][:8]}
+
+
+def _negative_figures(rs: list[Result]) -> dict:
+    step = [r for r in rs if r.item.moment is Moment.STEP]
+    check = [r for r in rs if r.item.moment is Moment.CHECK]
+    accepted = [r for r in rs if r.intent is not None]
+    return {"n": len(rs), "any_accept": pct(len(accepted), len(rs)),
+            "next_at_step": sum(r.intent is Intent.NEXT for r in step), "n_step": len(step),
+            "yes_at_check": sum(r.intent is Intent.YES for r in check), "n_check": len(check),
+            "accepted": [f"{r.item.path.parent.name}/{r.item.path.name}@{r.item.moment.value}: "
+                         f"{r.text!r} -> {r.intent.value}" for r in accepted][:10]}
+
+
+def table(summary: dict, meta: dict) -> str:
+    lines = [f"engine {meta['engine']}  split {meta['split']}{'  (quick)' if meta['quick'] else ''}"
+             f"  decodes {summary['decode_ms'].get('n', 0)}", "",
+             f"{'commands':<22}{'n':>6}{'accuracy %':>12}{'wrong %':>9}"]
+    for key in ("commands", "noise_types"):
+        for name, f in summary[key].items():
+            lines.append(f"  {name:<20}{f['n']:>6}{_f(f['accuracy']):>12}{_f(f['wrong_intent']):>9}")
+        lines.append("")
+    f = summary["commands_all"]
+    lines.append(f"  {'all':<20}{f['n']:>6}{_f(f['accuracy']):>12}{_f(f['wrong_intent']):>9}")
+    if summary["real"]:
+        lines += ["", f"{'real speech (Speech Commands)':<22}{'n':>6}{'accuracy %':>12}{'wrong %':>9}"]
+        for word, f in summary["real"].items():
+            lines.append(f"  {word:<20}{f['n']:>6}{_f(f['accuracy']):>12}{_f(f['wrong_intent']):>9}")
+    lines += ["", f"{'negatives':<22}{'n':>6}{'any accept %':>14}{'next@step':>11}{'yes@check':>11}"]
+    for family, f in summary["negatives"].items():
+        lines.append(f"  {family:<20}{f['n']:>6}{_f(f['any_accept']):>14}"
+                     f"{f['next_at_step']:>5}/{f['n_step']:<5}{f['yes_at_check']:>5}/{f['n_check']:<5}")
+    s = summary["stop_to_advance"]
+    d = summary["decode_ms"]
+    lines += ["", f"stop -> an advancing intent: {s['count']} of {s['n']} stops",
+              f"decode ms: median {d.get('median')}  p95 {d.get('p95')}   "
+              f"model load {meta['load_ms']:.0f} ms (with hash check {meta['load_total_ms']:.0f} ms)"
+              f"   peak RSS {meta['peak_rss_mb']:.0f} MB"]
+    return "\n".join(lines)
+
+
+def _override(setting: str) -> None:
+    """Set voiceguide.<MODULE>.<NAME> to VALUE (parsed as JSON: numbers, true/false)."""
+    import importlib
+
+    target, _, value = setting.partition("=")
+    module_name, _, name = target.rpartition(".")
+    module = importlib.import_module(f"voiceguide.{module_name}")
+    if not hasattr(module, name):
+        raise SystemExit(f"bench_recognition: voiceguide.{module_name} has no {name}")
+    setattr(module, name, json.loads(value))
+
+
+def _f(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
+    parser.add_argument("--corpus", default=str(DEFAULT_CORPUS), help=f"default {DEFAULT_CORPUS}")
+    parser.add_argument("--real", default=str(DEFAULT_REAL), help="Speech Commands folder ('' to skip)")
+    parser.add_argument("--split", choices=("tune", "test", "all"), default="test")
+    parser.add_argument("--quick", action="store_true", help="about a fifth of the clips")
+    parser.add_argument("--groups", default="command,negative,real_command,real_other",
+                        help="which clips to decode (comma-separated; default all)")
+    parser.add_argument("--engine", default="whisper", choices=("whisper", "vosk"))
+    parser.add_argument("--model", help="model directory for the engine")
+    parser.add_argument("--json", help="write the figures here (default: <corpus>/bench-<split>.json)")
+    parser.add_argument("--clips", action="store_true", help="also put every clip's result in the JSON")
+    parser.add_argument("--set", action="append", default=[], metavar="MODULE.NAME=VALUE",
+                        help="try another value of a tuning constant, e.g. "
+                             "--set engines.whisper.MIN_WINDOW_S=4 --set matching.SECOND_OPINION_MARGIN=0")
+    args = parser.parse_args(argv)
+    for setting in args.set:
+        _override(setting)
+
+    from voiceguide.engines import make_engine
+
+    corpus = Path(args.corpus)
+    items = corpus_items(corpus, args.split, args.quick)
+    if args.real:
+        items += real_items(Path(args.real), args.split, args.quick)
+    groups = set(args.groups.split(","))
+    items = [item for item in items if item.group in groups]
+    started = time.perf_counter()
+    engine = make_engine(args.engine, args.model)
+    load_total_ms = (time.perf_counter() - started) * 1000.0
+    results = run(Recognizer(Recording(engine)), items)
+    summary = summarize(results)
+    meta = {"engine": args.engine, "settings": args.set, "split": args.split, "quick": args.quick,
+            "load_ms": getattr(engine, "load_ms", load_total_ms), "load_total_ms": load_total_ms,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+            "command": "python scripts/bench_recognition.py " + " ".join(argv or sys.argv[1:])}
+    print(table(summary, meta))
+    out = Path(args.json) if args.json else corpus / f"bench-{args.split}{'-quick' if args.quick else ''}.json"
+    payload = {"meta": meta, "summary": summary}
+    if args.clips:
+        payload["clips"] = [{"path": str(r.item.path), "moment": r.item.moment.value,
+                             "expected": r.item.expected.value if r.item.expected else None,
+                             "text": r.text, "intent": r.intent.value if r.intent else None,
+                             "clear": r.clear, "ms": round(r.ms, 1), "group": r.item.group,
+                             "readings": r.readings, "engine_clear": r.engine_clear,
+                             "condition": r.item.condition} for r in results]
+    out.write_text(json.dumps(payload, indent=1) + "\n")
+    print(f"\nwrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
