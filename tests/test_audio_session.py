@@ -75,6 +75,7 @@ def test_spoken_session_completes_through_real_devices(pulse, tmp_path):
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, cwd=ROOT, env=env)
     console = Console(proc.stdout)
+    missed: list[str] = []
     try:
         for prompt, reply, heard in [("Step 1 of 3.", "next step", '"Next step." -> next'),
                                      ("Is the cup steady?", "yes", '"Yes." -> yes'),
@@ -84,9 +85,16 @@ def test_spoken_session_completes_through_real_devices(pulse, tmp_path):
             # The prompt is being spoken: answer once the listening tone has sounded.
             assert recorder.wait_until(tone_after(shown_at, LISTENING_HZ), timeout=30), "no listening earcon"
             assert recorder.wait_until(spoke_then_quiet(shown_at, 0.4), timeout=30), "the prompt never ended"
-            spoken = feeder.say(replies[reply])
-            assert spoken.wait(timeout=10)
-            console.wait_for(heard, timeout=30)
+            for attempt in range(2):  # a person says it again when asked to
+                spoken = feeder.say(replies[reply])
+                assert spoken.wait(timeout=10)
+                line = console.wait_for("heard:", timeout=30)
+                if heard in line:
+                    break
+                assert "not a command here" in line and attempt == 0, f"{reply!r} was taken as {line!r}"
+                missed.append(line.strip())
+                assert recorder.wait_until(tone_after(spoken.word_end(), LISTENING_HZ), timeout=30)
+                assert recorder.wait_until(spoke_then_quiet(spoken.word_end(), 0.4), timeout=30)
             assert recorder.wait_until(tone_after(spoken.word_end(), ACCEPTED_HZ), timeout=10), "no accepted earcon"
         console.wait_for("Session ended: completed", timeout=30)
         assert proc.wait(timeout=30) == 0, proc.stderr.read()
@@ -97,5 +105,7 @@ def test_spoken_session_completes_through_real_devices(pulse, tmp_path):
     journal = next((tmp_path / "data" / "sessions").glob("*.jsonl"))
     events = [json.loads(line) for line in journal.read_text().splitlines()]
     heard = [e for e in events if e["type"] == "heard"]
-    assert [(e["source"], e["intent"]) for e in heard] == [("voice", "next"), ("voice", "yes"), ("voice", "next")]
+    commands = [(e["source"], e["intent"]) for e in heard if e["intent"] is not None]
+    assert commands == [("voice", "next"), ("voice", "yes"), ("voice", "next")]
+    assert len(heard) - len(commands) == len(missed) <= 1, missed  # at most one reply asked again
     assert not [e for e in events if e["type"] == "notice"]  # no fallback was needed

@@ -107,7 +107,7 @@ def test_a_hanging_pyttsx3_falls_back_to_the_espeak_program_in_time(monkeypatch)
             release.wait()  # never returns while the test runs
 
     monkeypatch.setitem(sys.modules, "pyttsx3", types.SimpleNamespace(init=lambda driver: HangingEngine()))
-    synth = Synthesizer(timeout_s=0.5)
+    synth = Synthesizer(use_pyttsx3=True, timeout_s=0.5)  # the espeak-ng program is the default
     try:
         assert synth.backend == "pyttsx3"
         out: dict = {}
