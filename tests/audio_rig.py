@@ -380,3 +380,30 @@ def espeak_16k(text: str, folder: Path, voice: str = "en-us") -> np.ndarray:
     from voiceguide.demo import synthesize_espeak
 
     return synthesize_espeak(text, folder, voice=voice)
+
+
+class Console:
+    """Reads a process's stdout in a thread, so the test can wait for a line with a timeout."""
+
+    def __init__(self, stream):
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        threading.Thread(target=self._read, args=(stream,), daemon=True).start()
+
+    def _read(self, stream):
+        for line in stream:
+            self.lines.put(line)
+        self.lines.put("")
+
+    def wait_for(self, text: str, timeout: float) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                line = self.lines.get(timeout=max(0.01, deadline - time.monotonic()))
+            except queue.Empty:
+                raise AssertionError(f"no {text!r} within {timeout} s:\n" + "".join(self.seen)) from None
+            self.seen.append(line)
+            if text in line:
+                return line
+            if line == "":
+                raise AssertionError(f"process ended before {text!r}:\n" + "".join(self.seen))

@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 
 import pytest
-from audio_rig import MicFeeder, any_loud, espeak_16k, tone_after
-from test_audio_session import PROCEDURE, Console
+from audio_rig import Console, MicFeeder, any_loud, espeak_16k, tone_after
+from test_audio_session import PROCEDURE
 
 from voiceguide.audio.speaker import EARCONS
 

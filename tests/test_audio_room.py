@@ -20,8 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from audio_rig import LOUD, MicFeeder, espeak_16k, spoke_then_quiet, tone_after
-from test_audio_session import Console
+from audio_rig import LOUD, Console, MicFeeder, espeak_16k, spoke_then_quiet, tone_after
 
 from voiceguide.audio.speaker import EARCONS
 from voiceguide.procedure import load_procedure

@@ -7,17 +7,14 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import pytest
-
-from audio_rig import MicFeeder, espeak_16k, spoke_then_quiet, tone_after
+from audio_rig import Console, MicFeeder, espeak_16k, spoke_then_quiet, tone_after
 
 ROOT = Path(__file__).resolve().parent.parent
 LISTENING_HZ, ACCEPTED_HZ = 880.0, 1320.0
@@ -33,33 +30,6 @@ steps:
 """
 
 pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
-
-
-class Console:
-    """Reads a process's stdout in a thread, so the test can wait for a line with a timeout."""
-
-    def __init__(self, stream):
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.seen: list[str] = []
-        threading.Thread(target=self._read, args=(stream,), daemon=True).start()
-
-    def _read(self, stream):
-        for line in stream:
-            self.lines.put(line)
-        self.lines.put("")
-
-    def wait_for(self, text: str, timeout: float) -> str:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                line = self.lines.get(timeout=max(0.01, deadline - time.monotonic()))
-            except queue.Empty:
-                raise AssertionError(f"no {text!r} within {timeout} s:\n" + "".join(self.seen)) from None
-            self.seen.append(line)
-            if text in line:
-                return line
-            if line == "":
-                raise AssertionError(f"process ended before {text!r}:\n" + "".join(self.seen))
 
 
 def test_spoken_session_completes_through_real_devices(pulse, tmp_path):
