@@ -204,7 +204,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     profile = load_profile(args.profile) if args.profile else None
     records = load_records()
     procedure = with_site_choice(procedure, profile, records.last_site(procedure.id))
-    keeper, verbosity = session_preferences(procedure, _chosen_preferences(args))
+    keeper, verbosity = session_preferences(procedure, _chosen_preferences(args), records)
     rate, volume = keeper.settings.rate, keeper.settings.volume
     with ExitStack() as stack:
         talk, journal, adapters = _conversation(stack, procedure.id, args, rate, volume)

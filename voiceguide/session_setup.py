@@ -12,14 +12,17 @@ from voiceguide.combine import Alongside
 from voiceguide.errors import DisplayUnavailable
 from voiceguide.experience import auto_verbosity
 from voiceguide.procedure import Procedure
+from voiceguide.records import Records
 from voiceguide.settings import SettingsKeeper, load_settings
 
 log = logging.getLogger(__name__)
 
 
-def session_preferences(procedure: Procedure, chosen: dict) -> tuple[SettingsKeeper, str]:
+def session_preferences(procedure: Procedure, chosen: dict, records: Records | None = None
+                        ) -> tuple[SettingsKeeper, str]:
     """The remembered settings with this run's flags applied (and remembered), and the
-    verbosity to use ("auto" resolved from the completed sessions of this procedure)."""
+    verbosity to use ("auto" resolved from the completed sessions of this procedure, in
+    ``records`` when the caller has read them already)."""
     settings, warnings = load_settings()
     for warning in warnings:
         print(f"voiceguide: warning: {warning}", file=sys.stderr)
@@ -28,7 +31,7 @@ def session_preferences(procedure: Procedure, chosen: dict) -> tuple[SettingsKee
         keeper.update(**chosen)
     verbosity = keeper.settings.verbosity
     if verbosity == "auto":
-        verbosity = "detailed" if procedure.rehearsal else auto_verbosity(procedure.id)
+        verbosity = "detailed" if procedure.rehearsal else auto_verbosity(procedure.id, records=records)
     return keeper, verbosity
 
 
