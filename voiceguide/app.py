@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from voiceguide.errors import AudioUnavailable, EngineUnavailable, ModelError
 from voiceguide.procedure import Procedure, load_procedure
-from voiceguide.profile import load_profile
+from voiceguide.profile import Profile, load_profile
 from voiceguide.text_io import KeyboardListener, QuietSpeaker
 
 log = logging.getLogger(__name__)
@@ -18,9 +18,17 @@ log = logging.getLogger(__name__)
 
 def prepare(procedure: str, profile: str | None, rehearsal: bool) -> Procedure:
     """Load, validate and bind a procedure; refused files raise FileProblem before any audio."""
+    return prepare_with_profile(procedure, profile, rehearsal)[0]
+
+
+def prepare_with_profile(procedure: str, profile: str | None,
+                         rehearsal: bool) -> tuple[Procedure, Profile | None]:
+    """``prepare``, also returning the clinician profile it bound (None without one), for the
+    callers that need it again (site rotation, check-in)."""
     loaded = load_procedure(procedure)
-    bound = loaded.bind(load_profile(profile) if profile else None)
-    return bound.for_rehearsal() if rehearsal else bound
+    clinician = load_profile(profile) if profile else None
+    bound = loaded.bind(clinician)
+    return (bound.for_rehearsal() if rehearsal else bound), clinician
 
 
 @dataclass

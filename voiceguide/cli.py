@@ -189,9 +189,8 @@ def _engine_options(parser: argparse.ArgumentParser, default: str, keyboard: boo
 # -- commands -------------------------------------------------------------------------------
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from voiceguide.app import prepare
+    from voiceguide.app import prepare_with_profile
     from voiceguide.combine import Fanout
-    from voiceguide.profile import load_profile
     from voiceguide.records import load_records
     from voiceguide.rotation import with_site_choice
     from voiceguide.runner import MonotonicClock, Runner
@@ -200,8 +199,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from voiceguide.session_types import Outcome
     from voiceguide.text_io import ConsoleDisplay
 
-    procedure = prepare(args.procedure, args.profile, args.rehearsal)
-    profile = load_profile(args.profile) if args.profile else None
+    procedure, profile = prepare_with_profile(args.procedure, args.profile, args.rehearsal)
     records = load_records()
     procedure = with_site_choice(procedure, profile, records.last_site(procedure.id))
     keeper, verbosity = session_preferences(procedure, _chosen_preferences(args), records)
