@@ -135,8 +135,43 @@ def test_microphone_hears_phrases_flushes_and_reports_the_lost_device(pulse, tmp
         if feeder is not None:
             feeder.close()
     assert [moment for _, moment in decoded] == [Moment.CHECK, Moment.CHECK]
-    for audio, _ in decoded:
-        assert len(phrase) <= len(audio) <= len(phrase) + int(0.8 * RATE)
+    speech = int(np.flatnonzero(np.abs(phrase) > 0.02)[-1]) + 1  # the phrase minus its tail
+    for audio, _ in decoded:  # decoded early (after 0.1 s of silence) or at its end
+        assert speech <= len(audio) <= len(phrase) + int(0.8 * RATE)
+
+
+def test_an_early_decode_is_discarded_when_speech_resumes(pulse):
+    """Early decoding through the real stack: a pause long enough to start decoding early but
+    too short to end the utterance, then more speech. The early result is dropped; the one
+    handed over is decoded from audio holding both bursts."""
+    server, _, _ = pulse
+    burst = (0.1 * np.sin(2 * np.pi * 220 * np.arange(int(0.3 * RATE)) / RATE)).astype(np.float32)
+    gap = np.zeros(int(0.2 * RATE), dtype=np.float32)  # > SPECULATE_AFTER_S, < end silence
+    decoded: list[np.ndarray] = []
+
+    def decode(audio: np.ndarray, moment: Moment):
+        decoded.append(audio)
+        return Heard(text=f"decode {len(decoded)}", source="voice"), None
+
+    feeder = None
+    listener = MicrophoneListener(decode, endpointer_config=EndpointConfig(), stall_timeout_s=None)
+    try:
+        with listener:
+            feeder = MicFeeder(server.mic_fifo)
+            feeder.say(np.concatenate([gap, burst, gap, burst, gap, gap, gap]))
+            heard = listener.listen(timeout=10)
+            assert heard is not None
+            assert listener.listen(timeout=0.5) is None  # one utterance, one answer
+    finally:
+        if feeder is not None:
+            feeder.close()
+    assert listener.early_decodes == 2 and listener.early_used == 1, (
+        listener.early_decodes, listener.early_used, [len(a) / RATE for a in decoded])
+    first, second = decoded
+    assert heard.text == "decode 2"
+    assert len(first) < len(burst) + len(gap) + int(0.25 * RATE)  # the first burst only
+    loud = np.flatnonzero(np.abs(second) > 0.05)
+    assert loud.size and (loud[-1] - loud[0]) >= len(burst) + len(gap) - int(0.05 * RATE)
 
 
 @pytest.mark.parametrize("device_rate", [44_100, 48_000, 22_050])

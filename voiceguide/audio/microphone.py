@@ -33,6 +33,7 @@ from voiceguide.audio.endpointing import (
     Endpointer,
     level_dbfs,
 )
+from voiceguide.audio.speculation import SPECULATE_AFTER_S, Ticket, stands, ticket_for
 from voiceguide.errors import AudioUnavailable
 from voiceguide.intents import Intent, Moment
 from voiceguide.ports import SAMPLE_RATE, Heard
@@ -88,8 +89,11 @@ class MicrophoneListener:
     def __init__(self, recognizer_decode: Decode, device: int | str | None = None,
                  endpointer_config: EndpointConfig | None = None,
                  stall_timeout_s: float | None = 3.0,
-                 reference: PlaybackReference | None = None):
+                 reference: PlaybackReference | None = None,
+                 speculate_after_s: float | None = SPECULATE_AFTER_S):
         self._decode = recognizer_decode
+        self._speculate_after_s = speculate_after_s
+        self._early: _EarlyDecode | None = None  # the last early decode (see speculation.py)
         self._reference = reference
         self._monitor: MonitorCapture | None = None
         self._monitor_offset: int | None = None  # monitor sample number - microphone sample number
@@ -114,6 +118,10 @@ class MicrophoneListener:
         """Utterances handed to the recognizer (for tests and the latency benchmark)."""
         self.echoes_dropped = 0
         """Utterances over a prompt dropped as its echo or as too long to be "stop"."""
+        self.early_decodes = 0
+        """Utterances decoded before their end silence was over (speculation.py)."""
+        self.early_used = 0
+        """Early decodes that stood for their utterance (the rest were discarded)."""
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -170,8 +178,9 @@ class MicrophoneListener:
             monitor.__exit__(None, None, None)
         if self._dropped:
             log.warning("%d microphone frames were dropped while decoding", self._dropped)
-        log.info("microphone: %d utterances decoded, %d dropped over a prompt undecoded",
-                 self.decodes, self.echoes_dropped)
+        log.info("microphone: %d utterances decoded, %d dropped over a prompt undecoded; "
+                 "%d early decodes, %d used", self.decodes, self.echoes_dropped,
+                 self.early_decodes, self.early_used)
 
     def _open(self, sd: Any) -> Any:
         """A mono float32 input stream at 16 kHz, or at the device's own rate if it refuses."""
@@ -268,6 +277,7 @@ class MicrophoneListener:
         resampler = _StreamResampler(self._device_rate, SAMPLE_RATE)
         self._failures = 0
         self._over_prompt = False  # the utterance under way overlaps the prompt or its echo
+        self._playing = False  # the prompt plays (or its echo may still arrive) now
         self._next_check_s = 0.0
         zeros = 0  # device samples in a row that were exactly zero
         while True:
@@ -299,11 +309,14 @@ class MicrophoneListener:
                     utterance = self._process_with_echo(endpointer, canceller, frame, at)
                 self._position += FRAME_SAMPLES
                 if utterance is None:
+                    self._maybe_decode_early(endpointer, flushes)
                     continue
                 log.debug("utterance of %.2f s ended; the worker is %.0f ms behind the "
-                          "microphone", len(utterance) / SAMPLE_RATE,
-                          1000 * (time.monotonic() - at - FRAME_SAMPLES / SAMPLE_RATE))
+                          "microphone (mono %.3f)", len(utterance) / SAMPLE_RATE,
+                          1000 * (time.monotonic() - at - FRAME_SAMPLES / SAMPLE_RATE),
+                          time.monotonic())
                 over_prompt, self._over_prompt = self._over_prompt, False
+                early = self._early_result(endpointer, flushes, over_prompt)
                 if over_prompt:
                     explained, utterance = canceller.explained(len(utterance))
                     if explained >= ECHO_EXPLAINED_DB and not canceller.echo_free:
@@ -311,7 +324,7 @@ class MicrophoneListener:
                         self.echoes_dropped += 1
                         self._reference.release()
                         continue
-                if not self._decode_and_hand_over(utterance, flushes, over_prompt):
+                if not self._decode_and_hand_over(utterance, flushes, over_prompt, early):
                     return
 
     def _process_with_echo(self, endpointer: Endpointer, canceller: EchoCanceller,
@@ -329,6 +342,7 @@ class MicrophoneListener:
                 abs(canceller.last_echo_correlation) < MAX_ECHO_CORRELATION
         was_idle = not endpointer.in_speech
         playing = reference.held or reference.playing_between(at - 0.3, at)
+        self._playing = playing
         utterance = endpointer.process(residual, speech_allowed=allowed,
                                        end_silence_s=STOP_END_SILENCE_S if playing else None)
         if echo_db > ECHO_PRESENT_DBFS and (endpointer.in_speech or utterance is not None):
@@ -378,15 +392,52 @@ class MicrophoneListener:
                                 wait_s=MONITOR_WAIT_S)
         return self._reference.window(at + REFERENCE_LEAD_S, FRAME_SAMPLES)
 
-    def _decode_and_hand_over(self, utterance: np.ndarray, flushes: int, over_prompt: bool
-                              ) -> bool:
-        """Decode and queue what was heard; False when voice input must end."""
+    # -- early decoding (speculation.py) -----------------------------------------------------
+
+    def _maybe_decode_early(self, endpointer: Endpointer, flushes: int) -> None:
+        """Start decoding the utterance so far on a second thread if it has gone quiet. Never
+        over the prompt (the "stop" path and its echo checks stay as they are), and never
+        while another decode runs."""
+        if self._speculate_after_s is None or self._over_prompt or self._playing:
+            return
+        early = self._early
+        if early is not None and not early.done.is_set():
+            return
+        ticket = ticket_for(endpointer, (self._moment, flushes), self._speculate_after_s,
+                            early.ticket if early is not None else None)
+        if ticket is None:
+            return
+        self.early_decodes += 1
+        log.debug("decoding %.2f s early, after %.2f s of silence (mono %.3f)", ticket.seconds,
+                  endpointer.silence_s, time.monotonic())
+        self._early = _EarlyDecode(ticket, endpointer.audio_so_far(), self._moment, self._decode)
+
+    def _early_result(self, endpointer: Endpointer, flushes: int, over_prompt: bool
+                      ) -> tuple[Any, Any] | None:
+        """The early decode's (heard, intent) when it stands for the utterance that has just
+        ended, else None. Waits for a decode still running (one decode at a time)."""
+        early, self._early = self._early, None
+        if early is None:
+            return None
+        early.done.wait()
+        if over_prompt or early.error is not None or \
+                not stands(early.ticket, endpointer.ended, (self._moment, flushes)):
+            log.debug("early decode %r discarded", early.result and early.result[0].text)
+            return None
+        self.early_used += 1
+        return early.result
+
+    def _decode_and_hand_over(self, utterance: np.ndarray, flushes: int, over_prompt: bool,
+                              early: tuple[Any, Any] | None = None) -> bool:
+        """Decode (unless ``early`` already did) and queue what was heard; False when voice
+        input must end."""
         moment = self._moment
         intent = None
         try:
             self.decodes += 1
-            heard, intent = self._decode(utterance, moment)
+            heard, intent = early if early is not None else self._decode(utterance, moment)
             self._failures = 0
+            log.debug("decoded %r (mono %.3f)", heard.text, time.monotonic())
         except Exception:  # noqa: BLE001 - logged with its traceback, then re-prompted
             log.exception("decoding an utterance failed")
             self._failures += 1
@@ -408,6 +459,27 @@ class MicrophoneListener:
             self._lost.set()
             log.warning("%s; voice input has ended", why)
             self._heard.put(_LOST_HEARD)
+
+
+class _EarlyDecode:
+    """One decode running on its own thread; ``done`` is set when ``result`` (or ``error``)
+    is there."""
+
+    def __init__(self, ticket: Ticket, audio: np.ndarray, moment: Moment, decode: Decode):
+        self.ticket = ticket
+        self.result: tuple[Heard, Any] | None = None
+        self.error: BaseException | None = None
+        self.done = threading.Event()
+        threading.Thread(target=self._run, args=(audio, moment, decode),
+                         name="voiceguide-early-decode", daemon=True).start()
+
+    def _run(self, audio: np.ndarray, moment: Moment, decode: Decode) -> None:
+        try:
+            self.result = decode(audio, moment)
+        except Exception as error:  # noqa: BLE001 - the utterance is decoded again, logged there
+            self.error = error
+        finally:
+            self.done.set()
 
 
 class _StreamResampler:
