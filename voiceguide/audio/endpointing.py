@@ -44,8 +44,11 @@ class EndpointConfig:
     """Seconds of speech needed before an utterance starts (clicks and taps are shorter)."""
     end_silence_s: float = 0.5
     """Seconds of silence after speech that end the utterance."""
-    short_utterance_s: float = 0.8
-    """Seconds of speech up to which an utterance counts as a short command."""
+    short_utterance_s: float = 1.0
+    """Seconds of speech up to which an utterance counts as a short command. The command
+    phrases (intents.py) spoken by espeak-ng voices en-us, en and en-us+f3 hold 0.32-1.02 s of
+    speech frames, with gaps inside of at most 40 ms; at 0.8 s half the two-word commands
+    ("next step", "say that again") waited the long end silence."""
     short_end_silence_s: float = 0.35
     """Seconds of silence that end a short command (a longer phrase waits ``end_silence_s``)."""
     max_utterance_s: float = 5.0
