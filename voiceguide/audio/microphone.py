@@ -16,6 +16,7 @@ releases the hold.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import logging
 import queue
@@ -77,6 +78,13 @@ ECHO_PRESENT_DBFS = -60.0
 """A frame whose predicted echo is louder than this (dBFS) is heard over the prompt."""
 RECHECK_S = 0.2
 """Seconds of an utterance over a prompt between checks that it is not the echo, moved."""
+TIMELINE_WINDOW_S = 2.0
+"""Seconds of input callbacks over which the stream's start time is re-estimated (the
+earliest start they agree with). A late callback only makes a start look later, so the
+earliest is right; but samples dropped on a busy machine make every later sample look early,
+and a start fixed once for good then put the microphone's timeline 140 ms behind the clock
+after a few minutes under load -- enough to take a reply for a voice over the listening
+earcon, which held (muted) the answer to it."""
 
 
 class MicrophoneListener:
@@ -114,6 +122,8 @@ class MicrophoneListener:
         self._dropped = 0
         self._first_frame_at: float | None = None
         self._frames_in = 0
+        self._starts: collections.deque[tuple[float, float]] = collections.deque()
+        """(callback time, start it implies), the starts increasing: a sliding minimum."""
         self.decodes = 0
         """Utterances handed to the recognizer (for tests and the latency benchmark)."""
         self.echoes_dropped = 0
@@ -216,9 +226,15 @@ class MicrophoneListener:
             log.debug("input stream status: %s", status)
         # the earliest start all arrivals agree with (see MonitorCapture)
         self._frames_in += frames
-        start = time.monotonic() - self._frames_in / self._device_rate
-        if self._first_frame_at is None or start < self._first_frame_at:
-            self._first_frame_at = start
+        now = time.monotonic()
+        start = now - self._frames_in / self._device_rate
+        starts = self._starts
+        while starts and starts[-1][1] >= start:
+            starts.pop()
+        starts.append((now, start))
+        while starts[0][0] < now - TIMELINE_WINDOW_S:
+            starts.popleft()
+        self._first_frame_at = starts[0][1]
         self._put_frame(indata[:, 0].copy())
 
     def _finished(self) -> None:
@@ -234,6 +250,12 @@ class MicrophoneListener:
                 return
             self._drain(self._frames)
             self._frames.put_nowait(item)
+
+    @property
+    def echo_free(self) -> bool:
+        """True once playback was heard not to come back into the microphone (headphones)."""
+        canceller = getattr(self, "_canceller", None)
+        return canceller is not None and canceller.echo_free
 
     # -- ports.Listener ------------------------------------------------------------------
 
@@ -272,6 +294,7 @@ class MicrophoneListener:
     def _run(self) -> None:
         endpointer = Endpointer(self._config)
         canceller = EchoCanceller() if self._reference is not None else None
+        self._canceller = canceller
         flushes = self._flushes
         pending = np.zeros(0, dtype=np.float32)
         resampler = _StreamResampler(self._device_rate, SAMPLE_RATE)
@@ -357,7 +380,8 @@ class MicrophoneListener:
                 return None
         if was_idle and endpointer.in_speech and playing:
             log.debug("voice over the prompt (%.0f dBFS left of %.0f dBFS echo, fit %s): "
-                      "holding it", level_dbfs(residual), echo_db, canceller.fit)
+                      "holding it (mono %.3f)", level_dbfs(residual), echo_db, canceller.fit,
+                      time.monotonic())
             reference.hold()  # someone talks over the prompt: it may be "stop"
         if endpointer.in_speech and playing and endpointer.voiced_s > STOP_MAX_S:
             endpointer.abandon()  # too long for "stop": not decoded while speaking
@@ -450,6 +474,12 @@ class MicrophoneListener:
             log.debug("dropped %r heard over the prompt", heard.text)
             self._reference.release()  # the prompt carries on
             return True
+        if intent is not Intent.STOP and self._reference is not None and self._reference.held:
+            # Not "stop": the hold it started must not mute the prompt that carries on (the
+            # runner ignores it while speaking) or the answer to it (a reply that began as
+            # the listening earcon ended) for the rest of HOLD_S.
+            log.debug("%r is not stop: releasing the hold", heard.text)
+            self._reference.release()
         if flushes == self._flushes:  # a flush during decoding drops the result
             self._heard.put(dataclasses.replace(heard, moment=heard.moment or moment))
         return True
