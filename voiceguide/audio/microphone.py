@@ -16,7 +16,6 @@ releases the hold.
 
 from __future__ import annotations
 
-import collections
 import dataclasses
 import logging
 import queue
@@ -78,13 +77,6 @@ ECHO_PRESENT_DBFS = -60.0
 """A frame whose predicted echo is louder than this (dBFS) is heard over the prompt."""
 RECHECK_S = 0.2
 """Seconds of an utterance over a prompt between checks that it is not the echo, moved."""
-TIMELINE_WINDOW_S = 2.0
-"""Seconds of input callbacks over which the stream's start time is re-estimated (the
-earliest start they agree with). A late callback only makes a start look later, so the
-earliest is right; but samples dropped on a busy machine make every later sample look early,
-and a start fixed once for good then put the microphone's timeline 140 ms behind the clock
-after a few minutes under load -- enough to take a reply for a voice over the listening
-earcon, which held (muted) the answer to it."""
 
 
 class MicrophoneListener:
@@ -122,8 +114,6 @@ class MicrophoneListener:
         self._dropped = 0
         self._first_frame_at: float | None = None
         self._frames_in = 0
-        self._starts: collections.deque[tuple[float, float]] = collections.deque()
-        """(callback time, start it implies), the starts increasing: a sliding minimum."""
         self.decodes = 0
         """Utterances handed to the recognizer (for tests and the latency benchmark)."""
         self.echoes_dropped = 0
@@ -225,17 +215,12 @@ class MicrophoneListener:
         if status:
             log.debug("input stream status: %s", status)
         # the earliest start all arrivals agree with (see MonitorCapture)
+        index = self._frames_in
         self._frames_in += frames
-        now = time.monotonic()
-        start = now - self._frames_in / self._device_rate
-        starts = self._starts
-        while starts and starts[-1][1] >= start:
-            starts.pop()
-        starts.append((now, start))
-        while starts[0][0] < now - TIMELINE_WINDOW_S:
-            starts.popleft()
-        self._first_frame_at = starts[0][1]
-        self._put_frame(indata[:, 0].copy())
+        start = time.monotonic() - self._frames_in / self._device_rate
+        if self._first_frame_at is None or start < self._first_frame_at:
+            self._first_frame_at = start
+        self._put_frame((index, indata[:, 0].copy()))  # numbered: drops keep the timeline
 
     def _finished(self) -> None:
         if not self._closing.is_set():
@@ -303,6 +288,7 @@ class MicrophoneListener:
         self._playing = False  # the prompt plays (or its echo may still arrive) now
         self._next_check_s = 0.0
         zeros = 0  # device samples in a row that were exactly zero
+        expected = 0  # device sample number of the next frame, unless some were dropped
         while True:
             try:
                 item = self._frames.get(timeout=self._stall_timeout_s)
@@ -318,6 +304,16 @@ class MicrophoneListener:
                 flushes = self._flushes
                 endpointer.reset()
                 self._over_prompt = False
+            index, item = item
+            if index != expected:
+                # Frames were dropped (a flush, or a full queue): the timeline skips them, so
+                # the loudspeaker's record and monitor stay in step with what is heard. (It
+                # used to fall behind by every flush's queued audio -- 0.34 s after 15 turns --
+                # and a reply then looked like a voice over the earcon before it.)
+                self._position = round(index * SAMPLE_RATE / self._device_rate)
+                pending = pending[:0]
+                resampler.reset()
+            expected = index + len(item)
             zeros = zeros + len(item) if not np.any(item) else 0
             if zeros >= DEAD_SILENCE_S * self._device_rate:
                 self._end_of_input("the microphone delivers only digital silence")
