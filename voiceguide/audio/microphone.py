@@ -55,6 +55,13 @@ REFERENCE_LEAD_S = 0.05
 early (the two streams' start times are known only to a few tens of ms) is still matched."""
 MONITOR_WAIT_S = 0.1
 """Seconds the worker waits for the loudspeaker monitor to catch up with the microphone."""
+MONITOR_QUIET_S = 1.2
+"""Seconds after our last sound (more than the echo canceller's 1 s range of lags) after which
+the worker stops waiting for the monitor: it could only show silence, or another program's
+sound. The wait kept every reply's endpoint 60-80 ms late."""
+MONITOR_MARGIN_S = 0.2
+"""Seconds of slack between the microphone's timeline and the loudspeaker's record (their
+clocks are known to a few tens of ms) when deciding whether our sound is near."""
 STOP_MAX_S = 1.0
 """Seconds of speech over a prompt after which it cannot be "stop": dropped undecoded."""
 STOP_END_SILENCE_S = 0.2
@@ -408,8 +415,12 @@ class MicrophoneListener:
             if self._monitor_offset is None:
                 self._monitor_offset = int(round((at + REFERENCE_LEAD_S - monitor.started)
                                                  * SAMPLE_RATE)) - self._position
+            # Waiting for the monitor to catch up makes the worker run 60-80 ms behind the
+            # microphone; worth it only while our own sound may be in this frame's reference.
+            ours = self._reference.held or self._reference.playing_between(
+                at - MONITOR_QUIET_S, at + REFERENCE_LEAD_S + MONITOR_MARGIN_S)
             return monitor.read(self._position + self._monitor_offset, FRAME_SAMPLES,
-                                wait_s=MONITOR_WAIT_S)
+                                wait_s=MONITOR_WAIT_S if ours else 0.0)
         return self._reference.window(at + REFERENCE_LEAD_S, FRAME_SAMPLES)
 
     # -- early decoding (speculation.py) -----------------------------------------------------
