@@ -58,7 +58,8 @@ MONITOR_WAIT_S = 0.1
 MONITOR_QUIET_S = 1.2
 """Seconds after our last sound (more than the echo canceller's 1 s range of lags) after which
 the worker stops waiting for the monitor: it could only show silence, or another program's
-sound. The wait kept every reply's endpoint 60-80 ms late."""
+sound. The wait kept every reply's endpoint 60-80 ms late. Shorter once the echo path is known
+(the fitted lag), and only the margin without echo (headphones)."""
 MONITOR_MARGIN_S = 0.2
 """Seconds of slack between the microphone's timeline and the loudspeaker's record (their
 clocks are known to a few tens of ms) when deciding whether our sound is near."""
@@ -357,7 +358,7 @@ class MicrophoneListener:
                            frame: np.ndarray, at: float) -> np.ndarray | None:
         reference = self._reference
         self._recentre(canceller)
-        ref = self._reference_frame(at)
+        ref = self._reference_frame(at, _echo_reach_s(canceller))
         residual, echo_db, active = canceller.process(frame, ref, adapt=not endpointer.in_speech)
         if not active:
             return endpointer.process(frame)
@@ -405,8 +406,9 @@ class MicrophoneListener:
             self._monitor_offset -= fit.lag - lead
             canceller.reset_fit()
 
-    def _reference_frame(self, at: float) -> np.ndarray:
-        """What the loudspeaker played around microphone time ``at`` (shifted by the lead)."""
+    def _reference_frame(self, at: float, reach_s: float = MONITOR_QUIET_S) -> np.ndarray:
+        """What the loudspeaker played around microphone time ``at`` (shifted by the lead);
+        ``reach_s``: seconds after which our sound can no longer be in the microphone."""
         monitor = self._monitor
         if monitor is not None and monitor.alive and monitor.started is not None:
             # Fixed once: both streams count samples from here on. (Re-deriving it from the
@@ -418,7 +420,7 @@ class MicrophoneListener:
             # Waiting for the monitor to catch up makes the worker run 60-80 ms behind the
             # microphone; worth it only while our own sound may be in this frame's reference.
             ours = self._reference.held or self._reference.playing_between(
-                at - MONITOR_QUIET_S, at + REFERENCE_LEAD_S + MONITOR_MARGIN_S)
+                at - reach_s - MONITOR_MARGIN_S, at + REFERENCE_LEAD_S + MONITOR_MARGIN_S)
             return monitor.read(self._position + self._monitor_offset, FRAME_SAMPLES,
                                 wait_s=MONITOR_WAIT_S if ours else 0.0)
         return self._reference.window(at + REFERENCE_LEAD_S, FRAME_SAMPLES)
@@ -496,6 +498,17 @@ class MicrophoneListener:
             self._lost.set()
             log.warning("%s; voice input has ended", why)
             self._heard.put(_LOST_HEARD)
+
+
+def _echo_reach_s(canceller: EchoCanceller) -> float:
+    """Seconds after it was played that our sound may still be coming back: the fitted echo
+    path's length when there is one, none at all without echo (headphones), else the
+    canceller's whole range of lags."""
+    if canceller.echo_free:
+        return 0.0
+    if canceller.fit is not None and canceller.trusted:
+        return (canceller.fit.lag + canceller.TAPS) / SAMPLE_RATE
+    return MONITOR_QUIET_S
 
 
 class _EarlyDecode:
