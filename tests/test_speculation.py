@@ -90,3 +90,4 @@ def test_an_utterance_cut_at_its_maximum_length_keeps_its_speech_end():
     tickets, utterance = feed(ep, np.concatenate([quiet(0.5), tone(2.0)]))
     assert utterance is not None and tickets == []
     assert abs(ep.ended.speech_end_s - len(utterance) / SR) < 1e-6
+
