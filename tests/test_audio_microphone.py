@@ -43,7 +43,8 @@ def test_the_microphone_timeline_skips_audio_dropped_by_a_flush():
     def feed(signal):
         nonlocal fed
         for i in range(0, len(signal), FRAME_SAMPLES):
-            listener._callback(signal[i:i + FRAME_SAMPLES].reshape(-1, 1), FRAME_SAMPLES, None, None)
+            block = signal[i:i + FRAME_SAMPLES].reshape(-1, 1)
+            listener._callback(block, FRAME_SAMPLES, None, None)
             fed += FRAME_SAMPLES
 
     try:
