@@ -121,7 +121,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def run(turns: int, room: bool, barge_every: int) -> dict:
+def run(turns: int, room: bool, barge_every: int, log: str | None = None) -> dict:
     work = Path(tempfile.mkdtemp(prefix="vg-bench-"))
     procedure = work / "bench.yaml"
     procedure.write_text(procedure_text(turns))
@@ -133,9 +133,12 @@ def run(turns: int, room: bool, barge_every: int) -> dict:
     voice = {text: espeak_16k(text, work) for text in ("next step", "done", "stop", "resume")}
     responses, recognized, barge_ins, decode_ms, misses = [], [], [], [], 0
     started = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "voiceguide", "run", str(procedure)],
+    verbose = ["-v"] if log else []
+    stderr = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
+    proc = subprocess.Popen([sys.executable, "-m", "voiceguide", *verbose, "run", str(procedure)],
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True, cwd=ROOT, env=env)
+                            stderr=stderr, text=True, cwd=ROOT, env=env)
+    timeline: list[dict] = []
     console = Console(proc.stdout)
     result: dict = {}
     try:
@@ -171,10 +174,14 @@ def run(turns: int, room: bool, barge_every: int) -> dict:
                     misses += 1
                     continue
                 if "-> next" in line:
-                    recognized.append(1000 * (time.monotonic() - reply.word_end()))
+                    shown_at = time.monotonic()
+                    recognized.append(1000 * (shown_at - reply.word_end()))
                     answered = first_loud_after(recorder, reply.word_end(), 10)
                     if answered is not None:
                         responses.append(1000 * (answered - reply.word_end()))
+                    timeline.append({"word_end": round(reply.word_end(), 3),
+                                     "shown": round(shown_at, 3),
+                                     "answered": answered and round(answered, 3)})
                     break
                 misses += 1
                 wait_listening(recorder, time.monotonic(), 30)
@@ -188,6 +195,8 @@ def run(turns: int, room: bool, barge_every: int) -> dict:
         feeder.close()
         recorder.close()
         server.stop()
+        if log:
+            stderr.close()
     journal = next((work / "data" / "sessions").glob("*.jsonl"), None)
     if journal:
         for line in journal.read_text().splitlines():
@@ -207,6 +216,7 @@ def run(turns: int, room: bool, barge_every: int) -> dict:
         "load_average": os.getloadavg()[0],
         "responses_ms": [round(r) for r in responses],
         "barge_ins_ms": [round(b) for b in barge_ins],
+        "timeline": timeline,
     })
     return result
 
@@ -218,8 +228,10 @@ def main() -> int:
     parser.add_argument("--barge-every", type=int, default=6,
                         help='say "stop" over every Nth prompt (0: never; default 6)')
     parser.add_argument("--out", default="bench_latency.json", help="JSON output file")
+    parser.add_argument("--log", help="run voiceguide with -v and write its log here (the "
+                        "debug lines carry monotonic times to set against the JSON timeline)")
     args = parser.parse_args()
-    result = run(args.turns, args.room, args.barge_every)
+    result = run(args.turns, args.room, args.barge_every, args.log)
     print(f"{'measure':<22}{'value':>10}{'target':>10}")
     for key, target in TARGETS.items():
         value = result.get(key)

@@ -135,8 +135,43 @@ def test_microphone_hears_phrases_flushes_and_reports_the_lost_device(pulse, tmp
         if feeder is not None:
             feeder.close()
     assert [moment for _, moment in decoded] == [Moment.CHECK, Moment.CHECK]
-    for audio, _ in decoded:
-        assert len(phrase) <= len(audio) <= len(phrase) + int(0.8 * RATE)
+    speech = int(np.flatnonzero(np.abs(phrase) > 0.02)[-1]) + 1  # the phrase minus its tail
+    for audio, _ in decoded:  # decoded early (after 0.1 s of silence) or at its end
+        assert speech <= len(audio) <= len(phrase) + int(0.8 * RATE)
+
+
+def test_an_early_decode_is_discarded_when_speech_resumes(pulse):
+    """Early decoding through the real stack: a pause long enough to start decoding early but
+    too short to end the utterance, then more speech. The early result is dropped; the one
+    handed over is decoded from audio holding both bursts."""
+    server, _, _ = pulse
+    burst = (0.1 * np.sin(2 * np.pi * 220 * np.arange(int(0.3 * RATE)) / RATE)).astype(np.float32)
+    gap = np.zeros(int(0.2 * RATE), dtype=np.float32)  # > SPECULATE_AFTER_S, < end silence
+    decoded: list[np.ndarray] = []
+
+    def decode(audio: np.ndarray, moment: Moment):
+        decoded.append(audio)
+        return Heard(text=f"decode {len(decoded)}", source="voice"), None
+
+    feeder = None
+    listener = MicrophoneListener(decode, endpointer_config=EndpointConfig(), stall_timeout_s=None)
+    try:
+        with listener:
+            feeder = MicFeeder(server.mic_fifo)
+            feeder.say(np.concatenate([gap, burst, gap, burst, gap, gap, gap]))
+            heard = listener.listen(timeout=10)
+            assert heard is not None
+            assert listener.listen(timeout=0.5) is None  # one utterance, one answer
+    finally:
+        if feeder is not None:
+            feeder.close()
+    assert listener.early_decodes == 2 and listener.early_used == 1, (
+        listener.early_decodes, listener.early_used, [len(a) / RATE for a in decoded])
+    first, second = decoded
+    assert heard.text == "decode 2"
+    assert len(first) < len(burst) + len(gap) + int(0.25 * RATE)  # the first burst only
+    loud = np.flatnonzero(np.abs(second) > 0.05)
+    assert loud.size and (loud[-1] - loud[0]) >= len(burst) + len(gap) - int(0.05 * RATE)
 
 
 @pytest.mark.parametrize("device_rate", [44_100, 48_000, 22_050])
@@ -160,3 +195,47 @@ def test_stream_resampler_is_seamless(device_rate):
     ideal = np.sin(2 * np.pi * freq * t_out)
     settled = slice(RATE // 10, len(out) - 10)
     assert np.max(np.abs(out[settled] - ideal[settled])) < 0.01
+
+
+def test_a_voice_over_playback_that_is_not_stop_releases_the_hold_at_once(pulse, synthesizer):
+    """Headphones (the microphone never hears the loudspeaker): someone talks over a tone,
+    which holds (mutes) it while it may be "stop"; once decoded as something else the tone
+    comes back at once, not after the hold's 2.5 s (which used to mute the answer to a reply
+    that began as the listening earcon ended)."""
+    from voiceguide.audio.echo import HOLD_S, PlaybackReference
+
+    server, recorder, _ = pulse
+    burst = (0.1 * np.sin(2 * np.pi * 220 * np.arange(int(0.4 * RATE)) / RATE)).astype(np.float32)
+    reference = PlaybackReference()
+    decoded = threading.Event()
+    held_while_decoding: list[bool] = []
+
+    def decode(audio: np.ndarray, moment: Moment):
+        held_while_decoding.append(reference.held)
+        decoded.set()
+        return Heard(text="hello", source="voice"), None
+
+    feeder = None
+    listener = MicrophoneListener(decode, endpointer_config=EndpointConfig(), stall_timeout_s=None,
+                                  reference=reference)
+    try:
+        with AudioSpeaker(synthesizer, reference=reference) as speaker, listener:
+            feeder = MicFeeder(server.mic_fifo)
+            speaker.play_tone(440.0, 12.0, 0.5)
+            deadline = time.monotonic() + 8.0
+            while not listener.echo_free:  # a few seconds of playback the microphone never hears
+                assert time.monotonic() < deadline, "playback was never found not to come back"
+                assert not listener.listen(timeout=0.05)
+            feeder.say(burst).wait(timeout=5)
+            assert decoded.wait(timeout=10)
+            heard = listener.listen(timeout=5)
+            assert heard is not None and heard.text == "hello"
+            released_at = time.monotonic()
+            assert held_while_decoding and held_while_decoding[0], "the voice never held playback"
+            assert not reference.held
+            assert recorder.wait_until(lambda c: any_loud([x for x in c if x[0] > released_at]),
+                                       timeout=HOLD_S / 2), "the tone stayed muted"
+            speaker.stop()
+    finally:
+        if feeder is not None:
+            feeder.close()

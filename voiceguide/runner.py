@@ -120,6 +120,7 @@ class Runner:
         if heard.source == "voice" and (not heard.text.strip() or (heard.moment and heard.moment != moment)):
             return  # noise, or decoded for a moment that has passed
         keys = heard.source == "keyboard"
+        log.debug("runner took %r (mono %.3f)", heard.text, time.monotonic())
         intent = match(heard.text, moment, keys=keys) if heard.clear else None
         if during_speech and heard.source == "voice" and intent is not Intent.STOP:
             log.debug("ignored while speaking: %r", heard.text)

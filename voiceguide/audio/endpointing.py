@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -43,8 +44,11 @@ class EndpointConfig:
     """Seconds of speech needed before an utterance starts (clicks and taps are shorter)."""
     end_silence_s: float = 0.5
     """Seconds of silence after speech that end the utterance."""
-    short_utterance_s: float = 0.8
-    """Seconds of speech up to which an utterance counts as a short command."""
+    short_utterance_s: float = 1.0
+    """Seconds of speech up to which an utterance counts as a short command. The command
+    phrases (intents.py) spoken by espeak-ng voices en-us, en and en-us+f3 hold 0.32-1.02 s of
+    speech frames, with gaps inside of at most 40 ms; at 0.8 s half the two-word commands
+    ("next step", "say that again") waited the long end silence."""
     short_end_silence_s: float = 0.35
     """Seconds of silence that end a short command (a longer phrase waits ``end_silence_s``)."""
     max_utterance_s: float = 5.0
@@ -110,6 +114,15 @@ class EnergyVad:
         return speech
 
 
+class Ended(NamedTuple):
+    """What is known of the last utterance handed over (for :mod:`speculation`)."""
+
+    number: int
+    """Which utterance it was (counted from 1 since the endpointer was made)."""
+    speech_end_s: float
+    """Seconds into the utterance (pre-roll included) at which its last speech frame ended."""
+
+
 class Endpointer:
     """Cuts utterances out of a stream of frames; feed it every frame, in order."""
 
@@ -123,6 +136,9 @@ class Endpointer:
         self._utterance_s = 0.0
         self._voiced_s = 0.0
         self._silence_s = 0.0
+        self._number = 0
+        self.ended: Ended | None = None
+        """The last utterance handed over, or None before the first."""
 
     @property
     def in_speech(self) -> bool:
@@ -133,6 +149,26 @@ class Endpointer:
     def voiced_s(self) -> float:
         """Seconds of speech in the utterance under way (0 when idle)."""
         return self._voiced_s if self._utterance is not None else 0.0
+
+    @property
+    def number(self) -> int:
+        """The utterance under way (or the last one): counted from 1, 0 before the first."""
+        return self._number
+
+    @property
+    def silence_s(self) -> float:
+        """Seconds of silence since the last speech frame of the utterance under way (0 when
+        idle)."""
+        return self._silence_s if self._utterance is not None else 0.0
+
+    @property
+    def utterance_s(self) -> float:
+        """Seconds of audio in the utterance under way, pre-roll included (0 when idle)."""
+        return self._utterance_s if self._utterance is not None else 0.0
+
+    def audio_so_far(self) -> np.ndarray | None:
+        """The utterance under way as it stands (a copy), or None when idle."""
+        return None if self._utterance is None else np.concatenate(self._utterance)
 
     def reset(self) -> None:
         """Forget any partial utterance and the noise floor (after a flush)."""
@@ -174,6 +210,7 @@ class Endpointer:
         if self._silence_s >= end_silence_s - 1e-9 or \
                 self._utterance_s >= cfg.max_utterance_s - 1e-9:
             audio = np.concatenate(self._utterance)
+            self.ended = Ended(self._number, self._utterance_s - self._silence_s)
             self._to_idle()
             return audio
         return None
@@ -190,6 +227,7 @@ class Endpointer:
         while self._idle and self._idle_s - self._idle[0].size / cfg.sample_rate >= keep - 1e-9:
             self._idle_s -= self._idle.popleft().size / cfg.sample_rate
         if self._speech_s >= cfg.start_speech_s - 1e-9:
+            self._number += 1
             self._utterance = list(self._idle)
             self._utterance_s = self._idle_s
             self._voiced_s = self._speech_s

@@ -33,6 +33,7 @@ from voiceguide.audio.endpointing import (
     Endpointer,
     level_dbfs,
 )
+from voiceguide.audio.speculation import SPECULATE_AFTER_S, Ticket, stands, ticket_for
 from voiceguide.errors import AudioUnavailable
 from voiceguide.intents import Intent, Moment
 from voiceguide.ports import SAMPLE_RATE, Heard
@@ -54,6 +55,14 @@ REFERENCE_LEAD_S = 0.05
 early (the two streams' start times are known only to a few tens of ms) is still matched."""
 MONITOR_WAIT_S = 0.1
 """Seconds the worker waits for the loudspeaker monitor to catch up with the microphone."""
+MONITOR_QUIET_S = 1.2
+"""Seconds after our last sound (more than the echo canceller's 1 s range of lags) after which
+the worker stops waiting for the monitor: it could only show silence, or another program's
+sound. The wait kept every reply's endpoint 60-80 ms late. Shorter once the echo path is known
+(the fitted lag), and only the margin without echo (headphones)."""
+MONITOR_MARGIN_S = 0.2
+"""Seconds of slack between the microphone's timeline and the loudspeaker's record (their
+clocks are known to a few tens of ms) when deciding whether our sound is near."""
 STOP_MAX_S = 1.0
 """Seconds of speech over a prompt after which it cannot be "stop": dropped undecoded."""
 STOP_END_SILENCE_S = 0.2
@@ -88,8 +97,11 @@ class MicrophoneListener:
     def __init__(self, recognizer_decode: Decode, device: int | str | None = None,
                  endpointer_config: EndpointConfig | None = None,
                  stall_timeout_s: float | None = 3.0,
-                 reference: PlaybackReference | None = None):
+                 reference: PlaybackReference | None = None,
+                 speculate_after_s: float | None = SPECULATE_AFTER_S):
         self._decode = recognizer_decode
+        self._speculate_after_s = speculate_after_s
+        self._early: _EarlyDecode | None = None  # the last early decode (see speculation.py)
         self._reference = reference
         self._monitor: MonitorCapture | None = None
         self._monitor_offset: int | None = None  # monitor sample number - microphone sample number
@@ -114,6 +126,10 @@ class MicrophoneListener:
         """Utterances handed to the recognizer (for tests and the latency benchmark)."""
         self.echoes_dropped = 0
         """Utterances over a prompt dropped as its echo or as too long to be "stop"."""
+        self.early_decodes = 0
+        """Utterances decoded before their end silence was over (speculation.py)."""
+        self.early_used = 0
+        """Early decodes that stood for their utterance (the rest were discarded)."""
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -170,8 +186,9 @@ class MicrophoneListener:
             monitor.__exit__(None, None, None)
         if self._dropped:
             log.warning("%d microphone frames were dropped while decoding", self._dropped)
-        log.info("microphone: %d utterances decoded, %d dropped over a prompt undecoded",
-                 self.decodes, self.echoes_dropped)
+        log.info("microphone: %d utterances decoded, %d dropped over a prompt undecoded; "
+                 "%d early decodes, %d used", self.decodes, self.echoes_dropped,
+                 self.early_decodes, self.early_used)
 
     def _open(self, sd: Any) -> Any:
         """A mono float32 input stream at 16 kHz, or at the device's own rate if it refuses."""
@@ -206,11 +223,12 @@ class MicrophoneListener:
         if status:
             log.debug("input stream status: %s", status)
         # the earliest start all arrivals agree with (see MonitorCapture)
+        index = self._frames_in
         self._frames_in += frames
         start = time.monotonic() - self._frames_in / self._device_rate
         if self._first_frame_at is None or start < self._first_frame_at:
             self._first_frame_at = start
-        self._put_frame(indata[:, 0].copy())
+        self._put_frame((index, indata[:, 0].copy()))  # numbered: drops keep the timeline
 
     def _finished(self) -> None:
         if not self._closing.is_set():
@@ -225,6 +243,12 @@ class MicrophoneListener:
                 return
             self._drain(self._frames)
             self._frames.put_nowait(item)
+
+    @property
+    def echo_free(self) -> bool:
+        """True once playback was heard not to come back into the microphone (headphones)."""
+        canceller = getattr(self, "_canceller", None)
+        return canceller is not None and canceller.echo_free
 
     # -- ports.Listener ------------------------------------------------------------------
 
@@ -263,13 +287,16 @@ class MicrophoneListener:
     def _run(self) -> None:
         endpointer = Endpointer(self._config)
         canceller = EchoCanceller() if self._reference is not None else None
+        self._canceller = canceller
         flushes = self._flushes
         pending = np.zeros(0, dtype=np.float32)
         resampler = _StreamResampler(self._device_rate, SAMPLE_RATE)
         self._failures = 0
         self._over_prompt = False  # the utterance under way overlaps the prompt or its echo
+        self._playing = False  # the prompt plays (or its echo may still arrive) now
         self._next_check_s = 0.0
         zeros = 0  # device samples in a row that were exactly zero
+        expected = 0  # device sample number of the next frame, unless some were dropped
         while True:
             try:
                 item = self._frames.get(timeout=self._stall_timeout_s)
@@ -285,6 +312,16 @@ class MicrophoneListener:
                 flushes = self._flushes
                 endpointer.reset()
                 self._over_prompt = False
+            index, item = item
+            if index != expected:
+                # Frames were dropped (a flush, or a full queue): the timeline skips them, so
+                # the loudspeaker's record and monitor stay in step with what is heard. (It
+                # used to fall behind by every flush's queued audio -- 0.34 s after 15 turns --
+                # and a reply then looked like a voice over the earcon before it.)
+                self._position = round(index * SAMPLE_RATE / self._device_rate)
+                pending = pending[:0]
+                resampler.reset()
+            expected = index + len(item)
             zeros = zeros + len(item) if not np.any(item) else 0
             if zeros >= DEAD_SILENCE_S * self._device_rate:
                 self._end_of_input("the microphone delivers only digital silence")
@@ -299,11 +336,14 @@ class MicrophoneListener:
                     utterance = self._process_with_echo(endpointer, canceller, frame, at)
                 self._position += FRAME_SAMPLES
                 if utterance is None:
+                    self._maybe_decode_early(endpointer, flushes)
                     continue
                 log.debug("utterance of %.2f s ended; the worker is %.0f ms behind the "
-                          "microphone", len(utterance) / SAMPLE_RATE,
-                          1000 * (time.monotonic() - at - FRAME_SAMPLES / SAMPLE_RATE))
+                          "microphone (mono %.3f)", len(utterance) / SAMPLE_RATE,
+                          1000 * (time.monotonic() - at - FRAME_SAMPLES / SAMPLE_RATE),
+                          time.monotonic())
                 over_prompt, self._over_prompt = self._over_prompt, False
+                early = self._early_result(endpointer, flushes, over_prompt)
                 if over_prompt:
                     explained, utterance = canceller.explained(len(utterance))
                     if explained >= ECHO_EXPLAINED_DB and not canceller.echo_free:
@@ -311,14 +351,14 @@ class MicrophoneListener:
                         self.echoes_dropped += 1
                         self._reference.release()
                         continue
-                if not self._decode_and_hand_over(utterance, flushes, over_prompt):
+                if not self._decode_and_hand_over(utterance, flushes, over_prompt, early):
                     return
 
     def _process_with_echo(self, endpointer: Endpointer, canceller: EchoCanceller,
                            frame: np.ndarray, at: float) -> np.ndarray | None:
         reference = self._reference
         self._recentre(canceller)
-        ref = self._reference_frame(at)
+        ref = self._reference_frame(at, _echo_reach_s(canceller))
         residual, echo_db, active = canceller.process(frame, ref, adapt=not endpointer.in_speech)
         if not active:
             return endpointer.process(frame)
@@ -329,6 +369,7 @@ class MicrophoneListener:
                 abs(canceller.last_echo_correlation) < MAX_ECHO_CORRELATION
         was_idle = not endpointer.in_speech
         playing = reference.held or reference.playing_between(at - 0.3, at)
+        self._playing = playing
         utterance = endpointer.process(residual, speech_allowed=allowed,
                                        end_silence_s=STOP_END_SILENCE_S if playing else None)
         if echo_db > ECHO_PRESENT_DBFS and (endpointer.in_speech or utterance is not None):
@@ -343,7 +384,8 @@ class MicrophoneListener:
                 return None
         if was_idle and endpointer.in_speech and playing:
             log.debug("voice over the prompt (%.0f dBFS left of %.0f dBFS echo, fit %s): "
-                      "holding it", level_dbfs(residual), echo_db, canceller.fit)
+                      "holding it (mono %.3f)", level_dbfs(residual), echo_db, canceller.fit,
+                      time.monotonic())
             reference.hold()  # someone talks over the prompt: it may be "stop"
         if endpointer.in_speech and playing and endpointer.voiced_s > STOP_MAX_S:
             endpointer.abandon()  # too long for "stop": not decoded while speaking
@@ -364,8 +406,9 @@ class MicrophoneListener:
             self._monitor_offset -= fit.lag - lead
             canceller.reset_fit()
 
-    def _reference_frame(self, at: float) -> np.ndarray:
-        """What the loudspeaker played around microphone time ``at`` (shifted by the lead)."""
+    def _reference_frame(self, at: float, reach_s: float = MONITOR_QUIET_S) -> np.ndarray:
+        """What the loudspeaker played around microphone time ``at`` (shifted by the lead);
+        ``reach_s``: seconds after which our sound can no longer be in the microphone."""
         monitor = self._monitor
         if monitor is not None and monitor.alive and monitor.started is not None:
             # Fixed once: both streams count samples from here on. (Re-deriving it from the
@@ -374,19 +417,60 @@ class MicrophoneListener:
             if self._monitor_offset is None:
                 self._monitor_offset = int(round((at + REFERENCE_LEAD_S - monitor.started)
                                                  * SAMPLE_RATE)) - self._position
+            # Waiting for the monitor to catch up makes the worker run 60-80 ms behind the
+            # microphone; worth it only while our own sound may be in this frame's reference.
+            ours = self._reference.held or self._reference.playing_between(
+                at - reach_s - MONITOR_MARGIN_S, at + REFERENCE_LEAD_S + MONITOR_MARGIN_S)
             return monitor.read(self._position + self._monitor_offset, FRAME_SAMPLES,
-                                wait_s=MONITOR_WAIT_S)
+                                wait_s=MONITOR_WAIT_S if ours else 0.0)
         return self._reference.window(at + REFERENCE_LEAD_S, FRAME_SAMPLES)
 
-    def _decode_and_hand_over(self, utterance: np.ndarray, flushes: int, over_prompt: bool
-                              ) -> bool:
-        """Decode and queue what was heard; False when voice input must end."""
+    # -- early decoding (speculation.py) -----------------------------------------------------
+
+    def _maybe_decode_early(self, endpointer: Endpointer, flushes: int) -> None:
+        """Start decoding the utterance so far on a second thread if it has gone quiet. Never
+        over the prompt (the "stop" path and its echo checks stay as they are), and never
+        while another decode runs."""
+        if self._speculate_after_s is None or self._over_prompt or self._playing:
+            return
+        early = self._early
+        if early is not None and not early.done.is_set():
+            return
+        ticket = ticket_for(endpointer, (self._moment, flushes), self._speculate_after_s,
+                            early.ticket if early is not None else None)
+        if ticket is None:
+            return
+        self.early_decodes += 1
+        log.debug("decoding %.2f s early, after %.2f s of silence (mono %.3f)", ticket.seconds,
+                  endpointer.silence_s, time.monotonic())
+        self._early = _EarlyDecode(ticket, endpointer.audio_so_far(), self._moment, self._decode)
+
+    def _early_result(self, endpointer: Endpointer, flushes: int, over_prompt: bool
+                      ) -> tuple[Any, Any] | None:
+        """The early decode's (heard, intent) when it stands for the utterance that has just
+        ended, else None. Waits for a decode still running (one decode at a time)."""
+        early, self._early = self._early, None
+        if early is None:
+            return None
+        early.done.wait()
+        if over_prompt or early.error is not None or \
+                not stands(early.ticket, endpointer.ended, (self._moment, flushes)):
+            log.debug("early decode %r discarded", early.result and early.result[0].text)
+            return None
+        self.early_used += 1
+        return early.result
+
+    def _decode_and_hand_over(self, utterance: np.ndarray, flushes: int, over_prompt: bool,
+                              early: tuple[Any, Any] | None = None) -> bool:
+        """Decode (unless ``early`` already did) and queue what was heard; False when voice
+        input must end."""
         moment = self._moment
         intent = None
         try:
             self.decodes += 1
-            heard, intent = self._decode(utterance, moment)
+            heard, intent = early if early is not None else self._decode(utterance, moment)
             self._failures = 0
+            log.debug("decoded %r (mono %.3f)", heard.text, time.monotonic())
         except Exception:  # noqa: BLE001 - logged with its traceback, then re-prompted
             log.exception("decoding an utterance failed")
             self._failures += 1
@@ -399,6 +483,12 @@ class MicrophoneListener:
             log.debug("dropped %r heard over the prompt", heard.text)
             self._reference.release()  # the prompt carries on
             return True
+        if intent is not Intent.STOP and self._reference is not None and self._reference.held:
+            # Not "stop": the hold it started must not mute the prompt that carries on (the
+            # runner ignores it while speaking) or the answer to it (a reply that began as
+            # the listening earcon ended) for the rest of HOLD_S.
+            log.debug("%r is not stop: releasing the hold", heard.text)
+            self._reference.release()
         if flushes == self._flushes:  # a flush during decoding drops the result
             self._heard.put(dataclasses.replace(heard, moment=heard.moment or moment))
         return True
@@ -408,6 +498,38 @@ class MicrophoneListener:
             self._lost.set()
             log.warning("%s; voice input has ended", why)
             self._heard.put(_LOST_HEARD)
+
+
+def _echo_reach_s(canceller: EchoCanceller) -> float:
+    """Seconds after it was played that our sound may still be coming back: the fitted echo
+    path's length when there is one, none at all without echo (headphones), else the
+    canceller's whole range of lags."""
+    if canceller.echo_free:
+        return 0.0
+    if canceller.fit is not None and canceller.trusted:
+        return (canceller.fit.lag + canceller.TAPS) / SAMPLE_RATE
+    return MONITOR_QUIET_S
+
+
+class _EarlyDecode:
+    """One decode running on its own thread; ``done`` is set when ``result`` (or ``error``)
+    is there."""
+
+    def __init__(self, ticket: Ticket, audio: np.ndarray, moment: Moment, decode: Decode):
+        self.ticket = ticket
+        self.result: tuple[Heard, Any] | None = None
+        self.error: BaseException | None = None
+        self.done = threading.Event()
+        threading.Thread(target=self._run, args=(audio, moment, decode),
+                         name="voiceguide-early-decode", daemon=True).start()
+
+    def _run(self, audio: np.ndarray, moment: Moment, decode: Decode) -> None:
+        try:
+            self.result = decode(audio, moment)
+        except Exception as error:  # noqa: BLE001 - the utterance is decoded again, logged there
+            self.error = error
+        finally:
+            self.done.set()
 
 
 class _StreamResampler:

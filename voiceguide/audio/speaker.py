@@ -159,6 +159,7 @@ class AudioSpeaker:
         """Speak ``text`` at ``rate`` words per minute and ``volume`` (0..1), after the
         ``earcon`` if one is named; returns at once."""
         generation = self._next_generation()
+        log.debug("say %r (mono %.3f)", text[:30], time.monotonic())
         samples, sample_rate = self._synthesize(text, rate)
         if earcon is not None and samples.size:
             lead = tone(*EARCONS[earcon], sample_rate, EARCON_LEVEL)
@@ -245,6 +246,8 @@ class AudioSpeaker:
             self._playback, self._stream = playback, stream
             try:
                 stream.start()
+                log.debug("playback of %.2f s started (mono %.3f)", len(samples) / rate,
+                          time.monotonic())
             except sd.PortAudioError as error:
                 self._close(stream)
                 self._stream, self._playback = None, None
