@@ -66,6 +66,11 @@ TRIM = True
 """Cut the loud part of the utterance out of quieter background before decoding."""
 SHORT_WINDOW = True
 """Try a window fitted to the utterance before the long window (see ``transcribe``)."""
+SENTENCE_WORDS = 4
+"""A short-window reading of at least this many words, at least SENTENCE_LOGPROB sure, with no
+beam reading an allowed phrase, is a sentence, not a command: the 30 s pass is skipped."""
+SENTENCE_LOGPROB = -0.5
+"""...(nats). Tune split: the 30 s pass skipped for 52 of 126 negatives, no command lost."""
 LONG_WINDOW_S = 30
 """Encoder window (seconds) of the second pass, when the short window's answer is not sure.
 Whisper is trained on 30 s; encoder work grows faster than the window (attention)."""
@@ -116,7 +121,8 @@ class WhisperEngine:
         """Decode mono float32 ``audio`` at 16 kHz, prompted with ``phrases``.
 
         First in a short window; when that gives exactly one allowed phrase, surely, it is the
-        answer. Otherwise (noise, a sound-alike, a doubtful reading) the utterance is decoded
+        answer; when it is surely no command (not speech, or a sure sentence), that is final
+        too. Otherwise (noise, a sound-alike, a doubtful reading) the utterance is decoded
         again in Whisper's full 30 s window, which is slower but far better in noise, and that
         second answer is final."""
         samples = np.asarray(audio, dtype=np.float32)
@@ -140,7 +146,8 @@ class WhisperEngine:
             readings, no_speech, encoded = self._decode(features, prompt, longest)
             unprompted = self._unprompted(readings, encoded, allowed, longest)
             passes = 1
-            if not _sure(readings, no_speech, allowed, unprompted):
+            if not (_sure(readings, no_speech, allowed, unprompted)
+                    or _not_a_command(readings, no_speech, allowed)):
                 readings = None
         if readings is None:
             frames = max(LONG_WINDOW_S, window_seconds(samples.size, MIN_WINDOW_S,
@@ -223,6 +230,16 @@ def _sure(readings: list[tuple[str, float]], no_speech: float, allowed: set[str]
             and all(normalise(other) == said for other, score in readings[1:]
                     if best - score <= SURE_MARGIN)
             and (unprompted is None or f" {said} " in f" {normalise(unprompted)} "))
+
+
+def _not_a_command(readings: list[tuple[str, float]], no_speech: float,
+                   allowed: set[str]) -> bool:
+    """The short window's answer is final and means nothing: Whisper thinks it is not speech
+    (the transcript will be unclear), or it is a sure sentence and no reading is a phrase."""
+    text, best = readings[0]
+    return no_speech > MAX_NO_SPEECH or (
+        best >= SENTENCE_LOGPROB and len(normalise(text).split()) >= SENTENCE_WORDS
+        and not any(normalise(other) in allowed for other, _ in readings))
 
 
 def _avg_logprob(ids: list[int], score: float) -> float:
