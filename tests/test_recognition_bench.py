@@ -119,6 +119,10 @@ def _real_items(bench) -> list:
 
 def test_commands_are_recognized(bench, results):
     summary = bench.summarize(results)
+    print(f"\nslice: clean {summary['commands']['clean']['accuracy']} %, pink10 "
+          f"{summary['commands']['pink10']['accuracy']} %, wrong "
+          f"{summary['commands_all']['wrong_intent']} %, real {summary['real']}, sound-alike "
+          f"{summary['negatives']['sound_alike']}")
     assert summary["commands"]["clean"]["accuracy"] >= CLEAN_MIN, summary["commands"]["clean"]
     assert summary["commands"]["pink10"]["accuracy"] >= PINK10_MIN, summary["commands"]["pink10"]
     assert summary["commands_all"]["wrong_intent"] <= WRONG_MAX, summary["commands_all"]

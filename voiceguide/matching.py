@@ -51,11 +51,11 @@ DOUBLE_CHECKED = frozenset((Intent.NEXT, Intent.YES))
 """The dangerous intents (past a step, through a check): an unprompted reading must agree too.
 Not skip and resume: in noise the unprompted reading is often garbage, and "skip step" and
 "resume" have no one-syllable sound-alikes."""
-UNPROMPTED_PHRASES = frozenset(("yes", "done"))
-"""The phrases of next and yes whose unprompted reading must agree: the one-syllable ones,
-which the phrase prompt pulls sound-alikes towards ("guess" -> "Yes."). Longer phrases
-("confirm", "next step") have no such sound-alikes, and in a short window the unprompted
-reading of them is often garbage ("Can form."), which only refused right answers."""
+UNPROMPTED_PHRASES = frozenset(("yes", "done", "all done", "continue"))
+"""The phrases of next and yes whose unprompted reading must agree: those the phrase prompt
+pulls sound-alikes towards ("guess" -> "Yes.", real "on" -> "All done."). Not "confirm" and
+"next step": in a short window the unprompted reading of them is often garbage ("Can form."),
+which only refused right answers (tune clean 88.6 -> 92.9 %)."""
 SECOND_OPINION_MARGIN = 0.5
 """Nats of average log-probability: an engine reading this close to the best one counts as a
 real possibility."""
