@@ -22,13 +22,13 @@ from typing import Any
 
 import numpy as np
 
+from voiceguide import matching
 from voiceguide.engines import install_hint
 from voiceguide.engines.log_mel import log_mel
 from voiceguide.engines.utterance import collapse_repeats, speech_span, window_seconds
 from voiceguide.engines.whisper_model import locate_whisper_model
 from voiceguide.engines.whisper_tokens import WhisperTokens
 from voiceguide.errors import EngineUnavailable, ModelError
-from voiceguide import matching
 from voiceguide.matching import normalise
 from voiceguide.ports import SAMPLE_RATE, Transcript
 
