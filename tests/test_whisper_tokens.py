@@ -3,6 +3,9 @@ faster-whisper 1.2.1 computes for the pinned model (when faster-whisper is insta
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from voiceguide.engines.whisper_model import packaged_model_dir
@@ -17,6 +20,17 @@ def test_round_trip_and_special_tokens_left_out():
     ids = tokens.encode(" Next step.")
     assert tokens.decode([*tokens.sot_sequence, tokens.no_timestamps, *ids, tokens.eot]) == \
         " Next step."
+
+
+def test_same_as_faster_whisper_recorded():
+    """Against what faster-whisper 1.2.1 computed (tests/data/faster_whisper_tokens.json)."""
+    recorded = json.loads((Path(__file__).parent / "data" / "faster_whisper_tokens.json")
+                          .read_text())
+    ours = WhisperTokens(packaged_model_dir() / "tokenizer.json")
+    assert ours.suppressed == recorded["suppressed"]
+    assert list(ours.sot_sequence) == recorded["sot_sequence"]
+    assert (ours.sot_prev, ours.eot, ours.no_timestamps) == (
+        recorded["sot_prev"], recorded["eot"], recorded["no_timestamps"])
 
 
 def test_same_as_faster_whisper():
