@@ -102,6 +102,7 @@ class MicrophoneListener:
         self._decode = recognizer_decode
         self._speculate_after_s = speculate_after_s
         self._early: _EarlyDecode | None = None  # the last early decode (see speculation.py)
+        self._canceller: EchoCanceller | None = None  # the worker's, while it runs
         self._reference = reference
         self._monitor: MonitorCapture | None = None
         self._monitor_offset: int | None = None  # monitor sample number - microphone sample number
@@ -247,8 +248,7 @@ class MicrophoneListener:
     @property
     def echo_free(self) -> bool:
         """True once playback was heard not to come back into the microphone (headphones)."""
-        canceller = getattr(self, "_canceller", None)
-        return canceller is not None and canceller.echo_free
+        return self._canceller is not None and self._canceller.echo_free
 
     # -- ports.Listener ------------------------------------------------------------------
 
