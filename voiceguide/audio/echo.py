@@ -343,7 +343,12 @@ class EchoCanceller:
         ref_db = _dbfs(self.ref[-self.window:])
         if settled and fit.erle_db < 3.0 and mic_db < -55.0 and ref_db > -40.0:
             self._quiet_fits += 1
-            if self._quiet_fits >= 8:  # 2 s of loud playback never came back: headphones
+            # 1 s of loud playback never came back: headphones. (It was 2 s, longer than the
+            # whole first prompt of a short procedure, and until then a reply right after that
+            # prompt was taken for its echo and its start cut off: "next step" heard as
+            # "Skip step.". An echo this quiet, under -55 dBFS, is below the endpointer's
+            # -50 dBFS speech minimum anyway.)
+            if self._quiet_fits >= 4:
                 self.echo_free, self.fit = True, None
             return
         self._quiet_fits = 0
