@@ -106,6 +106,11 @@ def test_next_and_yes_also_need_the_unprompted_reading_to_agree():
     assert not second_opinion(Intent.YES, [("Yes.", -0.1)], Moment.CHECK, unprompted="Guess.")
     assert second_opinion(Intent.YES, [("Yes.", -0.1)], Moment.CHECK, unprompted="Yes!")
     assert not second_opinion(Intent.NEXT, [("Done.", -0.1)], Moment.STEP, unprompted="Dawn.")
+    # the unprompted reading must be the phrase alone, not a sentence holding it
+    assert not second_opinion(Intent.YES, [("Yes.", -0.3)], Moment.CHECK, unprompted="Yes, sir.")
+    assert not second_opinion(Intent.NEXT, [("Done.", -0.1)], Moment.STEP,
+                              unprompted="I'm done.")
+    assert second_opinion(Intent.NEXT, [("All done.", -0.1)], Moment.STEP, unprompted="All done!")
     # skip and resume are not double-checked: in noise the unprompted reading is often garbage
     assert second_opinion(Intent.RESUME, [("Resume.", -0.1)], Moment.PAUSED, unprompted="Re-jome.")
 

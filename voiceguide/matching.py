@@ -68,15 +68,17 @@ def second_opinion(intent: Intent, readings: Sequence[tuple[str, float]], moment
     disagrees when it is another intent ("Stop." against "Next step.") or no command that
     does not even contain the best one ("Nest." against "Next.", but not "Done. Die." against
     "Done."). For next and yes, ``unprompted`` (the engine's reading without the phrase
-    list as a prompt) must not disagree either, however it scored."""
+    list as a prompt) must say exactly the same phrase, however it scored: "Yes, sir." is
+    not "Yes." (see ``unprompted_agrees``)."""
     if intent not in ADVANCING or not readings:
         return True
     margin = SECOND_OPINION_MARGIN if margin is None else margin
     best_text, best = readings[0]
     said = normalise(best_text)
+    if (unprompted is not None and intent in DOUBLE_CHECKED and said in UNPROMPTED_PHRASES
+            and not unprompted_agrees(said, unprompted)):
+        return False
     rivals = [text for text, score in readings[1:] if best - score <= margin]
-    if unprompted is not None and intent in DOUBLE_CHECKED and said in UNPROMPTED_PHRASES:
-        rivals.append(unprompted)
     for text in rivals:
         other = match(text, moment)
         if other is not None and other is not intent:
@@ -84,3 +86,11 @@ def second_opinion(intent: Intent, readings: Sequence[tuple[str, float]], moment
         if other is None and f" {said} " not in f" {normalise(text)} ":
             return False
     return True
+
+
+def unprompted_agrees(said: str, unprompted: str) -> bool:
+    """True when the unprompted reading is the normalised phrase ``said`` and nothing else.
+    Not merely containing it: without the prompt, espeak's "yes sir" read "Yes, sir." while
+    the prompted reading was "Yes." (tune split: 4 of the 13 sound-alikes taken as "yes" at a
+    check, and no real or synthetic command lost)."""
+    return normalise(unprompted) == said
