@@ -125,3 +125,20 @@ def test_only_the_one_syllable_advances_need_the_unprompted_reading():
                           unprompted="Make a tip.")
     # a close beam reading of something else still refuses them
     assert not second_opinion(Intent.NEXT, [("Next step.", -0.1), ("Nest.", -0.3)], Moment.STEP)
+
+
+def test_a_first_reading_of_another_command_refuses_the_final_one_but_never_a_stop():
+    from voiceguide.matching import passes_agree
+
+    # the short window read "All done.", the 30 s window "Hold on.": two commands, not one
+    assert not passes_agree(Intent.PAUSE, "All done.", Moment.STEP)
+    assert not passes_agree(Intent.NEXT, "Hold on.", Moment.STEP)
+    assert not passes_agree(Intent.FASTER, "Speak up.", Moment.STEP)
+    # the same intent in another phrase, no command, or no first reading: agreed
+    assert passes_agree(Intent.NEXT, "Done.", Moment.STEP)
+    assert passes_agree(Intent.NEXT, "Dunno.", Moment.STEP)
+    assert passes_agree(Intent.YES, None, Moment.CHECK)
+    # a phrase not allowed at this moment asks for nothing here
+    assert passes_agree(Intent.YES, "Next step.", Moment.CHECK)
+    # stop always works, whatever the first reading said
+    assert passes_agree(Intent.STOP, "Slow down.", Moment.STEP)

@@ -38,6 +38,9 @@ class Transcript:
     unprompted: str | None = None
     """The same audio read without the allowed phrases as a prompt (None: not done). The
     prompt pulls sound-alikes towards the phrases ("guess" -> "Yes."); this reading does not."""
+    first: str | None = None
+    """When a first, cheaper reading was not sure and the engine decoded again: that first
+    best reading (None: the first reading was the answer, or there was none)."""
 
 
 @dataclass(frozen=True)

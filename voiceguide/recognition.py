@@ -17,7 +17,7 @@ import numpy as np
 from voiceguide.audio.wav import read_wav
 from voiceguide.checkin_phrases import answer_phrases
 from voiceguide.intents import Intent, Moment, phrases_for
-from voiceguide.matching import match, second_opinion
+from voiceguide.matching import match, passes_agree, second_opinion
 from voiceguide.ports import Engine, Heard
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,10 @@ class Recognizer:
                                                    unprompted=transcript.unprompted):
             log.debug("%r refused at %s: another reading disagrees: %s, unprompted %r",
                       transcript.text, moment.value, transcript.readings, transcript.unprompted)
+            intent, clear = None, False
+        if intent is not None and not passes_agree(intent, transcript.first, moment):
+            log.debug("%r refused at %s: the first reading %r asked for something else",
+                      transcript.text, moment.value, transcript.first)
             intent, clear = None, False
         heard = Heard(
             text=transcript.text,

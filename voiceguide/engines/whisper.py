@@ -138,7 +138,7 @@ class WhisperEngine:
         prompt, longest = self._prompt(tuple(phrases))
         allowed = {normalise(p) for p in phrases}
         passes = 0
-        readings = None
+        readings = first = None
         if SHORT_WINDOW:
             seconds = window_seconds(samples.size, MIN_WINDOW_S, WINDOW_MARGIN_S)
             window = np.zeros(seconds * SAMPLE_RATE, dtype=np.float32)
@@ -149,7 +149,7 @@ class WhisperEngine:
             passes = 1
             if not (_sure(readings, no_speech, allowed, unprompted)
                     or _not_a_command(readings, allowed)):
-                readings = None
+                first, readings = readings[0][0], None
         if readings is None:
             frames = max(LONG_WINDOW_S, window_seconds(samples.size, MIN_WINDOW_S,
                                                        WINDOW_MARGIN_S)) * 100
@@ -169,7 +169,7 @@ class WhisperEngine:
                   "(%.0f ms); readings %s; unprompted %r", text, passes, no_speech, avg_logprob,
                   clear, decode_ms, readings, unprompted)
         return Transcript(text, confidence, clear, decode_ms, readings=tuple(readings),
-                          unprompted=unprompted)
+                          unprompted=unprompted, first=first)
 
     def _unprompted(self, readings: list[tuple[str, float]], encoded: Any, allowed: set[str],
                     longest: int) -> str | None:
