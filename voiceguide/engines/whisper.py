@@ -83,6 +83,9 @@ FAR_SIMILARITY = 0.6
 """...not like one: difflib's similarity ratio (0..1) of the reading's letters to every
 allowed phrase below this. "Step." is like "stop" (0.75) and "Bladder." like "louder" (0.62):
 the 30 s pass heard both right; "Down." against "done" is 0.5."""
+FAR_MIN_LETTERS = 2
+"""...and a word, not a fragment: at least this many letters. Test split: reverb "help" read
+"L." in the short window, "Help." in the 30 s one."""
 LONG_WINDOW_S = 30
 """Encoder window (seconds) of the second pass, when the short window's answer is not sure.
 Whisper is trained on 30 s; encoder work grows faster than the window (attention)."""
@@ -259,7 +262,7 @@ def _far_from_phrases(readings: list[tuple[str, float]], allowed: set[str]) -> b
     every allowed phrase, and no reading is a phrase. Never an accept, so never a false one."""
     text, best = readings[0]
     said = normalise(text)
-    return (bool(said) and best >= FAR_LOGPROB
+    return (len(said.replace(" ", "")) >= FAR_MIN_LETTERS and best >= FAR_LOGPROB
             and not any(normalise(other) in allowed for other, _ in readings)
             and all(difflib.SequenceMatcher(None, said, phrase).ratio() < FAR_SIMILARITY
                     for phrase in allowed))
