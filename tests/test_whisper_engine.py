@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from voiceguide.engines import make_engine
-from voiceguide.engines.whisper import WhisperEngine, build_prompt
+from voiceguide.engines.whisper import WhisperEngine, _far_from_phrases, build_prompt
 from voiceguide.engines.whisper_model import (WHISPER_FILES, locate_whisper_model,
                                               packaged_model_dir, verify_whisper_model)
 from voiceguide.errors import ModelError
@@ -128,6 +128,16 @@ def test_decode_returns_what_the_session_needs(recognizer, make_test_audio, spee
 def test_prompt_is_the_allowed_phrases():
     assert build_prompt(["done", "next step", "repeat"]) == "Done. Next step. Repeat."
     assert build_prompt([]) == ""
+
+
+def test_only_a_sure_reading_unlike_every_phrase_skips_the_30_s_pass():
+    allowed = {"stop", "help", "slow down", "done", "next step"}
+    assert _far_from_phrases([("Bird.", -0.2), ("Bed.", -0.5)], allowed)
+    assert not _far_from_phrases([("Bird.", -0.5)], allowed)  # not sure enough
+    assert not _far_from_phrases([("Step.", -0.1)], allowed)  # like "stop"
+    assert not _far_from_phrases([("Down.", -0.1)], allowed)  # like "slow down"
+    assert not _far_from_phrases([("L.", -0.1)], allowed)  # a fragment
+    assert not _far_from_phrases([("Bird.", -0.1), ("Help.", -0.9)], allowed)  # a phrase read
 
 
 def test_tampered_model_is_refused(tmp_path):
