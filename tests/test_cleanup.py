@@ -62,7 +62,8 @@ def test_steady_noise_is_subtracted_and_the_speech_kept():
     assert abs(_db(out[voiced]) - _db(speech[int(0.1 * S):int(0.7 * S)])) < 1.5
 
 
-def test_background_that_comes_and_goes_is_gated_away_from_the_speech():
+def test_background_that_comes_and_goes_is_gated_away_from_the_speech(monkeypatch):
+    monkeypatch.setattr(cleanup, "GATE", True)
     rng = np.random.default_rng(3)
     speech = _speech(0.8, rng)
     audio = _utterance(_babble(2.5, rng, 0.02), speech, 0.8)
