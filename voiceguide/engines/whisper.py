@@ -25,6 +25,7 @@ import numpy as np
 
 from voiceguide import matching
 from voiceguide.engines import install_hint
+from voiceguide.engines.cleanup import clean_up
 from voiceguide.engines.log_mel import log_mel
 from voiceguide.engines.utterance import collapse_repeats, speech_span, window_seconds
 from voiceguide.engines.whisper_model import locate_whisper_model
@@ -146,6 +147,7 @@ class WhisperEngine:
         if samples.size < MIN_SECONDS * SAMPLE_RATE:
             return Transcript("", 0.0, False, 0.0)
         started = time.perf_counter()
+        samples = clean_up(samples)
         if TRIM:
             start, end = speech_span(samples)
             samples = samples[start:end]
