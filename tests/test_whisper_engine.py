@@ -70,7 +70,8 @@ def recognizer(engine) -> Recognizer:
 
 def test_loads_within_seconds(engine):
     assert engine.name == "whisper"
-    assert engine.total_load_s < 15.0, f"load (hash check included) took {engine.total_load_s:.1f} s"
+    assert engine.total_load_s < 15.0, \
+        f"load (hash check included) took {engine.total_load_s:.1f} s"
     print(f"\nwhisper load: {engine.total_load_s * 1000:.0f} ms with hash check, "
           f"{engine.load_ms:.0f} ms model")
 
