@@ -28,10 +28,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from voiceguide.engines.utterance import FRAME  # the trim's 20 ms frames: the same levels
 from voiceguide.ports import SAMPLE_RATE
-
-FRAME = SAMPLE_RATE // 50
-"""Samples per 20 ms analysis frame."""
 
 GATE = False
 """Turn down the background between and around the user's words when it comes and goes.
@@ -119,7 +117,7 @@ def open_frames(levels: np.ndarray) -> np.ndarray:
     """Which frames (of ``frame_levels``) the gate keeps: within GATE_BELOW_DB of the loudest
     or more than GATE_ABOVE_EDGES_DB above the edges' median, widened by GATE_HOLD_S, with
     gaps shorter than GATE_GAP_S filled."""
-    edge = max(1, int(round(GATE_EDGE_S * SAMPLE_RATE / FRAME)))
+    edge = _edge_frames()
     threshold = levels.max() - GATE_BELOW_DB
     if GATE_ABOVE_EDGES_DB is not None:
         edges = np.concatenate([levels[:edge], levels[-edge:]])
@@ -177,7 +175,7 @@ def _edges_db(audio: np.ndarray) -> float:
     levels = frame_levels(audio)
     if levels.size == 0:
         return 0.0
-    edge = max(1, int(round(GATE_EDGE_S * SAMPLE_RATE / FRAME)))
+    edge = _edge_frames()
     edges = np.concatenate([levels[:edge], levels[-edge:]])
     return float(10.0 * np.log10(np.mean(10.0 ** (edges / 10.0))) - levels.max())
 
@@ -191,3 +189,8 @@ def _fill_gaps(mask: np.ndarray, shortest: int) -> np.ndarray:
         if 1 < after - before <= shortest:
             out[before + 1:after] = True
     return out
+
+
+def _edge_frames() -> int:
+    """Frames in GATE_EDGE_S (at least one)."""
+    return max(1, int(round(GATE_EDGE_S * SAMPLE_RATE / FRAME)))
