@@ -6,9 +6,11 @@
 Every clip goes through ``Recognizer.decode`` (the code ``run`` and ``recognize`` use) at its
 listening moment, and the intent is taken exactly as the session runner takes it
 (``matching.match`` on a clear transcript). Commands are scored per condition and noise type;
-negatives are decoded at a step (where "next" would advance) and at a check (where "yes" would
-confirm). Real recordings (``--real``, Speech Commands: real people, split by speaker): yes and
-no at a check, stop at a step and at a check, every other word at both. Latency is the wall
+negatives are decoded at a step (where "next" would advance), at a check (where "yes" would
+answer it) and at the confirm moment (where "confirm" passes a check after a spoken "yes");
+the "confirm" commands are also decoded there ("confirm, when asked"). Real recordings
+(``--real``, Speech Commands: real people, split by speaker): yes and no at a check, stop at a
+step and at a check, every other word at all three. Latency is the wall
 time of ``decode`` (after the end of speech); RSS is this process's peak.
 """
 
@@ -31,14 +33,15 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from voiceguide.audio.wav import read_wav  # noqa: E402
-from voiceguide.intents import Intent, Moment  # noqa: E402
+from voiceguide.intents import CONFIRM_PHRASE, Intent, Moment  # noqa: E402
 from voiceguide.matching import match  # noqa: E402
 from voiceguide.recognition import Recognizer  # noqa: E402
 
 DEFAULT_CORPUS = Path.home() / ".cache" / "voiceguide-corpus"
 DEFAULT_REAL = Path("/work/shared/data/speech-commands")
-DANGEROUS = {Moment.STEP: Intent.NEXT, Moment.CHECK: Intent.YES}
-"""At a step "next" moves on; at a check "yes" confirms: the intents never to give wrongly."""
+DANGEROUS = {Moment.STEP: Intent.NEXT, Moment.CHECK: Intent.YES, Moment.CONFIRM: Intent.YES}
+"""At a step "next" moves on; at a check "yes" answers it, and once a spoken "yes" was heard,
+"confirm" passes it: the intents never to give wrongly."""
 ADVANCE = {Intent.NEXT, Intent.YES, Intent.SKIP, Intent.RESUME}
 REAL_EXPECTED = {"yes": (Intent.YES, (Moment.CHECK,)), "no": (Intent.NO, (Moment.CHECK,)),
                  "stop": (Intent.STOP, (Moment.STEP, Moment.CHECK))}
@@ -51,7 +54,7 @@ class Item:
     path: Path
     moment: Moment
     expected: Intent | None
-    group: str  # command | negative | real_command | real_other
+    group: str  # command | confirm_turn | negative | real_command | real_other
     condition: str  # command: clean/pink10/...; negative: its family; real: the word
     noise: str = "none"
 
@@ -100,6 +103,9 @@ def corpus_items(corpus: Path, split: str, quick: bool) -> list[Item]:
         if row["kind"] == "command":
             items.append(Item(path, Moment(row["moment"]), Intent(row["intent"]), "command",
                               row["condition"], row["noise"]))
+            if row["text"] == CONFIRM_PHRASE:  # also said when a spoken "yes" is confirmed
+                items.append(Item(path, Moment.CONFIRM, Intent.YES, "confirm_turn",
+                                  row["condition"], row["noise"]))
         else:
             for moment in DANGEROUS:
                 if row["text"] and match(row["text"], moment) is not None:
@@ -171,6 +177,9 @@ def summarize(results: list[Result]) -> dict:
         for name, rs in sorted(groups.items()):
             summary[key][name] = _command_figures(rs)
     summary["commands_all"] = _command_figures(commands)
+    confirms = [r for r in results if r.item.group == "confirm_turn"]
+    if confirms:
+        summary["confirm_turn"] = _command_figures(confirms)
     families: dict[str, list[Result]] = defaultdict(list)
     for r in results:
         if r.item.group == "negative":
@@ -209,10 +218,13 @@ def _command_figures(rs: list[Result]) -> dict:
 def _negative_figures(rs: list[Result]) -> dict:
     step = [r for r in rs if r.item.moment is Moment.STEP]
     check = [r for r in rs if r.item.moment is Moment.CHECK]
+    confirm = [r for r in rs if r.item.moment is Moment.CONFIRM]
     accepted = [r for r in rs if r.intent is not None]
     return {"n": len(rs), "any_accept": pct(len(accepted), len(rs)),
             "next_at_step": sum(r.intent is Intent.NEXT for r in step), "n_step": len(step),
             "yes_at_check": sum(r.intent is Intent.YES for r in check), "n_check": len(check),
+            "yes_at_confirm": sum(r.intent is Intent.YES for r in confirm),
+            "n_confirm": len(confirm),
             "accepted": [f"{r.item.path.parent.name}/{r.item.path.name}@{r.item.moment.value}: "
                          f"{r.text!r} -> {r.intent.value}" for r in accepted][:10]}
 
@@ -227,14 +239,20 @@ def table(summary: dict, meta: dict) -> str:
         lines.append("")
     f = summary["commands_all"]
     lines.append(f"  {'all':<20}{f['n']:>6}{_f(f['accuracy']):>12}{_f(f['wrong_intent']):>9}")
+    if "confirm_turn" in summary:
+        f = summary["confirm_turn"]
+        lines.append(f"  {'confirm, when asked':<20}{f['n']:>6}{_f(f['accuracy']):>12}"
+                     f"{_f(f['wrong_intent']):>9}")
     if summary["real"]:
         lines += ["", f"{'real speech (Speech Commands)':<22}{'n':>6}{'accuracy %':>12}{'wrong %':>9}"]
         for word, f in summary["real"].items():
             lines.append(f"  {word:<20}{f['n']:>6}{_f(f['accuracy']):>12}{_f(f['wrong_intent']):>9}")
-    lines += ["", f"{'negatives':<22}{'n':>6}{'any accept %':>14}{'next@step':>11}{'yes@check':>11}"]
+    lines += ["", f"{'negatives':<22}{'n':>6}{'any accept %':>14}{'next@step':>11}{'yes@check':>11}"
+                  f"{'confirm@confirm':>17}"]
     for family, f in summary["negatives"].items():
         lines.append(f"  {family:<20}{f['n']:>6}{_f(f['any_accept']):>14}"
-                     f"{f['next_at_step']:>5}/{f['n_step']:<5}{f['yes_at_check']:>5}/{f['n_check']:<5}")
+                     f"{f['next_at_step']:>5}/{f['n_step']:<5}{f['yes_at_check']:>5}/{f['n_check']:<5}"
+                     f"{f['yes_at_confirm']:>8}/{f['n_confirm']:<8}")
     s = summary["stop_to_advance"]
     d = summary["decode_ms"]
     lines += ["", f"stop -> an advancing intent: {s['count']} of {s['n']} stops",
@@ -266,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--real", default=str(DEFAULT_REAL), help="Speech Commands folder ('' to skip)")
     parser.add_argument("--split", choices=("tune", "test", "all"), default="test")
     parser.add_argument("--quick", action="store_true", help="about a fifth of the clips")
-    parser.add_argument("--groups", default="command,negative,real_command,real_other",
+    parser.add_argument("--groups", default="command,confirm_turn,negative,real_command,real_other",
                         help="which clips to decode (comma-separated; default all)")
     parser.add_argument("--engine", default="whisper", choices=("whisper", "vosk"))
     parser.add_argument("--model", help="model directory for the engine")

@@ -107,7 +107,7 @@ def test_room_mode_session_never_hears_itself(pulse, tmp_path):
     procedure_file.write_text(ROOM_PROCEDURE)
     steps = load_procedure(str(procedure_file)).steps
     replies = {text: espeak_16k(text, tmp_path)
-               for text in ("next step", "done", "yes", "stop", "resume")}
+               for text in ("next step", "done", "yes", "confirm", "stop", "resume")}
     recorder.clear()
     feeder = MicFeeder(server.mic_fifo, room=recorder.tap(), room_gain=0.5)
     env = {**os.environ, "VOICEGUIDE_DATA_DIR": str(tmp_path / "data"),
@@ -160,8 +160,11 @@ def test_room_mode_session_never_hears_itself(pulse, tmp_path):
             # the listening earcon says the prompt has ended (a held prompt is quiet too)
             assert wait_listening(recorder, shown_at, timeout=60), \
                 f"the prompt of step {number} never ended"
-            if step.check:
+            if step.check:  # a spoken "yes" is then confirmed
                 answer("yes", "yes")
+                console.wait_for('say "confirm"', timeout=30)
+                assert wait_listening(recorder, time.monotonic(), timeout=30)
+                answer("confirm", "yes")
             else:
                 answer("done" if number % 2 else "next step", "next")
         console.wait_for("Session ended: completed", timeout=60)
@@ -178,7 +181,7 @@ def test_room_mode_session_never_hears_itself(pulse, tmp_path):
     assert all(source == "voice" for source, _ in heard)
     assert len(heard) <= len(injected), "the assistant heard itself"
     assert commands.count("stop") == 1 and commands.count("resume") == 1
-    assert commands.count("yes") == sum(1 for s in steps if s.check)
+    assert commands.count("yes") == 2 * sum(1 for s in steps if s.check)
     assert commands.count("next") == sum(1 for s in steps if not s.check)
     assert [e["type"] for e in events].count("paused") == 1
     assert cut_off_s is not None and cut_off_s <= 0.3, f"speech went on {cut_off_s:.3f} s after 'stop'"

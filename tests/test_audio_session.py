@@ -37,7 +37,7 @@ def test_spoken_session_completes_through_real_devices(pulse, tmp_path):
     assert report.can_listen and report.can_speak
     procedure = tmp_path / "rig.yaml"
     procedure.write_text(PROCEDURE)
-    replies = {text: espeak_16k(text, tmp_path) for text in ("next step", "yes", "done")}
+    replies = {text: espeak_16k(text, tmp_path) for text in ("next step", "yes", "confirm", "done")}
     feeder = MicFeeder(server.mic_fifo)
     env = {**os.environ, "VOICEGUIDE_DATA_DIR": str(tmp_path / "data")}
     recorder.clear()
@@ -49,6 +49,7 @@ def test_spoken_session_completes_through_real_devices(pulse, tmp_path):
     try:
         for prompt, reply, heard in [("Step 1 of 3.", "next step", '"Next step." -> next'),
                                      ("Is the cup steady?", "yes", '"Yes." -> yes'),
+                                     ('say "confirm"', "confirm", '"Confirm." -> yes'),
                                      ("Step 3 of 3.", "done", '"Done." -> next')]:
             console.wait_for(prompt, timeout=60)
             shown_at = time.monotonic()
@@ -76,6 +77,8 @@ def test_spoken_session_completes_through_real_devices(pulse, tmp_path):
     events = [json.loads(line) for line in journal.read_text().splitlines()]
     heard = [e for e in events if e["type"] == "heard"]
     commands = [(e["source"], e["intent"]) for e in heard if e["intent"] is not None]
-    assert commands == [("voice", "next"), ("voice", "yes"), ("voice", "next")]
+    assert commands == [("voice", "next"), ("voice", "yes"), ("voice", "yes"), ("voice", "next")]
+    answered = [e for e in events if e["type"] == "check_answered"]
+    assert len(answered) == 1 and answered[0]["answer"] == "yes"  # after "confirm" only
     assert len(heard) - len(commands) == len(missed) <= 1, missed  # at most one reply asked again
     assert not [e for e in events if e["type"] == "notice"]  # no fallback was needed

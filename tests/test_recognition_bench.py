@@ -134,6 +134,7 @@ def test_a_stop_never_advances_and_sentences_never_move_on(bench, results):
     for family, figures in summary["negatives"].items():
         if family != "sound_alike":
             assert figures["next_at_step"] == 0 and figures["yes_at_check"] == 0, (family, figures)
+        assert figures["yes_at_confirm"] == 0, (family, figures)  # the check's second word
 
 
 def test_sound_alikes_do_not_get_worse(bench, results):

@@ -53,8 +53,9 @@ def test_killed_session_is_resumed_and_checked_in_by_voice(pulse, tmp_path):
     finally:
         first.kill()
 
-    # 2. by voice: "yes" to the resume offer, the site, the check; then the check-in
-    replies = {text: espeak_16k(text, tmp_path) for text in ("yes", "done", "soreness")}
+    # 2. by voice: "yes" to the resume offer, "yes" and "confirm" to the site and to the check;
+    # then the check-in
+    replies = {text: espeak_16k(text, tmp_path) for text in ("yes", "confirm", "done", "soreness")}
     feeder = MicFeeder(server.mic_fifo)
     recorder.clear()
     second = subprocess.Popen(run, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -64,7 +65,9 @@ def test_killed_session_is_resumed_and_checked_in_by_voice(pulse, tmp_path):
         for prompt, reply, heard in [
             ("Do you want to carry on at step 2, Today's site?", "yes", '"Yes." -> yes'),
             ("Is left outer thigh the site your clinician's plan says for today?", "yes", '"Yes." -> yes'),
+            ('say "confirm"', "confirm", '"Confirm." -> yes'),
             ("Are you sure of the site?", "yes", '"Yes." -> yes'),
+            ('say "confirm"', "confirm", '"Confirm." -> yes'),
             ("Step 4 of 4.", "done", '"Done." -> next'),
             ("How is the injection site?", "soreness", '"Soreness." -> answer'),
             ("I heard: soreness. Is that right?", "yes", '"Yes." -> yes'),

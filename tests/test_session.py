@@ -136,6 +136,68 @@ def test_no_at_a_check_leads_to_safe_guidance_never_onward(session):
     assert any(isinstance(e, End) for e in effects)
 
 
+def spoken(session, state, intent, text, t=2.0):
+    return session.transition(state, Command(t, intent, text, spoken=True))
+
+
+def test_a_spoken_yes_to_a_check_must_be_confirmed_before_it_moves_on(session):
+    state = at_step(session, 1)
+    state, effects = spoken(session, state, Intent.YES, "Yes.")
+    assert state.index == 1 and state.mode is Mode.CONFIRM and state.moment is Moment.CONFIRM
+    assert 'say "confirm"' in said(effects) and EventType.CHECK_ANSWERED not in emitted(effects)
+    state, _ = session.transition(state, SpeechEnded(3.0))
+    state, effects = spoken(session, state, Intent.YES, "Confirm.", t=4.0)
+    assert state.index == 2 and EventType.CHECK_ANSWERED in emitted(effects)
+
+
+@pytest.mark.parametrize("text, spoken_", [("Confirm.", True), ("yes", False), ("y", False)])
+def test_confirm_itself_or_a_key_passes_a_check_at_once(session, text, spoken_):
+    state = at_step(session, 1)
+    state, effects = session.transition(state, Command(2.0, Intent.YES, text, spoken=spoken_))
+    assert state.index == 2 and EventType.CHECK_ANSWERED in emitted(effects)
+
+
+def test_no_instead_of_confirm_asks_the_check_again_and_never_moves_on(session):
+    state = at_step(session, 1)
+    state, _ = spoken(session, state, Intent.YES, "Yes.")
+    state, effects = spoken(session, state, Intent.NO, "No.", t=3.0)
+    assert state.index == 1 and state.mode is Mode.CHECK and "Is it safe?" in said(effects)
+    assert EventType.CHECK_ANSWERED not in emitted(effects)
+    state, effects = spoken(session, state, Intent.NO, "No.", t=4.0)
+    assert state.mode is Mode.SAFE_EXIT and "Do not go on." in said(effects)
+
+
+def test_while_confirming_yes_again_is_not_enough_and_silence_gets_a_reminder(session):
+    state = at_step(session, 1)
+    state, _ = spoken(session, state, Intent.YES, "Yes.")
+    new, effects = session.transition(state, Command(3.0, None, "Yes.", elsewhere=Intent.YES,
+                                                     spoken=True))
+    assert new.mode is Mode.CONFIRM and new.index == 1
+    assert 'I need the word "confirm"' in said(effects) and "Is it safe?" in said(effects)
+    state, _ = session.transition(state, SpeechEnded(3.0))
+    state, effects = session.transition(state, Tick(3.0 + 8.0))
+    assert state.mode is Mode.CONFIRM and EventType.REMINDER in emitted(effects)
+    assert 'Say "confirm" to go on' in said(effects)
+
+
+def test_stop_while_confirming_pauses_and_resume_asks_the_check_again(session):
+    state = at_step(session, 1)
+    state, _ = spoken(session, state, Intent.YES, "Yes.")
+    state, effects = spoken(session, state, Intent.STOP, "Stop.", t=3.0)
+    assert state.mode is Mode.PAUSED and any(isinstance(e, CutSpeech) for e in effects)
+    state, effects = spoken(session, state, Intent.RESUME, "Resume.", t=4.0)
+    assert state.mode is Mode.CHECK and state.index == 1 and "Is it safe?" in said(effects)
+
+
+def test_help_while_confirming_teaches_the_confirm_word(session):
+    state = at_step(session, 1)
+    state, _ = spoken(session, state, Intent.YES, "Yes.")
+    _, effects = spoken(session, state, Intent.HELP, "Help.", t=3.0)
+    assert 'You can say: "repeat", "stop", "help", "confirm", "no".' in said(effects)
+    _, effects = spoken(session, state, Intent.REPEAT, "Repeat.", t=3.0)
+    assert "Is it safe?" in said(effects) and 'Say "confirm"' in said(effects)
+
+
 def test_stop_cuts_speech_pauses_and_resume_or_end_is_a_separate_choice(session):
     state = at_step(session, 3)
     paused, effects = cmd(session, state, Intent.STOP)

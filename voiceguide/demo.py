@@ -3,7 +3,8 @@
 A simulated user answers each prompt with speech synthesized by espeak-ng, and that audio
 goes through the real recognizer, exactly as a microphone utterance would. Time is
 simulated, so timers and waits pass at once. The plan includes one "repeat", one utterance
-that is not a command (it must be re-prompted), and a "yes" to every check.
+that is not a command (it must be re-prompted), and a "yes" to every check, then
+"confirm" when the session asks for it.
 """
 
 from __future__ import annotations
@@ -78,6 +79,8 @@ class SimulatedUser:
     def _choose(self, moment: Moment | None, tries: int) -> str | None:
         if moment is Moment.CHECK:
             return "yes"
+        if moment is Moment.CONFIRM:
+            return "confirm"
         if moment is Moment.TIMER:
             return None
         if moment is Moment.PAUSED:

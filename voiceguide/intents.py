@@ -36,6 +36,7 @@ class Moment(str, Enum):
 
     STEP = "step"  # a normal step is being worked on
     CHECK = "check"  # a critical yes/no question is open
+    CONFIRM = "confirm"  # a spoken one-word "yes" to a check waits for "confirm"
     TIMER = "timer"  # a step's timer is running
     PAUSED = "paused"  # the session is on hold after "stop" or "wait"
     SAFE_EXIT = "safe_exit"  # a check was answered "no": only back or end
@@ -71,6 +72,7 @@ ALLOWED: dict[Moment, frozenset[Intent]] = {
          Intent.HELP, Intent.WHERE, *_VOICE_SETTINGS)
     ),
     Moment.CHECK: frozenset((Intent.YES, Intent.NO, Intent.REPEAT, Intent.HELP, Intent.STOP)),
+    Moment.CONFIRM: frozenset((Intent.YES, Intent.NO, Intent.REPEAT, Intent.HELP, Intent.STOP)),
     Moment.TIMER: frozenset(
         (Intent.NEXT, Intent.REPEAT, Intent.SKIP, Intent.STOP, Intent.PAUSE, Intent.HELP,
          Intent.WHERE, *_VOICE_SETTINGS)
@@ -81,6 +83,18 @@ ALLOWED: dict[Moment, frozenset[Intent]] = {
     Moment.ALL: frozenset(Intent),
 }
 
+CONFIRM_PHRASE = "confirm"
+"""The one word that confirms a spoken "yes" to a critical check. A bare "yes" is the phrase
+Whisper most often hears in a one-syllable sound-alike ("guess", "jess": 5 of 28 test-voice
+sound-alikes at a check, scripts/bench_recognition.py, and no closed-set score separates them
+from a real "yes"), so at a check a spoken "yes" is asked to be confirmed with this
+two-syllable word, which none of them was heard as."""
+
+ONLY_PHRASES: dict[Moment, dict[Intent, tuple[str, ...]]] = {
+    Moment.CONFIRM: {Intent.YES: (CONFIRM_PHRASE,)},
+}
+"""Moments where an intent accepts fewer of its phrases than ``PHRASES`` lists."""
+
 # Single keys for a keyboard, switch or pedal (PRODUCT.md), and typed words that speech does
 # not accept. Never applied to speech.
 KEYS: dict[str, Intent] = {
@@ -90,6 +104,7 @@ KEYS: dict[str, Intent] = {
     "b": Intent.BACK,
     "s": Intent.STOP,
     "y": Intent.YES,
+    "yes": Intent.YES,  # typed, it is deliberate: no confirmation needed
     "h": Intent.HELP,
     "p": Intent.PAUSE,
     "c": Intent.RESUME,
@@ -105,13 +120,14 @@ def phrases_for(moment: Moment) -> dict[str, Intent]:
     them the moment allows; no moment allows both.
     """
     table: dict[str, Intent] = {}
+    only = ONLY_PHRASES.get(moment, {})
     for intent in Intent:
         if intent in ALLOWED[moment]:
-            for phrase in PHRASES[intent]:
+            for phrase in only.get(intent, PHRASES[intent]):
                 table.setdefault(phrase, intent)
     return table
 
 
-def taught_phrase(intent: Intent) -> str:
-    """The phrase prompts teach for ``intent``."""
-    return PHRASES[intent][0]
+def taught_phrase(intent: Intent, moment: Moment | None = None) -> str:
+    """The phrase prompts teach for ``intent`` (at ``moment``, where it accepts fewer)."""
+    return ONLY_PHRASES.get(moment, {}).get(intent, PHRASES[intent])[0]

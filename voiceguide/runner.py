@@ -132,7 +132,8 @@ class Runner:
             self._cut()
         elsewhere = known_elsewhere(heard.text, keys=keys) if intent is None and heard.clear else None
         self._earcon = "accepted" if intent is not None else None
-        self._feed(Command(self.clock.now(), intent, heard.text, elsewhere))
+        self._feed(Command(self.clock.now(), intent, heard.text, elsewhere,
+                           spoken=heard.source == "voice"))
         if self._earcon is not None:  # taken, but nothing to say: the tone alone
             self._play_earcon(self._earcon)
 
@@ -193,14 +194,15 @@ class Runner:
             log.warning("earcon failed: %s", error)
 
     def _prepare_likely_answers(self) -> None:
-        """Synthesize, in the background, what "next" or "yes" would make it say now."""
+        """Synthesize, in the background, what a spoken "next" or "yes" would make it say
+        now."""
         prepare = getattr(self.speaker, "prepare", None)
         if prepare is None or self.state.moment is None:
             return
         texts = []
         for intent in (Intent.NEXT, Intent.YES):
             state, effects = self.session.transition(
-                self.state, Command(self.clock.now(), intent, intent.value, None))
+                self.state, Command(self.clock.now(), intent, intent.value, None, spoken=True))
             said = " ".join(e.text for e in effects if isinstance(e, Say))
             if said and state is not self.state:
                 texts.append((said, state.rate))

@@ -5,7 +5,9 @@ effect is data the runner carries out. Safety rules (PRODUCT.md) live here:
 - only an intent allowed at this moment moves anything; unclear speech gets a re-prompt;
 - silence gets reminders, never a step change;
 - "stop" cuts speech and pauses; resuming or ending is a separate choice;
-- a critical check needs an explicit "yes"; "no" leads to safe guidance, never onward.
+- a critical check needs an explicit "yes"; "no" leads to safe guidance, never onward. A
+  spoken one-word "yes" must then be confirmed with "confirm" (``intents.CONFIRM_PHRASE``):
+  sound-alikes ("guess") are heard as "Yes." too often to pass a check on their own.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from voiceguide.events import EventType, event
-from voiceguide.intents import ALLOWED, Intent, taught_phrase
+from voiceguide.intents import ALLOWED, CONFIRM_PHRASE, Intent, taught_phrase
+from voiceguide.matching import normalise
 from voiceguide.procedure import Procedure, Step
 from voiceguide.session_types import (
     DEFAULT_RATE,
@@ -90,7 +93,8 @@ class Session:
                 return state.timer_end - TIMER_NOTICE_AT_S
             count = self._next_count(state)
             return state.timer_end - count if count else state.timer_end
-        if state.mode in (Mode.STEP, Mode.CHECK, Mode.SAFE_EXIT) and state.quiet_since is not None:
+        if (state.mode in (Mode.STEP, Mode.CHECK, Mode.CONFIRM, Mode.SAFE_EXIT)
+                and state.quiet_since is not None):
             return state.quiet_since + REMINDER_AFTER_S[min(state.reminders, len(REMINDER_AFTER_S) - 1)]
         return None
 
@@ -158,6 +162,9 @@ class Session:
         if heard.intent not in ALLOWED[state.moment]:  # defence in depth: matching filters too
             return self._unclear(state, replace(heard, intent=None, elsewhere=heard.intent))
         state = replace(state, reminders=0, quiet_since=None)
+        if state.mode is Mode.CHECK and heard.intent is Intent.YES and _needs_confirming(heard):
+            return replace(state, mode=Mode.CONFIRM), [Say(
+                f"I heard \"yes\". To be sure, say \"{CONFIRM_PHRASE}\" to go on, or \"no\".")]
         handler = _HANDLERS.get((state.mode, heard.intent)) or _HANDLERS.get((None, heard.intent))
         if handler is None:  # allowed by the vocabulary but meaningless here: treat as unclear
             return self._unclear(state, replace(heard, intent=None, elsewhere=heard.intent))
@@ -166,7 +173,9 @@ class Session:
     def _unclear(self, state: State, heard: Command) -> tuple[State, Effects]:
         effects: Effects = [Emit(event(EventType.UNCLEAR, text=heard.text, step=state.index + 1,
                                        moment=state.moment.value if state.moment else None))]
-        if heard.elsewhere is not None and state.mode is not Mode.CHECK:
+        if state.mode is Mode.CONFIRM and heard.elsewhere is Intent.YES:
+            lead = f"To be sure, I need the word \"{CONFIRM_PHRASE}\"."
+        elif heard.elsewhere is not None and state.mode not in (Mode.CHECK, Mode.CONFIRM):
             lead = f"\"{taught_phrase(heard.elsewhere).capitalize()}\" isn't available now."
         else:
             lead = "Sorry, I didn't catch that."
@@ -200,6 +209,12 @@ class Session:
                            Say(f"{question} Please answer \"yes\" or \"no\".")]
         return replace(state, mode=Mode.SAFE_EXIT), [answered, self._safe_guidance(state)]
 
+    def _not_confirmed(self, state: State, now: float) -> tuple[State, Effects]:
+        """"no" instead of "confirm": the "yes" may have been misheard, so the check is asked
+        again (a "no" to it then leads to the safe guidance)."""
+        return replace(state, mode=Mode.CHECK), [
+            Say(f"All right. {self._question(state)} Please answer \"yes\" or \"no\".")]
+
     def _question(self, state: State) -> str:
         step = self.step(state)
         if step.site_choice:
@@ -215,8 +230,8 @@ class Session:
             return state, [Say(self._time_left(state, now))]
         if state.mode is Mode.SAFE_EXIT:
             return state, [self._safe_guidance(state)]
-        if state.mode is Mode.CHECK and state.site_pick:
-            return state, [Say(f"{self._question(state)} Please answer \"yes\" or \"no\".")]
+        if state.mode is Mode.CONFIRM or (state.mode is Mode.CHECK and state.site_pick):
+            return state, [Say(self._hint(state))]
         return self._enter(state, state.index, announce=False, detailed=True)
 
     def _back(self, state: State, now: float) -> tuple[State, Effects]:
@@ -272,10 +287,13 @@ class Session:
 
     def _help(self, state: State, now: float) -> tuple[State, Effects]:
         moment = state.moment
-        said = ", ".join(f"\"{taught_phrase(i)}\"" for i in Intent if i in ALLOWED[moment])
+        said = ", ".join(f"\"{taught_phrase(i, moment)}\"" for i in Intent if i in ALLOWED[moment])
         text = f"You can say: {said}."
         if state.mode is Mode.CHECK:
             text = f"This is a safety check: please answer \"yes\" or \"no\". {text}"
+        elif state.mode is Mode.CONFIRM:
+            text = (f"This is a safety check, and I heard \"yes\": say \"{CONFIRM_PHRASE}\" to "
+                    f"go on, or \"no\" to hear the question again. {text}")
         step = self.step(state)
         extra = step.help
         if state.verbosity == "brief" and step.brief and state.mode in (Mode.STEP, Mode.CHECK):
@@ -333,6 +351,8 @@ class Session:
         return {
             Mode.STEP: "Say \"next step\" when this step is done, or \"help\".",
             Mode.CHECK: f"{self._question(state)} Please answer \"yes\" or \"no\".".strip(),
+            Mode.CONFIRM: f"{self._question(state)} I heard \"yes\". Say \"{CONFIRM_PHRASE}\" "
+                          f"to go on, or \"no\".".strip(),
             Mode.TIMER: "The timer is running. Say \"repeat\" to hear the time left.",
             Mode.PAUSED: "The session is paused. Say \"resume\" to carry on, or \"end session\" to finish.",
             Mode.SAFE_EXIT: self._safe_exit_hint(),
@@ -360,6 +380,11 @@ class Session:
 
 
 
+def _needs_confirming(heard: Command) -> bool:
+    """A "yes" to a check that was spoken, and not as the confirm word itself."""
+    return heard.spoken and normalise(heard.text) != CONFIRM_PHRASE
+
+
 def _voice_change(name: str, delta: float):
     """A handler that changes the speech rate or volume by ``delta``, within limits."""
 
@@ -385,6 +410,8 @@ _HANDLERS = {
     (Mode.TIMER, Intent.NEXT): Session._next_during_timer,
     (Mode.CHECK, Intent.YES): Session._yes,
     (Mode.CHECK, Intent.NO): Session._no,
+    (Mode.CONFIRM, Intent.YES): Session._yes,
+    (Mode.CONFIRM, Intent.NO): Session._not_confirmed,
     (None, Intent.REPEAT): Session._repeat,
     (None, Intent.BACK): Session._back,
     (None, Intent.SKIP): Session._skip,

@@ -19,6 +19,7 @@ DEFAULT_RATE = 165
 class Mode(str, Enum):
     STEP = "step"
     CHECK = "check"
+    CONFIRM = "confirm"  # a spoken "yes" to the check waits for "confirm"
     TIMER = "timer"
     PAUSED = "paused"
     SAFE_EXIT = "safe_exit"
@@ -50,12 +51,14 @@ class SpeechEnded:
 @dataclass(frozen=True)
 class Command:
     """Something heard at this moment: ``intent`` is None when it was not a clear, allowed
-    command (``elsewhere`` then names the intent it would be at another moment, if any)."""
+    command (``elsewhere`` then names the intent it would be at another moment, if any).
+    ``spoken``: it came from a microphone (a key press or a typed line is deliberate)."""
 
     now: float
     intent: Intent | None
     text: str = ""
     elsewhere: Intent | None = None
+    spoken: bool = False
 
 
 @dataclass(frozen=True)
@@ -124,8 +127,9 @@ class State:
 
     @property
     def moment(self) -> Moment | None:
-        return {Mode.STEP: Moment.STEP, Mode.CHECK: Moment.CHECK, Mode.TIMER: Moment.TIMER,
-                Mode.PAUSED: Moment.PAUSED, Mode.SAFE_EXIT: Moment.SAFE_EXIT}.get(self.mode)
+        return {Mode.STEP: Moment.STEP, Mode.CHECK: Moment.CHECK, Mode.CONFIRM: Moment.CONFIRM,
+                Mode.TIMER: Moment.TIMER, Mode.PAUSED: Moment.PAUSED,
+                Mode.SAFE_EXIT: Moment.SAFE_EXIT}.get(self.mode)
 
 
 Input = Start | SpeechEnded | Command | Tick | InputClosed
