@@ -88,7 +88,9 @@ CONFIRM_PHRASE = "confirm"
 Whisper most often hears in a one-syllable sound-alike ("guess", "jess": 5 of 28 test-voice
 sound-alikes at a check, scripts/bench_recognition.py, and no closed-set score separates them
 from a real "yes"), so at a check a spoken "yes" is asked to be confirmed with this
-two-syllable word, which none of them was heard as."""
+two-syllable word. At the confirm moment none of the 280 sound-alike clips (both splits) was
+heard as "confirm", and the corpus's "confirm" clips were heard right: clean 20 of 20, pink
+noise 42 of 60, reverb 14 of 20, TV 15 of 60 (a miss is a re-prompt)."""
 
 ONLY_PHRASES: dict[Moment, dict[Intent, tuple[str, ...]]] = {
     Moment.CONFIRM: {Intent.YES: (CONFIRM_PHRASE,)},
