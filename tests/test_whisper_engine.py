@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from voiceguide.engines import make_engine
-from voiceguide.engines.whisper import WhisperEngine, _far_from_phrases, build_prompt
+from voiceguide.engines.whisper import (WhisperEngine, _clear, _far_from_phrases, _sure,
+                                        build_prompt)
 from voiceguide.engines.whisper_model import (WHISPER_FILES, locate_whisper_model,
                                               packaged_model_dir, verify_whisper_model)
 from voiceguide.errors import ModelError
@@ -139,6 +140,20 @@ def test_only_a_sure_reading_unlike_every_phrase_skips_the_30_s_pass():
     assert not _far_from_phrases([("Down.", -0.1)], allowed)  # like "slow down"
     assert not _far_from_phrases([("L.", -0.1)], allowed)  # a fragment
     assert not _far_from_phrases([("Bird.", -0.1), ("Help.", -0.9)], allowed)  # a phrase read
+
+
+def test_the_unprompted_reading_is_made_only_when_it_can_count(engine, speech_wavs):
+    from voiceguide.audio.wav import read_wav
+
+    phrases = sorted(phrases_for(Moment.CHECK))
+    heard = engine.transcribe(read_wav(speech_wavs["en-us/yes"]), phrases)
+    assert heard.unprompted is not None and heard.clear, heard  # "yes" is double-checked
+    # the short window asks only when its answer is otherwise sure (``_sure``), the 30 s
+    # window only when its answer is clear: an unclear one never gives an intent
+    assert not _sure([("Yes.", -0.9)], 0.1, {"yes"}, None)
+    assert _sure([("Yes.", -0.2)], 0.1, {"yes"}, None)
+    assert not _clear([("Yes.", -1.2)], 0.1) and not _clear([("Yes.", -0.2)], 0.7)
+    assert _clear([("Yes.", -0.2)], 0.1)
 
 
 def test_tampered_model_is_refused(tmp_path):
