@@ -28,7 +28,8 @@ _ORDER = (Moment.STEP, Moment.CHECK, Moment.TIMER, Moment.PAUSED, Moment.SAFE_EX
 # measured with the engine's recipe; reported, not hidden by a looser check. The full picture
 # is scripts/bench_recognition.py (README, "Recognition"). ("en-us", "repeat that"), once
 # heard as "Repeat now.", is right since the short-window/30 s two-pass recipe; ("en-us",
-# "skip step") is right since the short window's answer stands from -0.6 nats.
+# "skip step") is right since the short window's answer stands from -0.6 nats; ("en", "all
+# done") since the short window is decoded greedily (whisper.SHORT_BEAM).
 KNOWN_MISSES = {
     ("en", "hold on"): "refused: the short window read 'Hold on.', the 30 s pass 'Slow down.' "
                        "(a wrong intent before the two passes had to agree)",
@@ -36,7 +37,6 @@ KNOWN_MISSES = {
     # refused, so re-prompted (safe): a second reading disagrees with an advance
     ("en-us", "all done"): "refused: 'Hold on.' is a close reading in the 30 s pass (fails at "
                            "6bc0504 too)",
-    ("en", "all done"): "refused: a close or unprompted reading disagrees",
     ("en", "resume"): "refused: a close reading disagrees",
 }
 
