@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from voiceguide.audio.echo import EchoCanceller, PlaybackReference
+from voiceguide.audio.echo import EchoCanceller, PlaybackReference, _least_squares_taps
 from voiceguide.audio.endpointing import level_dbfs
 
 SR = 16_000
@@ -88,3 +89,22 @@ def test_the_playback_reference_places_what_was_played_in_time():
     assert reference.held
     now[0] = 101.6
     assert not reference.held  # a hold never silences for good
+
+
+def test_the_taps_are_the_least_squares_ones_and_a_tap_without_reference_is_zero():
+    """The normal equations give what an SVD least-squares solve gives, at any lag, including
+    taps whose stretch of reference is not all there (they get 0, as an all-zero column)."""
+    rng = np.random.default_rng(7)
+    ref = speechlike(1.8, seed=3).astype(np.float64)
+    n, count = 12800, 24
+    for first in (-5, 0, 2000, len(ref) - n - count + 1, len(ref) - n - 3):
+        columns = [ref[first + k:first + k + n] if 0 <= first + k and first + k + n <= len(ref)
+                   else np.zeros(n) for k in range(count)]
+        x = np.stack(columns, axis=1)
+        mic = x @ rng.normal(0, 0.3, count) + rng.normal(0, 1e-3, n)
+        expected, *_ = np.linalg.lstsq(x, mic, rcond=None)
+        taps, erle = _least_squares_taps(ref, first, mic, count)
+        assert np.allclose(taps, expected, atol=1e-6)
+        assert not taps[[not c.any() for c in columns]].any()
+        residual = mic - x @ expected
+        assert erle == pytest.approx(10 * np.log10(np.sum(mic**2) / np.sum(residual**2)), abs=0.01)

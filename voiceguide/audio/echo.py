@@ -372,18 +372,8 @@ class EchoCanceller:
         scores = np.abs(xc[len(mic) - 1 + offsets])
         best = int(offsets[np.argmax(scores)])
         lag = (lo - ref_lo) - best + self.PRE_TAPS
-        columns = []
-        for k in range(self.TAPS):
-            start = lo - lag + k - ref_lo
-            if start < 0 or start + len(mic) > len(ref):
-                columns.append(np.zeros(len(mic)))
-            else:
-                columns.append(ref[start:start + len(mic)])
-        x = np.stack(columns, axis=1)
-        taps, *_ = np.linalg.lstsq(x, mic, rcond=None)
-        residual = mic - x @ taps
-        erle = 10 * np.log10((np.sum(mic**2) + 1e-12) / (np.sum(residual**2) + 1e-12))
-        return EchoFit(lag, taps.astype(np.float32), float(erle))
+        taps, erle = _least_squares_taps(ref, lo - lag - ref_lo, mic, self.TAPS)
+        return EchoFit(lag, taps.astype(np.float32), erle)
 
     def _predict(self, lo: int, hi: int, fit: EchoFit | None = None) -> np.ndarray:
         fit = fit or self.fit
@@ -419,6 +409,47 @@ class _History:
     @property
     def view(self) -> np.ndarray:
         return self._buffer[self._end - self.size:self._end]
+
+
+def _least_squares_taps(ref: np.ndarray, first: int, mic: np.ndarray, count: int
+                        ) -> tuple[np.ndarray, float]:
+    """The FIR taps ``t`` that minimise the energy of ``mic[i] - sum_k t[k] * ref[first + k +
+    i]``, and the dB of ``mic`` they remove. A tap whose stretch of ``ref`` is not all there
+    gets 0.
+
+    Solved by the normal equations, whose 24 x 24 matrix comes from running sums of products of
+    shifted copies of ``ref``: numpy's own loops, never a threaded BLAS call. np.linalg.lstsq
+    (an SVD, on the 12800 x 24 matrix of those copies) gave the same taps but took 12 ms on one
+    core and 165-400 ms while OpenBLAS's two threads competed with a loaded machine (load 6-7
+    on 2 cores): a refit every 0.25 s then cost more than real time, the microphone's worker
+    fell up to 1.2 s behind during prompts, and "stop" cut a prompt 0.3-0.5 s late
+    (tests/test_audio_room.py, 4 failures in 12 runs). This takes 10 ms at that load.
+    """
+    n = len(mic)
+    span = n + count - 1
+    r = np.zeros(span)  # r[i] = ref[first + i] where ref has it
+    a, b = max(0, -first), min(span, len(ref) - first)
+    if b > a:
+        r[a:b] = ref[first + a:first + b]
+    # gram[k, k + d] = sum over i < n of r[k + i] * r[k + d + i]: the sum for k = 0, less the
+    # products that leave at the head, plus those that come in at the tail
+    gram = np.empty((count, count))
+    for d in range(count):
+        m = count - d  # rows k = 0 .. m - 1
+        left = np.concatenate(([0.0], np.cumsum(r[:m - 1] * r[d:d + m - 1])))
+        came = np.concatenate(([0.0], np.cumsum(r[n:n + m - 1] * r[n + d:n + d + m - 1])))
+        rows = np.arange(m)
+        gram[rows, rows + d] = gram[rows + d, rows] = np.sum(r[:n] * r[d:d + n]) - left + came
+    k = np.arange(count)
+    xty = np.array([np.sum(r[j:j + n] * mic) for j in range(count)])
+    missing = (first + k < 0) | (first + k + n > len(ref))
+    gram[missing, :] = gram[:, missing] = 0.0
+    xty[missing] = 0.0
+    ridge = 1e-10 * np.trace(gram) / count + 1e-20  # keeps a silent or missing tap at 0
+    taps = np.linalg.solve(gram + ridge * np.eye(count), xty)
+    residual = mic - np.correlate(r, taps, mode="valid")
+    erle = 10 * np.log10((np.sum(mic * mic) + 1e-12) / (np.sum(residual * residual) + 1e-12))
+    return taps, float(erle)
 
 
 def _correlation(a: np.ndarray, b: np.ndarray) -> float:
