@@ -121,7 +121,7 @@ def test_next_and_yes_also_need_the_unprompted_reading_to_agree():
     assert not second_opinion(Intent.YES, [("Yes.", -0.3)], Moment.CHECK, unprompted="Yes, sir.")
     assert not second_opinion(Intent.NEXT, [("Done.", -0.1)], Moment.STEP,
                               unprompted="I'm done.")
-    assert second_opinion(Intent.NEXT, [("All done.", -0.1)], Moment.STEP, unprompted="All done!")
+    assert second_opinion(Intent.NEXT, [("Done.", -0.1)], Moment.STEP, unprompted="Done!")
     # skip and resume are not double-checked: in noise the unprompted reading is often garbage
     assert second_opinion(Intent.RESUME, [("Resume.", -0.1)], Moment.PAUSED, unprompted="Re-jome.")
 
@@ -141,10 +141,10 @@ def test_only_the_one_syllable_advances_need_the_unprompted_reading():
 def test_a_first_reading_of_another_command_refuses_the_final_one_but_never_a_stop():
     from voiceguide.matching import passes_agree
 
-    # the short window read "All done.", the 30 s window "Hold on.": two commands, not one
-    assert not passes_agree(Intent.PAUSE, "All done.", Moment.STEP)
+    # the short window read "Done.", the 30 s window "Hold on.": two commands, not one
+    assert not passes_agree(Intent.PAUSE, "Done.", Moment.STEP)
     assert not passes_agree(Intent.NEXT, "Hold on.", Moment.STEP)
-    assert not passes_agree(Intent.FASTER, "Speak up.", Moment.STEP)
+    assert not passes_agree(Intent.FASTER, "Slow down.", Moment.STEP)
     # the same intent in another phrase, no command, or no first reading: agreed
     assert passes_agree(Intent.NEXT, "Done.", Moment.STEP)
     assert passes_agree(Intent.NEXT, "Dunno.", Moment.STEP)

@@ -51,9 +51,10 @@ DOUBLE_CHECKED = frozenset((Intent.NEXT, Intent.YES))
 """The dangerous intents (past a step, through a check): an unprompted reading must agree too.
 Not skip and resume: in noise the unprompted reading is often garbage, and "skip step" and
 "resume" have no one-syllable sound-alikes."""
-UNPROMPTED_PHRASES = frozenset(("yes", "done", "all done", "continue"))
+UNPROMPTED_PHRASES = frozenset(("yes", "done", "continue"))
 """The phrases of next and yes whose unprompted reading must agree: those the phrase prompt
-pulls sound-alikes towards ("guess" -> "Yes.", real "on" -> "All done."). Not "confirm" and
+pulls sound-alikes towards ("guess" -> "Yes.", real "on" -> "All done." while "all done" was
+a phrase; it no longer is, see ``intents.PHRASES``). Not "confirm" and
 "next step": in a short window the unprompted reading of them is often garbage ("Can form."),
 which only refused right answers (tune clean 88.6 -> 92.9 %)."""
 SECOND_OPINION_MARGIN = 0.5

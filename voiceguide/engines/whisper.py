@@ -70,7 +70,7 @@ test split -0.8 let real "off" through as "Stop." (-0.63) and "now" as "No." (-0
 SURE_MARGIN = 0.3
 """...and no reading of another phrase within this many nats of it."""
 UNPROMPTED_CHECK = True
-"""When the answer is one of ``matching.UNPROMPTED_PHRASES`` (yes, done, all done, continue),
+"""When the answer is one of ``matching.UNPROMPTED_PHRASES`` (yes, done, continue),
 also read the same audio without the phrase list as prompt (the encoder output is reused; see
 ``Transcript.unprompted``). Other phrases are not read again: in a short window the
 unprompted reading of them is often garbage ("Can form." for "Confirm."), which only sent
