@@ -153,3 +153,39 @@ def test_a_first_reading_of_another_command_refuses_the_final_one_but_never_a_st
     assert passes_agree(Intent.YES, "Next step.", Moment.CHECK)
     # stop always works, whatever the first reading said
     assert passes_agree(Intent.STOP, "Slow down.", Moment.STEP)
+
+
+def test_clauses_split_sentences_and_clauses():
+    from voiceguide.matching import clauses
+
+    assert clauses("Next step. A less to be rather.") == ["next step", "a less to be rather"]
+    assert clauses("Softer, he was not!") == ["softer", "he was not"]
+    assert clauses("  ") == []
+
+
+def test_a_gated_reading_counts_only_when_the_untouched_one_heard_it_too():
+    from voiceguide.matching import gated_agrees
+
+    # the TV's words around the command; with the background turned down, the command alone
+    assert gated_agrees("Next step.", ["Next step. A less to be rather."], Moment.STEP)
+    assert gated_agrees("Continue.", ["Be a bull woman.", "Continue. Be a bull woman."],
+                        Moment.STEP)
+    # the gated reading must be an allowed phrase, heard as a whole clause of the other
+    assert not gated_agrees("Next step.", ["Nest up. A less to be rather."], Moment.STEP)
+    assert not gated_agrees("Next step.", ["The next step is the hard part."], Moment.STEP)
+    assert not gated_agrees("Hold on.", ["All done. He was not."], Moment.STEP)
+    assert not gated_agrees("A less.", ["Next step. A less."], Moment.STEP)
+    assert not gated_agrees("Yes.", ["Yes. Rather."], Moment.STEP)  # not allowed at a step
+    # two commands among the untouched readings' clauses: no command, whichever is gated
+    assert not gated_agrees("Done.", ["Stop. Done."], Moment.STEP)
+    assert not gated_agrees("Stop.", ["That's.", "Yes.", "Stop."], Moment.CHECK)
+
+
+def test_a_gated_reading_is_worth_it_only_for_a_command_among_other_words():
+    from voiceguide.matching import gated_reading_worth
+
+    allowed = {"next step", "done", "stop"}
+    assert gated_reading_worth(["Next step. A less to be rather."], allowed)
+    assert gated_reading_worth(["A less to be rather.", "Done. Rather."], allowed)
+    assert not gated_reading_worth(["Next step."], allowed)  # the untouched reading decides
+    assert not gated_reading_worth(["The next step is the hard part."], allowed)
