@@ -342,7 +342,8 @@ def main(argv: list[str] | None = None) -> int:
     load_total_ms = (time.perf_counter() - started) * 1000.0
     results = run(Recognizer(Recording(engine)), items)
     summary = summarize(results)
-    meta = {"engine": args.engine, "settings": args.set, "retired": args.retire, "split": args.split, "quick": args.quick,
+    meta = {"engine": args.engine, "settings": args.set, "retired": args.retire,
+            "split": args.split, "quick": args.quick,
             "load_ms": getattr(engine, "load_ms", load_total_ms), "load_total_ms": load_total_ms,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
             "command": "python scripts/bench_recognition.py " + " ".join(argv or sys.argv[1:])}
