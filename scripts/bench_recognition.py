@@ -8,7 +8,8 @@ listening moment, and the intent is taken exactly as the session runner takes it
 (``matching.match`` on a clear transcript). Commands are scored per condition and noise type;
 negatives are decoded at a step (where "next" would advance), at a check (where "yes" would
 answer it) and at the confirm moment (where "confirm" passes a check after a spoken "yes");
-the "confirm" commands are also decoded there ("confirm, when asked"). Real recordings
+the "confirm" commands are also decoded there ("confirm, when asked"). Clips of a phrase the
+vocabulary no longer accepts ("retired <phrase>") are decoded like negatives. Real recordings
 (``--real``, Speech Commands: real people, split by speaker): yes and no at a check, stop at a
 step and at a check, every other word at all three. Latency is the wall
 time of ``decode`` (after the end of speech); RSS is this process's peak.
@@ -42,6 +43,9 @@ DEFAULT_REAL = Path("/work/shared/data/speech-commands")
 DANGEROUS = {Moment.STEP: Intent.NEXT, Moment.CHECK: Intent.YES, Moment.CONFIRM: Intent.YES}
 """At a step "next" moves on; at a check "yes" answers it, and once a spoken "yes" was heard,
 "confirm" passes it: the intents never to give wrongly."""
+QUICK_CONDITIONS = ("clean", "pink10", "tv20", "reverb")
+"""``--quick`` takes every fifth manifest line of these conditions; a retired phrase's clips
+are all taken in them (every fifth line gives "hold on" none)."""
 ADVANCE = {Intent.NEXT, Intent.YES, Intent.SKIP, Intent.RESUME}
 REAL_EXPECTED = {"yes": (Intent.YES, (Moment.CHECK,)), "no": (Intent.NO, (Moment.CHECK,)),
                  "stop": (Intent.STOP, (Moment.STEP, Moment.CHECK))}
@@ -54,7 +58,7 @@ class Item:
     path: Path
     moment: Moment
     expected: Intent | None
-    group: str  # command | confirm_turn | negative | real_command | real_other
+    group: str  # command | confirm_turn | negative | retired | real_command | real_other
     condition: str  # command: clean/pink10/...; negative: its family; real: the word
     noise: str = "none"
 
@@ -87,6 +91,13 @@ def split_of_speaker(speaker: str) -> str:
     return "tune" if zlib.crc32(speaker.encode()) % 2 == 0 else "test"
 
 
+def retired(row: dict) -> bool:
+    """True for a command clip whose phrase the vocabulary no longer takes as its intent at its
+    moment (a phrase dropped from ``PHRASES``): users may still say it, so it is decoded as a
+    negative at every dangerous moment, never scored as a command."""
+    return match(row["text"], Moment(row["moment"])) is not Intent(row["intent"])
+
+
 def corpus_items(corpus: Path, split: str, quick: bool) -> list[Item]:
     manifest = corpus / "manifest.jsonl"
     if not manifest.is_file():
@@ -97,9 +108,14 @@ def corpus_items(corpus: Path, split: str, quick: bool) -> list[Item]:
         row = json.loads(line)
         if split != "all" and row["split"] != split:
             continue
-        if quick and (number % 5 or row["condition"] not in ("clean", "pink10", "tv20", "reverb")):
-            continue
         path = corpus / row["path"]
+        if row["kind"] == "command" and retired(row):
+            if not quick or row["condition"] in QUICK_CONDITIONS:
+                items += [Item(path, m, None, "retired", f"retired {row['text']}")
+                          for m in DANGEROUS if match(row["text"], m) is None]
+            continue
+        if quick and (number % 5 or row["condition"] not in QUICK_CONDITIONS):
+            continue
         if row["kind"] == "command":
             items.append(Item(path, Moment(row["moment"]), Intent(row["intent"]), "command",
                               row["condition"], row["noise"]))
@@ -182,7 +198,7 @@ def summarize(results: list[Result]) -> dict:
         summary["confirm_turn"] = _command_figures(confirms)
     families: dict[str, list[Result]] = defaultdict(list)
     for r in results:
-        if r.item.group == "negative":
+        if r.item.group in ("negative", "retired"):
             families[r.item.condition].append(r)
     real_other = [r for r in results if r.item.group == "real_other"]
     if real_other:
@@ -274,6 +290,16 @@ def _override(setting: str) -> None:
     setattr(module, name, json.loads(value))
 
 
+def _retire(phrase: str) -> None:
+    """Take ``phrase`` out of every intent's phrases (``intents.PHRASES``)."""
+    from voiceguide import intents
+
+    if not any(phrase in phrases for phrases in intents.PHRASES.values()):
+        raise SystemExit(f"bench_recognition: no intent has the phrase {phrase!r}")
+    for intent, phrases in intents.PHRASES.items():
+        intents.PHRASES[intent] = tuple(p for p in phrases if p != phrase)
+
+
 def _f(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}"
 
@@ -284,7 +310,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--real", default=str(DEFAULT_REAL), help="Speech Commands folder ('' to skip)")
     parser.add_argument("--split", choices=("tune", "test", "all"), default="test")
     parser.add_argument("--quick", action="store_true", help="about a fifth of the clips")
-    parser.add_argument("--groups", default="command,confirm_turn,negative,real_command,real_other",
+    parser.add_argument("--groups", default="command,confirm_turn,negative,retired,real_command,"
+                                            "real_other",
                         help="which clips to decode (comma-separated; default all)")
     parser.add_argument("--engine", default="whisper", choices=("whisper", "vosk"))
     parser.add_argument("--model", help="model directory for the engine")
@@ -293,9 +320,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", action="append", default=[], metavar="MODULE.NAME=VALUE",
                         help="try another value of a tuning constant, e.g. "
                              "--set engines.whisper.MIN_WINDOW_S=4 --set matching.SECOND_OPINION_MARGIN=0")
+    parser.add_argument("--retire", action="append", default=[], metavar="PHRASE",
+                        help="try the vocabulary without PHRASE, e.g. --retire 'speak up' "
+                             "(its clips are then decoded as negatives)")
     args = parser.parse_args(argv)
     for setting in args.set:
         _override(setting)
+    for phrase in args.retire:
+        _retire(phrase)
 
     from voiceguide.engines import make_engine
 
@@ -310,7 +342,8 @@ def main(argv: list[str] | None = None) -> int:
     load_total_ms = (time.perf_counter() - started) * 1000.0
     results = run(Recognizer(Recording(engine)), items)
     summary = summarize(results)
-    meta = {"engine": args.engine, "settings": args.set, "split": args.split, "quick": args.quick,
+    meta = {"engine": args.engine, "settings": args.set, "retired": args.retire,
+            "split": args.split, "quick": args.quick,
             "load_ms": getattr(engine, "load_ms", load_total_ms), "load_total_ms": load_total_ms,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
             "command": "python scripts/bench_recognition.py " + " ".join(argv or sys.argv[1:])}

@@ -1,4 +1,5 @@
-"""Synthesize the test WAVs: every command phrase plus a few sentences that are not commands.
+"""Synthesize the test WAVs: every command phrase, a few sentences that are not commands, and
+the phrases the vocabulary no longer accepts.
 
     python scripts/make_test_audio.py OUT_DIR
 
@@ -34,6 +35,10 @@ NON_COMMANDS: tuple[str, ...] = (
 )
 """Sentences that must never be taken for a command."""
 
+RETIRED: tuple[str, ...] = ("all done", "speak up")
+"""Phrases taken out of ``intents.PHRASES`` (it says why): users may still say them, so they
+are synthesized too, and must never move the session on."""
+
 VOICES: tuple[tuple[str, int], ...] = (("en-us", 160), ("en", 150))
 """(espeak-ng voice, words per minute) pairs; the first is the main voice."""
 
@@ -42,12 +47,13 @@ PAD_SECONDS = 0.25
 
 
 def phrases() -> list[str]:
-    """Every distinct command phrase, in PHRASES order, then the non-commands."""
+    """Every distinct command phrase, in PHRASES order, then the non-commands and the retired
+    phrases."""
     seen: dict[str, None] = {}
     for options in PHRASES.values():
         for phrase in options:
             seen.setdefault(phrase, None)
-    for sentence in NON_COMMANDS:
+    for sentence in (*NON_COMMANDS, *RETIRED):
         seen.setdefault(sentence, None)
     return list(seen)
 

@@ -121,7 +121,7 @@ def test_next_and_yes_also_need_the_unprompted_reading_to_agree():
     assert not second_opinion(Intent.YES, [("Yes.", -0.3)], Moment.CHECK, unprompted="Yes, sir.")
     assert not second_opinion(Intent.NEXT, [("Done.", -0.1)], Moment.STEP,
                               unprompted="I'm done.")
-    assert second_opinion(Intent.NEXT, [("All done.", -0.1)], Moment.STEP, unprompted="All done!")
+    assert second_opinion(Intent.NEXT, [("Done.", -0.1)], Moment.STEP, unprompted="Done!")
     # skip and resume are not double-checked: in noise the unprompted reading is often garbage
     assert second_opinion(Intent.RESUME, [("Resume.", -0.1)], Moment.PAUSED, unprompted="Re-jome.")
 
@@ -141,10 +141,10 @@ def test_only_the_one_syllable_advances_need_the_unprompted_reading():
 def test_a_first_reading_of_another_command_refuses_the_final_one_but_never_a_stop():
     from voiceguide.matching import passes_agree
 
-    # the short window read "All done.", the 30 s window "Hold on.": two commands, not one
-    assert not passes_agree(Intent.PAUSE, "All done.", Moment.STEP)
+    # the short window read "Done.", the 30 s window "Hold on.": two commands, not one
+    assert not passes_agree(Intent.PAUSE, "Done.", Moment.STEP)
     assert not passes_agree(Intent.NEXT, "Hold on.", Moment.STEP)
-    assert not passes_agree(Intent.FASTER, "Speak up.", Moment.STEP)
+    assert not passes_agree(Intent.FASTER, "Slow down.", Moment.STEP)
     # the same intent in another phrase, no command, or no first reading: agreed
     assert passes_agree(Intent.NEXT, "Done.", Moment.STEP)
     assert passes_agree(Intent.NEXT, "Dunno.", Moment.STEP)
@@ -153,3 +153,39 @@ def test_a_first_reading_of_another_command_refuses_the_final_one_but_never_a_st
     assert passes_agree(Intent.YES, "Next step.", Moment.CHECK)
     # stop always works, whatever the first reading said
     assert passes_agree(Intent.STOP, "Slow down.", Moment.STEP)
+
+
+def test_clauses_split_sentences_and_clauses():
+    from voiceguide.matching import clauses
+
+    assert clauses("Next step. A less to be rather.") == ["next step", "a less to be rather"]
+    assert clauses("Softer, he was not!") == ["softer", "he was not"]
+    assert clauses("  ") == []
+
+
+def test_a_gated_reading_counts_only_when_the_untouched_one_heard_it_too():
+    from voiceguide.matching import gated_agrees
+
+    # the TV's words around the command; with the background turned down, the command alone
+    assert gated_agrees("Next step.", ["Next step. A less to be rather."], Moment.STEP)
+    assert gated_agrees("Continue.", ["Be a bull woman.", "Continue. Be a bull woman."],
+                        Moment.STEP)
+    # the gated reading must be an allowed phrase, heard as a whole clause of the other
+    assert not gated_agrees("Next step.", ["Nest up. A less to be rather."], Moment.STEP)
+    assert not gated_agrees("Next step.", ["The next step is the hard part."], Moment.STEP)
+    assert not gated_agrees("Hold on.", ["All done. He was not."], Moment.STEP)
+    assert not gated_agrees("A less.", ["Next step. A less."], Moment.STEP)
+    assert not gated_agrees("Yes.", ["Yes. Rather."], Moment.STEP)  # not allowed at a step
+    # two commands among the untouched readings' clauses: no command, whichever is gated
+    assert not gated_agrees("Done.", ["Stop. Done."], Moment.STEP)
+    assert not gated_agrees("Stop.", ["That's.", "Yes.", "Stop."], Moment.CHECK)
+
+
+def test_a_gated_reading_is_worth_it_only_for_a_command_among_other_words():
+    from voiceguide.matching import gated_reading_worth
+
+    allowed = {"next step", "done", "stop"}
+    assert gated_reading_worth(["Next step. A less to be rather."], allowed)
+    assert gated_reading_worth(["A less to be rather.", "Done. Rather."], allowed)
+    assert not gated_reading_worth(["Next step."], allowed)  # the untouched reading decides
+    assert not gated_reading_worth(["The next step is the hard part."], allowed)

@@ -41,6 +41,16 @@ class Transcript:
     first: str | None = None
     """When a first, cheaper reading was not sure and the engine decoded again: that first
     best reading (None: the first reading was the answer, or there was none)."""
+    gated: Transcript | None = None
+    """The same utterance read again with the background turned down, when it comes and goes
+    (a TV) and this reading held a command among other words (None: not done). A second
+    opinion: taken only when it agrees with this one (``matching.gated_agrees``)."""
+
+    def texts(self) -> list[str]:
+        """Every text the engine wrote for this reading: ``readings`` (or ``text``) and
+        ``first``."""
+        written = [text for text, _ in self.readings] or [self.text]
+        return written + ([self.first] if self.first else [])
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ import numpy as np
 from voiceguide.audio.wav import read_wav
 from voiceguide.checkin_phrases import answer_phrases
 from voiceguide.intents import Intent, Moment, phrases_for
-from voiceguide.matching import match, passes_agree, second_opinion
-from voiceguide.ports import Engine, Heard
+from voiceguide.matching import gated_agrees, match, passes_agree, second_opinion
+from voiceguide.ports import Engine, Heard, Transcript
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ class Recognizer:
     def decode(self, audio: np.ndarray, moment: Moment) -> tuple[Heard, Intent | None]:
         """(what was heard, the intent it asks for or None) for mono float32 16 kHz audio."""
         phrases = sorted(phrases_for(moment)) + list(answer_phrases(moment))
-        transcript = self.engine.transcribe(audio, phrases)
+        transcript = _agreed(self.engine.transcribe(audio, phrases), moment)
         intent = match(transcript.text, moment) if transcript.clear else None
         clear = transcript.clear
         if intent is not None and not second_opinion(intent, transcript.readings, moment,
@@ -69,3 +69,16 @@ class Recognizer:
             "confidence": round(heard.confidence, 3),
             "decode_ms": round(heard.decode_ms, 1),
         }
+
+
+def _agreed(transcript: Transcript, moment: Moment) -> Transcript:
+    """``transcript``, or its gated reading (background turned down) when that is one allowed
+    phrase the untouched reading also heard among other words (``matching.gated_agrees``)."""
+    gated = transcript.gated
+    if gated is None or match(transcript.text, moment) is not None:
+        return transcript
+    if not gated_agrees(gated.text, transcript.texts(), moment):
+        log.debug("gated reading %r refused at %s: the untouched readings %s do not agree",
+                  gated.text, moment.value, transcript.texts())
+        return transcript
+    return gated

