@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import json
 import os
 import shutil
 import sys
@@ -150,3 +151,12 @@ def test_real_voices(bench, results):
     hits = sum(f["accuracy"] * f["n"] / 100 for f in summary["real"].values())
     total = sum(f["n"] for f in summary["real"].values())
     assert 100 * hits / total >= REAL_MIN, summary["real"]
+
+
+def test_a_homophone_of_a_phrase_is_scored_on_its_own_line(bench, tmp_path):
+    rows = [{"path": f"negative/{word}.wav", "kind": "negative", "text": word, "split": "test",
+             "family": "sound_alike", "condition": "clean"} for word in ("dunn", "dawn")]
+    (tmp_path / "manifest.jsonl").write_text("".join(f"{json.dumps(row)}\n" for row in rows))
+    families = {item.path.name: item.condition
+                for item in bench.corpus_items(tmp_path, "test", quick=False)}
+    assert families == {"dunn.wav": "homophone", "dawn.wav": "sound_alike"}
