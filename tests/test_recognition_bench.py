@@ -160,3 +160,17 @@ def test_a_homophone_of_a_phrase_is_scored_on_its_own_line(bench, tmp_path):
     families = {item.path.name: item.condition
                 for item in bench.corpus_items(tmp_path, "test", quick=False)}
     assert families == {"dunn.wav": "homophone", "dawn.wav": "sound_alike"}
+
+
+def test_the_ceiling_counts_a_phrase_in_any_prompted_reading(bench):
+    from voiceguide.ports import Transcript
+
+    item = bench.Item(Path("resume.wav"), Moment.PAUSED, Intent.RESUME, "command", "pink10")
+    heard = Transcript("Renew.", 0.5, True, readings=(("Renew.", -0.4), ("Remove.", -0.9)),
+                       unprompted="Resume.")
+    assert not bench.in_readings(heard, item)  # the unprompted reading is not counted
+    assert bench.in_readings(Transcript("Renew.", 0.5, True, first="Resume."), item)
+    gated = Transcript("Resume.", 0.5, True)
+    assert bench.in_readings(Transcript("Renew. Go on.", 0.5, True, gated=gated), item)
+    assert not bench.in_readings(heard, bench.Item(Path("x.wav"), Moment.PAUSED, None,
+                                                   "negative", "ordinary"))
