@@ -41,6 +41,22 @@ def test_a_check_is_written_out_not_shown_by_colour():
     assert at_check.progress == 5 / 18
 
 
+def test_a_spoken_yes_at_a_check_shows_the_confirm_word_until_the_check_is_asked_again():
+    clock = FakeClock()
+    display = ScreenDisplay()
+    runner = Runner(Session(prepare("b12-im", "example", False)), speaker=QuietSpeaker(),
+                    listener=ScriptedListener(["next step"] * 4 + ["yes", "no"], clock,
+                                              source="voice"),
+                    clock=clock, journal=MemoryJournal(), display=display, wall=clock.now)
+    runner.run()
+    confirming = [s for s in display.seen if s.moment is Moment.CONFIRM]
+    assert confirming and confirming[0].status == "SAFETY CHECK: say CONFIRM, or NO"
+    assert '"confirm"' in confirming[0].say_help and '"yes"' not in confirming[0].say_help
+    asked_again = display.seen[display.seen.index(confirming[-1]) + 1:]
+    assert any(s.moment is Moment.CHECK and s.status.startswith("SAFETY CHECK: answer YES")
+               for s in asked_again)
+
+
 def test_no_at_a_check_and_pause_and_resume_are_shown_in_words():
     display, _ = run(["n"] * 4 + ["no", "s", "c"])
     statuses = [s.status for s in display.seen]

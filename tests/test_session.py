@@ -145,6 +145,7 @@ def test_a_spoken_yes_to_a_check_must_be_confirmed_before_it_moves_on(session):
     state, effects = spoken(session, state, Intent.YES, "Yes.")
     assert state.index == 1 and state.mode is Mode.CONFIRM and state.moment is Moment.CONFIRM
     assert 'say "confirm"' in said(effects) and EventType.CHECK_ANSWERED not in emitted(effects)
+    assert EventType.CONFIRM_ASKED in emitted(effects)  # the screen shows the confirm word
     state, _ = session.transition(state, SpeechEnded(3.0))
     state, effects = spoken(session, state, Intent.YES, "Confirm.", t=4.0)
     assert state.index == 2 and EventType.CHECK_ANSWERED in emitted(effects)
@@ -163,6 +164,7 @@ def test_no_instead_of_confirm_asks_the_check_again_and_never_moves_on(session):
     state, effects = spoken(session, state, Intent.NO, "No.", t=3.0)
     assert state.index == 1 and state.mode is Mode.CHECK and "Is it safe?" in said(effects)
     assert EventType.CHECK_ANSWERED not in emitted(effects)
+    assert EventType.CHECK_ASKED in emitted(effects)  # the screen asks for yes or no again
     state, effects = spoken(session, state, Intent.NO, "No.", t=4.0)
     assert state.mode is Mode.SAFE_EXIT and "Do not go on." in said(effects)
 

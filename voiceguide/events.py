@@ -22,6 +22,7 @@ class EventType(str, Enum):
     REMINDER = "reminder"  # silence: a gentle reminder, count
     CHECK_ASKED = "check_asked"  # step id, question
     CHECK_ANSWERED = "check_answered"  # step id, answer "yes" / "no"
+    CONFIRM_ASKED = "confirm_asked"  # step id: a spoken "yes" to the check waits for "confirm"
     TIMER_STARTED = "timer_started"  # step id, seconds
     TIMER_RUNNING = "timer_running"  # step id, left (seconds): the countdown (re)starts now
     TIMER_FINISHED = "timer_finished"  # step id

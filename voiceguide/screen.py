@@ -15,7 +15,8 @@ from voiceguide.keys import keys_help
 
 _SAY_ORDER = (Intent.NEXT, Intent.YES, Intent.NO, Intent.RESUME, Intent.REPEAT, Intent.BACK,
               Intent.STOP, Intent.END, Intent.HELP)
-_STATUS = {Moment.STEP: "", Moment.CHECK: "SAFETY CHECK: answer YES or NO", Moment.TIMER: "TIMER",
+_STATUS = {Moment.STEP: "", Moment.CHECK: "SAFETY CHECK: answer YES or NO",
+           Moment.CONFIRM: "SAFETY CHECK: say CONFIRM, or NO", Moment.TIMER: "TIMER",
            Moment.PAUSED: "PAUSED", Moment.SAFE_EXIT: "STOPPED: do not go on"}
 
 
@@ -57,7 +58,8 @@ class Screen:
         if self.moment is None or self.ended:
             return ""
         allowed = ALLOWED[self.moment]
-        return "Say: " + " · ".join(f"\"{taught_phrase(i)}\"" for i in _SAY_ORDER if i in allowed)
+        return "Say: " + " · ".join(f"\"{taught_phrase(i, self.moment)}\"" for i in _SAY_ORDER
+                                    if i in allowed)
 
     @property
     def keys_help(self) -> str:
@@ -79,6 +81,8 @@ def apply(screen: Screen, item: Event) -> Screen:
         body = screen.body.split("\n\nQuestion: ")[0]
         return replace(screen, body=f"{body}\n\nQuestion: {data['question']}", moment=Moment.CHECK,
                        status=_STATUS[Moment.CHECK])
+    if kind is EventType.CONFIRM_ASKED:
+        return replace(screen, moment=Moment.CONFIRM, status=_STATUS[Moment.CONFIRM])
     if kind is EventType.CHECK_ANSWERED and data.get("answer") == "no":
         return replace(screen, moment=Moment.SAFE_EXIT, status=_STATUS[Moment.SAFE_EXIT])
     if kind is EventType.TIMER_STARTED:

@@ -163,8 +163,9 @@ class Session:
             return self._unclear(state, replace(heard, intent=None, elsewhere=heard.intent))
         state = replace(state, reminders=0, quiet_since=None)
         if state.mode is Mode.CHECK and heard.intent is Intent.YES and _needs_confirming(heard):
-            return replace(state, mode=Mode.CONFIRM), [Say(
-                f"I heard \"yes\". To be sure, say \"{CONFIRM_PHRASE}\" to go on, or \"no\".")]
+            return replace(state, mode=Mode.CONFIRM), [
+                Emit(event(EventType.CONFIRM_ASKED, step=self.step(state).id)),
+                Say(f"I heard \"yes\". To be sure, say \"{CONFIRM_PHRASE}\" to go on, or \"no\".")]
         handler = _HANDLERS.get((state.mode, heard.intent)) or _HANDLERS.get((None, heard.intent))
         if handler is None:  # allowed by the vocabulary but meaningless here: treat as unclear
             return self._unclear(state, replace(heard, intent=None, elsewhere=heard.intent))
@@ -212,8 +213,10 @@ class Session:
     def _not_confirmed(self, state: State, now: float) -> tuple[State, Effects]:
         """"no" instead of "confirm": the "yes" may have been misheard, so the check is asked
         again (a "no" to it then leads to the safe guidance)."""
+        question = self._question(state)
         return replace(state, mode=Mode.CHECK), [
-            Say(f"All right. {self._question(state)} Please answer \"yes\" or \"no\".")]
+            Emit(event(EventType.CHECK_ASKED, step=self.step(state).id, question=question)),
+            Say(f"All right. {question} Please answer \"yes\" or \"no\".")]
 
     def _question(self, state: State) -> str:
         step = self.step(state)
