@@ -21,12 +21,12 @@ class ScreenDisplay:
         self.seen.append(self.screen)
 
 
-def run(script):
+def run(script, source="keyboard"):
     clock = FakeClock()
     display = ScreenDisplay()
     runner = Runner(Session(prepare("b12-im", "example", False)), speaker=QuietSpeaker(),
-                    listener=ScriptedListener(script, clock), clock=clock, journal=MemoryJournal(),
-                    display=display, wall=clock.now)
+                    listener=ScriptedListener(script, clock, source=source), clock=clock,
+                    journal=MemoryJournal(), display=display, wall=clock.now)
     runner.run()
     return display, clock
 
@@ -42,13 +42,7 @@ def test_a_check_is_written_out_not_shown_by_colour():
 
 
 def test_a_spoken_yes_at_a_check_shows_the_confirm_word_until_the_check_is_asked_again():
-    clock = FakeClock()
-    display = ScreenDisplay()
-    runner = Runner(Session(prepare("b12-im", "example", False)), speaker=QuietSpeaker(),
-                    listener=ScriptedListener(["next step"] * 4 + ["yes", "no"], clock,
-                                              source="voice"),
-                    clock=clock, journal=MemoryJournal(), display=display, wall=clock.now)
-    runner.run()
+    display, _ = run(["next step"] * 4 + ["yes", "no"], source="voice")
     confirming = [s for s in display.seen if s.moment is Moment.CONFIRM]
     assert confirming and confirming[0].status == "SAFETY CHECK: say CONFIRM, or NO"
     assert '"confirm"' in confirming[0].say_help and '"yes"' not in confirming[0].say_help
