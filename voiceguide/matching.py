@@ -120,9 +120,9 @@ def clauses(text: str) -> list[str]:
 
 def gated_reading_worth(ungated: Sequence[str], allowed: Collection[str]) -> bool:
     """True when the readings of the untouched audio hold an allowed phrase (normalised) as a
-    clause but none is that phrase alone: only then can a gated reading agree with them and
-    add a command (see ``gated_agrees``)."""
-    if any(normalise(text) in allowed for text in ungated[:1]):
+    clause but the best of them is not a phrase alone: only then can a gated reading agree
+    with them and add a command (see ``gated_agrees``)."""
+    if ungated and normalise(ungated[0]) in allowed:
         return False
     return any(part in allowed for text in ungated for part in clauses(text))
 

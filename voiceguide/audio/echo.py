@@ -441,7 +441,7 @@ def _least_squares_taps(ref: np.ndarray, first: int, mic: np.ndarray, count: int
         rows = np.arange(m)
         gram[rows, rows + d] = gram[rows + d, rows] = np.sum(r[:n] * r[d:d + n]) - left + came
     k = np.arange(count)
-    xty = np.array([np.sum(r[j:j + n] * mic) for j in range(count)])
+    xty = np.correlate(r, mic, mode="valid")  # xty[j] = sum over i of r[j + i] * mic[i]
     missing = (first + k < 0) | (first + k + n > len(ref))
     gram[missing, :] = gram[:, missing] = 0.0
     xty[missing] = 0.0

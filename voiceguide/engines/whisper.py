@@ -178,6 +178,8 @@ class WhisperEngine:
         gated = None if quieter is None else _transcript(
             self._read(quieter, prompt, longest, allowed))
         decode_ms = (time.perf_counter() - started) * 1000.0
+        log.debug("whisper decoded in %.0f ms%s", decode_ms,
+                  " (with a gated reading)" if gated is not None else "")
         if gated is not None:
             gated = replace(gated, decode_ms=decode_ms)
         return replace(heard, decode_ms=decode_ms, gated=gated)
