@@ -1,5 +1,6 @@
-"""Generate the recognition corpus: every accepted phrase, many synthetic voices, noise, reverb,
-and negatives that must never become a command.
+"""Generate the recognition corpus: every accepted phrase (and the retired ones, see
+``CORPUS_PHRASES``), many synthetic voices, noise, reverb, and negatives that must never become
+a command.
 
     python scripts/make_speech_corpus.py [OUT_DIR] [--quick]
 
@@ -121,17 +122,44 @@ NEGATIVE_VOICES_PER_SPLIT = 4
 """Synthesized negatives are spoken by the first voices of each split only (they are many)."""
 
 
+CORPUS_PHRASES: tuple[tuple[str, Intent], ...] = (
+    ("next step", Intent.NEXT), ("done", Intent.NEXT), ("all done", Intent.NEXT),
+    ("continue", Intent.NEXT),
+    ("repeat", Intent.REPEAT), ("repeat that", Intent.REPEAT), ("say again", Intent.REPEAT),
+    ("say that again", Intent.REPEAT),
+    ("go back", Intent.BACK), ("previous step", Intent.BACK), ("previous", Intent.BACK),
+    ("skip step", Intent.SKIP), ("stop", Intent.STOP),
+    ("wait", Intent.PAUSE), ("hold on", Intent.PAUSE), ("pause", Intent.PAUSE),
+    ("resume", Intent.RESUME), ("continue", Intent.RESUME), ("carry on", Intent.RESUME),
+    ("end session", Intent.END), ("quit", Intent.END),
+    ("help", Intent.HELP), ("what can i say", Intent.HELP), ("where am i", Intent.WHERE),
+    ("yes", Intent.YES), ("confirm", Intent.YES), ("no", Intent.NO),
+    ("slow down", Intent.SLOWER), ("slower", Intent.SLOWER),
+    ("speed up", Intent.FASTER), ("faster", Intent.FASTER),
+    ("louder", Intent.LOUDER), ("speak up", Intent.LOUDER),
+    ("quieter", Intent.QUIETER), ("softer", Intent.QUIETER),
+)
+"""The spoken commands, in a fixed order: ``intents.PHRASES`` as it was when the corpus was
+built. Not read from ``PHRASES``: when the vocabulary changes, the corpus must not (the same
+clips, the same manifest lines, so the same ``--quick`` subset and comparable figures).
+A phrase since dropped from the vocabulary ("all done", "speak up") is still spoken: users
+may say it, and the benchmark decodes it as a negative (``retired``). A phrase added to
+``PHRASES`` since is appended after these (``phrase_cases``)."""
+
+
 def phrase_cases() -> list[tuple[str, Intent, Moment]]:
-    """(phrase, intent, moment): every accepted phrase at the first moment where it means
-    that intent ("continue" is next at a step, resume when paused)."""
+    """(phrase, intent, moment): every phrase of ``CORPUS_PHRASES``, then any newer phrase of
+    ``PHRASES``, at the first moment that allows its intent and does not give the phrase to
+    another intent ("continue" is next at a step, resume when paused)."""
     order = (Moment.STEP, Moment.CHECK, Moment.TIMER, Moment.PAUSED, Moment.SAFE_EXIT)
+    newer = [(phrase, intent) for intent, phrases in PHRASES.items() for phrase in phrases
+             if (phrase, intent) not in CORPUS_PHRASES]
     cases = []
-    for intent, phrases in PHRASES.items():
-        for phrase in phrases:
-            moment = next((m for m in order
-                           if intent in ALLOWED[m] and phrases_for(m).get(phrase) == intent), None)
-            if moment is not None:
-                cases.append((phrase, intent, moment))
+    for phrase, intent in (*CORPUS_PHRASES, *newer):
+        moment = next((m for m in order if intent in ALLOWED[m]
+                       and phrases_for(m).get(phrase) in (intent, None)), None)
+        if moment is not None:
+            cases.append((phrase, intent, moment))
     return cases
 
 

@@ -174,3 +174,18 @@ def test_the_ceiling_counts_a_phrase_in_any_prompted_reading(bench):
     assert bench.in_readings(Transcript("Renew. Go on.", 0.5, True, gated=gated), item)
     assert not bench.in_readings(heard, bench.Item(Path("x.wav"), Moment.PAUSED, None,
                                                    "negative", "ordinary"))
+
+
+def test_the_corpus_keeps_its_phrases_when_the_vocabulary_changes():
+    from voiceguide.intents import PHRASES
+    from voiceguide.matching import match
+
+    corpus = _load("make_speech_corpus")
+    cases = corpus.phrase_cases()
+    spoken = {(phrase, intent) for phrase, intent, _ in cases}
+    assert all((p, i) in spoken for i, phrases in PHRASES.items() for p in phrases)
+    assert [(p, i) for p, i, _ in cases[: len(corpus.CORPUS_PHRASES)]] == list(
+        corpus.CORPUS_PHRASES)  # the manifest's order, hence the --quick subset, stays put
+    retired = [(p, m) for p, i, m in cases if match(p, m) is not i]
+    assert retired == [("all done", Moment.STEP), ("speak up", Moment.STEP)]
+    assert ("continue", Intent.RESUME, Moment.PAUSED) in cases
