@@ -76,6 +76,17 @@ def test_loads_within_seconds(engine):
           f"{engine.load_ms:.0f} ms model")
 
 
+def test_the_model_runs_on_avx2_kernels_unless_the_user_chose(engine, monkeypatch):
+    # The tuned figures hold for AVX2 kernels (whisper.MATH_KERNELS). MKL reads the variable
+    # once, when it starts: here the engine fixture's load already started it.
+    monkeypatch.delenv("MKL_ENABLE_INSTRUCTIONS", raising=False)
+    WhisperEngine()
+    assert os.environ["MKL_ENABLE_INSTRUCTIONS"] == "AVX2"
+    monkeypatch.setenv("MKL_ENABLE_INSTRUCTIONS", "SSE4_2")
+    WhisperEngine()
+    assert os.environ["MKL_ENABLE_INSTRUCTIONS"] == "SSE4_2"
+
+
 @pytest.mark.parametrize("voice,phrase,intent,moment", list(cases()))
 def test_every_phrase_gives_its_intent(recognizer, make_test_audio, speech_wavs, voice,
                                        phrase, intent, moment):

@@ -18,6 +18,7 @@ import difflib
 import importlib.util
 import logging
 import math
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -114,6 +115,19 @@ every other line the same; read again for 14 of 50 TV commands, 9 retired-phrase
 LONG_WINDOW_S = 30
 """Encoder window (seconds) of the second pass, when the short window's answer is not sure.
 Whisper is trained on 30 s; encoder work grows faster than the window (attention)."""
+MATH_KERNELS = "AVX2"
+"""The widest x86 instruction set Intel MKL (inside CTranslate2's wheels) may use for the
+model's int8 arithmetic (``MKL_ENABLE_INSTRUCTIONS``; the user's own value is kept). Left to
+choose, MKL uses AVX-512 or AMX where the CPU has them, and the scores then differ enough to
+turn borderline clips. The constants here were tuned, and the tests' thresholds set, on
+earlier machines; most laptops have AVX2 and no AVX-512. Measured on a Xeon with AMX
+(2026-12-02, stop 15): tune split, quick, the same 920 decodes, 10 intents differ (all
+commands 73.1 % with AVX2, 72.0 % without: the same quality), but without the cap two
+real-audio tests fail (a third sound-alike heard as "Yes." at a check; a TV clip heard without the gated
+reading). The cap costs speed there: commands median 56 against 46 ms, p95 494 against
+403 ms (``scripts/bench_decode_speed.py --split test --every 4``). It does not make machines
+bit-identical: numpy's own AVX-512 code changes the features by rounding (README,
+"Recognition")."""
 
 
 def is_available() -> bool:
@@ -140,6 +154,7 @@ class WhisperEngine:
                                     f"{install_hint('whisper')}")
         path = locate_whisper_model(model_dir)
         started = time.perf_counter()
+        os.environ.setdefault("MKL_ENABLE_INSTRUCTIONS", MATH_KERNELS)  # before MKL starts
         import ctranslate2
 
         try:
