@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from voiceguide.engines import make_engine
+from voiceguide.engines import whisper as whisper_module
 from voiceguide.engines.whisper import (WhisperEngine, _clear, _far_from_phrases, _sure,
                                         build_prompt)
 from voiceguide.engines.whisper_model import (WHISPER_FILES, locate_whisper_model,
@@ -85,6 +86,13 @@ def test_the_model_runs_on_avx2_kernels_unless_the_user_chose(engine, monkeypatc
     monkeypatch.setenv("MKL_ENABLE_INSTRUCTIONS", "SSE4_2")
     WhisperEngine()
     assert os.environ["MKL_ENABLE_INSTRUCTIONS"] == "SSE4_2"
+
+
+def test_the_beam_width_is_read_when_the_engine_is_made(monkeypatch):
+    # So the benchmarks' --set engines.whisper.HYPOTHESES=N takes effect (they set it first).
+    monkeypatch.setattr(whisper_module, "HYPOTHESES", 3)
+    assert WhisperEngine().beam_size == 3
+    assert WhisperEngine(beam_size=1).beam_size == 1
 
 
 @pytest.mark.parametrize("voice,phrase,intent,moment", list(cases()))

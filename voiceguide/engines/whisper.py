@@ -146,9 +146,10 @@ class WhisperEngine:
     name = "whisper"
 
     def __init__(self, model_dir: str | Path | None = None, threads: int = 2,
-                 beam_size: int = HYPOTHESES):
+                 beam_size: int | None = None):
         """``model_dir``: another verified copy of the model (default: the installed wheel);
-        ``threads``: CPU threads; ``beam_size``: 1 is greedy decoding."""
+        ``threads``: CPU threads; ``beam_size``: 1 is greedy decoding (default HYPOTHESES, read
+        here, so the benchmarks' ``--set engines.whisper.HYPOTHESES=N`` takes effect)."""
         if not is_available():
             raise EngineUnavailable(f"the whisper engine needs ctranslate2 and tokenizers: "
                                     f"{install_hint('whisper')}")
@@ -166,7 +167,7 @@ class WhisperEngine:
             raise ModelError(f"the Whisper model at {path} could not be loaded: {exc}") from exc
         self._suppress = self._tokenizer.suppressed
         self._prompts: dict[tuple[str, ...], tuple[list[int], int]] = {}
-        self.beam_size = beam_size
+        self.beam_size = beam_size or HYPOTHESES
         self.model_dir = path
         self.load_ms = (time.perf_counter() - started) * 1000.0
         """Milliseconds spent loading the model (hash check excluded)."""
