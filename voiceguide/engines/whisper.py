@@ -124,10 +124,11 @@ earlier machines; most laptops have AVX2 and no AVX-512. Measured on a Xeon with
 (2026-12-02, stop 15): tune split, quick, the same 920 decodes, 10 intents differ (all
 commands 73.1 % with AVX2, 72.0 % without: the same quality), but without the cap two
 real-audio tests fail (a third sound-alike heard as "Yes." at a check; a TV clip heard
-without the gated reading). The cap costs speed there: commands median 56 against 46 ms,
-p95 494 against 403 ms (``scripts/bench_decode_speed.py --split test --every 4``). It does
-not make machines bit-identical: numpy's own AVX-512 code changes the features by rounding
-(README, "Recognition")."""
+without the gated reading). The cap costs speed there, against
+``MKL_ENABLE_INSTRUCTIONS=AVX512_E4``: commands median 56 against 46 ms, p95 494 against
+403 ms (``scripts/bench_decode_speed.py --split test --every 4``). It does not make machines
+bit-identical: numpy's own AVX-512 code changes the features by rounding (README,
+"Recognition")."""
 
 
 def is_available() -> bool:
