@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from voiceguide.intents import ALLOWED, KEYS, PHRASES, Intent, Moment, phrases_for
-from voiceguide.matching import match, normalise
+from voiceguide.intents import ALLOWED, HEARD_AS, KEYS, PHRASES, Intent, Moment, phrases_for
+from voiceguide.matching import ADVANCING, known_elsewhere, match, normalise
 
 
 @pytest.mark.parametrize("moment", list(Moment))
@@ -20,6 +20,20 @@ def test_every_allowed_phrase_matches_its_intent_and_nothing_else_does(moment):
                 assert got is None, (phrase, moment)
             if got is not None:
                 assert got in ALLOWED[moment]
+
+
+def test_what_whisper_writes_for_say_again_is_taken_where_repeat_is_allowed():
+    assert match("See you again.", Moment.STEP) is Intent.REPEAT
+    assert match("See again!", Moment.CHECK) is Intent.REPEAT
+    assert match("See you again.", Moment.PAUSED) is None  # no repeat while paused
+    assert known_elsewhere("See you again.") is Intent.REPEAT
+    assert match("See you again tomorrow.", Moment.STEP) is None  # still the whole utterance
+
+
+def test_heard_as_forms_never_move_the_session_on_and_are_no_taught_phrase():
+    taught = {phrase for phrases in PHRASES.values() for phrase in phrases}
+    assert all(form == normalise(form) and form not in taught for form in HEARD_AS)
+    assert not ADVANCING & set(HEARD_AS.values())
 
 
 def test_a_spoken_yes_is_confirmed_by_the_one_confirm_word_only():

@@ -1,7 +1,7 @@
 """Turn a transcript into an intent, or into nothing.
 
-The whole normalised utterance must equal one phrase allowed at this moment: "I'm not done
-yet" is not "done". Pure, no I/O.
+The whole normalised utterance must equal one phrase allowed at this moment (or a way Whisper
+writes one, ``intents.HEARD_AS``): "I'm not done yet" is not "done". Pure, no I/O.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 
-from voiceguide.intents import ALLOWED, KEYS, Intent, Moment, phrases_for
+from voiceguide.intents import ALLOWED, HEARD_AS, KEYS, Intent, Moment, phrases_for
 
 _NOT_WORD = re.compile(r"[^a-z' ]+")
 _SPACES = re.compile(r"\s+")
@@ -27,7 +27,7 @@ def match(text: str, moment: Moment, *, keys: bool = False) -> Intent | None:
     said = normalise(text)
     if not said:
         return None
-    intent = phrases_for(moment).get(said)
+    intent = phrases_for(moment).get(said) or HEARD_AS.get(said)
     if intent is None and keys:
         intent = KEYS.get(said)
     if intent is None:
@@ -38,7 +38,7 @@ def match(text: str, moment: Moment, *, keys: bool = False) -> Intent | None:
 def known_elsewhere(text: str, *, keys: bool = False) -> Intent | None:
     """The intent ``text`` would be at some moment (to say "not now" rather than "pardon")."""
     said = normalise(text)
-    found = phrases_for(Moment.ALL).get(said)
+    found = phrases_for(Moment.ALL).get(said) or HEARD_AS.get(said)
     if found is None and keys:
         found = KEYS.get(said)
     return found
