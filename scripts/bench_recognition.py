@@ -196,8 +196,8 @@ def run(recognizer: Recognizer, items: list[Item], progress: bool = True) -> lis
 def in_readings(transcript, item: Item) -> bool:
     """True when some reading the engine wrote of this utterance with the phrase prompt (its
     beam, its short window's, its gated one) is exactly a phrase (or ``HEARD_AS`` form) of the
-    expected intent. No acceptance rule that reads the engine's text can do better: the share of such clips is a
-    ceiling on accuracy with this engine."""
+    expected intent. No acceptance rule that reads the engine's text can do better: the share
+    of such clips is a ceiling on accuracy with this engine."""
     if transcript is None or item.expected is None:
         return False
     texts = transcript.texts() + (transcript.gated.texts() if transcript.gated else [])
