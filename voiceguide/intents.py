@@ -79,7 +79,8 @@ HEARD_AS: dict[str, Intent] = {
 is allowed, but never taught nor put in the prompt. Only for intents that do not move the
 session on. "Say again" in noise or reverb: its best reading was "See you again." or "See
 again." for 5 of the 260 tune-quick commands and 4 of the 260 test-quick ones, and for no
-other clip of the corpus (commands, negatives, real recordings)."""
+other clip: no other command, negative or real recording of either quick subset, and none
+of the 313 negatives of the tune split (scripts/bench_recognition.py, 2026-12-02)."""
 
 _VOICE_SETTINGS = (Intent.SLOWER, Intent.FASTER, Intent.LOUDER, Intent.QUIETER)
 
