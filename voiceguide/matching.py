@@ -25,23 +25,20 @@ def match(text: str, moment: Moment, *, keys: bool = False) -> Intent | None:
     """The intent ``text`` asks for at ``moment``, or None when it is not exactly one allowed
     phrase. ``keys`` also honours single keys (n, r, b, s, y, h, ...) typed on a keyboard."""
     said = normalise(text)
-    if not said:
-        return None
-    intent = phrases_for(moment).get(said) or HEARD_AS.get(said)
-    if intent is None and keys:
-        intent = KEYS.get(said)
-    if intent is None:
-        return None
+    intent = _intent_of(said, moment, keys) if said else None
     return intent if intent in ALLOWED[moment] else None
 
 
 def known_elsewhere(text: str, *, keys: bool = False) -> Intent | None:
     """The intent ``text`` would be at some moment (to say "not now" rather than "pardon")."""
-    said = normalise(text)
-    found = phrases_for(Moment.ALL).get(said) or HEARD_AS.get(said)
-    if found is None and keys:
-        found = KEYS.get(said)
-    return found
+    return _intent_of(normalise(text), Moment.ALL, keys)
+
+
+def _intent_of(said: str, moment: Moment, keys: bool) -> Intent | None:
+    """The intent of normalised ``said`` among ``moment``'s phrases, the ``HEARD_AS`` forms and,
+    with ``keys``, the keyboard's words; not yet checked against ``ALLOWED``."""
+    intent = phrases_for(moment).get(said) or HEARD_AS.get(said)
+    return KEYS.get(said) if intent is None and keys else intent
 
 
 
