@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from voiceguide.intents import ALLOWED, HEARD_AS, KEYS, PHRASES, Intent, Moment, phrases_for
-from voiceguide.matching import ADVANCING, known_elsewhere, match, normalise
+from voiceguide.matching import ADVANCING, HARMLESS, known_elsewhere, match, near_tie, normalise
 
 
 @pytest.mark.parametrize("moment", list(Moment))
@@ -203,3 +203,47 @@ def test_a_gated_reading_is_worth_it_only_for_a_command_among_other_words():
     assert gated_reading_worth(["A less to be rather.", "Done. Rather."], allowed)
     assert not gated_reading_worth(["Next step."], allowed)  # the untouched reading decides
     assert not gated_reading_worth(["The next step is the hard part."], allowed)
+
+
+def _tie(readings, moment=Moment.STEP, first=None):
+    texts = [text for text, _ in readings] + ([first] if first else [])
+    return near_tie(readings, texts, moment)
+
+
+def test_a_near_tie_with_a_harmless_phrase_is_taken_when_the_best_reading_is_no_command():
+    # Readings of corpus clips (scripts/bench_recognition.py): pink noise, reverb and TV.
+    assert _tie([("Three days.", -0.927), ("Repeat.", -0.85), ("Free pay.", -0.965)]) \
+        == "Repeat."
+    assert _tie([("With.", -0.825), ("Wait.", -0.858), ("Live.", -1.035)]) == "Wait."
+    assert _tie([("Say that again. No more risk.", -0.419), ("Say that again.", -0.39)]) \
+        == "Say that again."  # a shorter reading may score better than the best
+    assert _tie([("Somewhere else.", -0.5), ("See you again.", -0.52)]) == "See you again."
+
+
+def test_a_near_tie_is_no_tie_beyond_the_margin_or_below_the_floor():
+    assert _tie([("With.", -0.80), ("Wait.", -0.858)]) is None
+    assert _tie([("I am.", -0.981), ("Piled.", -1.033), ("Help.", -1.01)]) is None
+
+
+def test_a_near_tie_never_settles_an_advance_a_step_change_an_answer_a_stop_or_a_voice_setting():
+    assert not HARMLESS & (ADVANCING | {Intent.BACK, Intent.NO, Intent.STOP, Intent.END})
+    assert not HARMLESS & {Intent.SLOWER, Intent.FASTER, Intent.LOUDER, Intent.QUIETER}
+    assert _tie([("Dawn.", -0.3), ("Done.", -0.32)]) is None
+    assert _tie([("Nope.", -0.279), ("No.", -0.287)], Moment.CHECK) is None
+    assert _tie([("Stuck.", -0.637), ("Start.", -0.591), ("Stop.", -0.663)]) is None
+    assert _tie([("Quit. Am I.", -0.644), ("Quit.", -0.656)], Moment.PAUSED) is None
+    assert _tie([("Speak up.", -0.558), ("Speed up.", -0.561)]) is None
+    assert _tie([("Move back.", -0.459), ("Go back.", -0.464)]) is None
+
+
+def test_a_near_tie_is_refused_when_the_utterance_holds_another_command():
+    assert _tie([("Let's do it.", -0.5), ("Where am i.", -0.52), ("What can i say.", -0.53)],
+                Moment.PAUSED) is None  # two commands among the close readings
+    assert _tie([("With.", -0.825), ("Wait.", -0.858)], first="Speed up.") is None
+    assert _tie([("With.", -0.825), ("Wait.", -0.858), ("Stop. Wait.", -0.95)]) is None
+    assert _tie([("With. Stop.", -0.825), ("Wait.", -0.858)]) is None  # a clause
+
+
+def test_a_best_reading_that_is_a_command_is_never_overruled_by_a_tie():
+    assert _tie([("Done.", -0.3), ("Repeat.", -0.31)]) is None
+    assert _tie([("Wait.", -0.3)]) is None

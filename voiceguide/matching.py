@@ -141,3 +141,51 @@ def gated_agrees(gated: str, ungated: Sequence[str], moment: Moment) -> bool:
     heard = {part for text in ungated for part in clauses(text)}
     return normalise(gated) in heard and all(match(part, moment) in (None, intent)
                                              for part in heard)
+
+
+HARMLESS = frozenset((Intent.REPEAT, Intent.PAUSE, Intent.HELP, Intent.WHERE))
+"""Intents a near tie may decide (``near_tie``): each only speaks or holds, and a mistaken one
+costs a turn (the step read again, a pause, the help, where the session is). Not the
+advancing ones, not "no" (it answers a check), not "end session", not "go back" (a step
+change: PRODUCT.md's first safety rule allows none on a doubt), not "stop" (taken whenever
+it is the best reading; a near tie with it was mostly "softer" or "faster"), and not the
+voice settings: a mistaken one stays until undone, and "speak up", which users may say,
+ties with "Speed up."."""
+NEAR_TIE = True
+"""Let a near tie decide a harmless command (``near_tie``; ``scripts/bench_recognition.py
+--set matching.NEAR_TIE=false`` measures without)."""
+NEAR_TIE_MARGIN = 0.05
+"""Nats of average log-probability: a reading of a HARMLESS phrase at most this far below a
+best reading that is no command counts as a tie that the phrase wins (see ``near_tie``).
+Often the phrase's reading is the more likely per token, and ranks second only because the
+beam ranks by another length normalisation ("Say that again." -0.39 under "Say that again.
+No more risk." -0.42). The largest margin that cost nothing on the tune split (the clip
+lists of its 2640 commands and 939 negatives, scripts/bench_recognition.py --clips,
+2026-12-02): 0: 4 commands more right; 0.05: 8; 0.1: 14, and a pink 5 dB "resume" heard as
+"where am i"; 0.3: 39, and two such; no negative accepted at any of them."""
+NEAR_TIE_FLOOR = -1.0
+"""...when that reading is itself sure enough to act on (nats; the Whisper engine's
+``MIN_AVG_LOGPROB``)."""
+
+
+def near_tie(readings: Sequence[tuple[str, float]], texts: Sequence[str], moment: Moment,
+             margin: float | None = None) -> str | None:
+    """The reading to take instead of the best one, or None. When the best reading
+    (``readings[0]``) is no command but another reading within ``margin`` of it is exactly one
+    phrase of a HARMLESS intent ("Slow it." -0.29 and "Slow down." -0.38), Whisper has all but
+    heard that phrase. It is taken only when that is the one command among those close
+    readings, and no text of the utterance (``texts``: every reading and the first pass's, and
+    each of their clauses) asks for another. Never an advance, so never a dangerous accept."""
+    if not NEAR_TIE or len(readings) < 2 or match(readings[0][0], moment) is not None:
+        return None
+    margin = NEAR_TIE_MARGIN if margin is None else margin
+    best = readings[0][1]
+    close = [(text, match(text, moment)) for text, score in readings[1:]
+             if best - score <= margin and score >= NEAR_TIE_FLOOR]
+    intents = {intent for _, intent in close if intent is not None}
+    if len(intents) != 1 or (intent := intents.pop()) not in HARMLESS:
+        return None
+    for text in texts:
+        if any(match(part, moment) not in (None, intent) for part in [text, *clauses(text)]):
+            return None
+    return next(text for text, other in close if other is intent)

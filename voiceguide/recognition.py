@@ -9,6 +9,8 @@ the utterance unclear, so both always agree.
 from __future__ import annotations
 
 import logging
+import math
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,7 @@ import numpy as np
 from voiceguide.audio.wav import read_wav
 from voiceguide.checkin_phrases import answer_phrases
 from voiceguide.intents import Intent, Moment, phrases_for
-from voiceguide.matching import gated_agrees, match, passes_agree, second_opinion
+from voiceguide.matching import gated_agrees, match, near_tie, passes_agree, second_opinion
 from voiceguide.ports import Engine, Heard, Transcript
 
 log = logging.getLogger(__name__)
@@ -34,7 +36,8 @@ class Recognizer:
     def decode(self, audio: np.ndarray, moment: Moment) -> tuple[Heard, Intent | None]:
         """(what was heard, the intent it asks for or None) for mono float32 16 kHz audio."""
         phrases = sorted(phrases_for(moment)) + list(answer_phrases(moment))
-        transcript = _agreed(self.engine.transcribe(audio, phrases), moment)
+        transcript = _tie_settled(_agreed(self.engine.transcribe(audio, phrases), moment),
+                                  moment)
         intent = match(transcript.text, moment) if transcript.clear else None
         clear = transcript.clear
         if intent is not None and not second_opinion(intent, transcript.readings, moment,
@@ -82,3 +85,17 @@ def _agreed(transcript: Transcript, moment: Moment) -> Transcript:
                   gated.text, moment.value, transcript.texts())
         return transcript
     return gated
+
+
+def _tie_settled(transcript: Transcript, moment: Moment) -> Transcript:
+    """``transcript``, or the same with a close second reading as its text when that reading
+    is a harmless command and the best one is no command (``matching.near_tie``)."""
+    if not transcript.clear:
+        return transcript
+    text = near_tie(transcript.readings, transcript.texts(), moment)
+    if text is None:
+        return transcript
+    score = next(score for reading, score in transcript.readings if reading == text)
+    log.debug("%r taken at %s for the best reading %r: a near tie", text, moment.value,
+              transcript.text)
+    return replace(transcript, text=text, confidence=min(1.0, math.exp(score)))
