@@ -193,6 +193,8 @@ def test_a_gated_reading_counts_only_when_the_untouched_one_heard_it_too():
     # two commands among the untouched readings' clauses: no command, whichever is gated
     assert not gated_agrees("Done.", ["Stop. Done."], Moment.STEP)
     assert not gated_agrees("Stop.", ["That's.", "Yes.", "Stop."], Moment.CHECK)
+    # a whole reading that is another command, though no clause of it is ("Skip. Step.")
+    assert not gated_agrees("Repeat.", ["Repeat. A less.", "Skip. Step."], Moment.STEP)
 
 
 def test_a_gated_reading_is_worth_it_only_for_a_command_among_other_words():

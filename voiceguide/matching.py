@@ -128,8 +128,8 @@ def gated_agrees(gated: str, ungated: Sequence[str], moment: Moment) -> bool:
     """True when ``gated``, the reading of the audio with the background turned down, is
     exactly one allowed phrase that the readings of the untouched audio (``ungated``: its
     beam and its short window's) also heard as a whole sentence or clause among the
-    background's words ("Next step. A less to be rather."), and no other command is among
-    their clauses. Two readings that disagree are no command, a stop included: the untouched
+    background's words ("Next step. A less to be rather."), and none of them, nor a clause of
+    one, is another command (``asks_only_for``). Two readings that disagree are no command, a stop included: the untouched
     reading already takes a clear "stop". Measured when it was built (main 2e76f8a, beam 5 in
     the short window, "all done" and "speak up" still phrases; tune split, quick, the 60 TV
     20 dB clips the gate acts on): 22 -> 34 right, wrong intents 2 before and after; sparing
@@ -139,8 +139,14 @@ def gated_agrees(gated: str, ungated: Sequence[str], moment: Moment) -> bool:
     if intent is None:
         return False
     heard = {part for text in ungated for part in clauses(text)}
-    return normalise(gated) in heard and all(match(part, moment) in (None, intent)
-                                             for part in heard)
+    return normalise(gated) in heard and asks_only_for(intent, ungated, moment)
+
+
+def asks_only_for(intent: Intent, texts: Sequence[str], moment: Moment) -> bool:
+    """True when no text, and no clause of one, asks for another command than ``intent`` at
+    ``moment`` (a whole text counts too: "Skip. Step." is "skip step")."""
+    return all(match(part, moment) in (None, intent)
+               for text in texts for part in (text, *clauses(text)))
 
 
 HARMLESS = frozenset((Intent.REPEAT, Intent.PAUSE, Intent.HELP, Intent.WHERE))
@@ -185,7 +191,6 @@ def near_tie(readings: Sequence[tuple[str, float]], texts: Sequence[str], moment
     intents = {intent for _, intent in close if intent is not None}
     if len(intents) != 1 or (intent := intents.pop()) not in HARMLESS:
         return None
-    for text in texts:
-        if any(match(part, moment) not in (None, intent) for part in [text, *clauses(text)]):
-            return None
+    if not asks_only_for(intent, texts, moment):
+        return None
     return next(text for text, other in close if other is intent)
