@@ -129,12 +129,12 @@ def gated_agrees(gated: str, ungated: Sequence[str], moment: Moment) -> bool:
     exactly one allowed phrase that the readings of the untouched audio (``ungated``: its
     beam and its short window's) also heard as a whole sentence or clause among the
     background's words ("Next step. A less to be rather."), and none of them, nor a clause of
-    one, is another command (``asks_only_for``). Two readings that disagree are no command, a stop included: the untouched
-    reading already takes a clear "stop". Measured when it was built (main 2e76f8a, beam 5 in
-    the short window, "all done" and "speak up" still phrases; tune split, quick, the 60 TV
-    20 dB clips the gate acts on): 22 -> 34 right, wrong intents 2 before and after; sparing
-    stop the last part let a real "left" through as "Stop." (its untouched beam read "That's.",
-    "Yes.", "Stop.")."""
+    one, is another command (``asks_only_for``). Two readings that disagree are no command, a
+    stop included: the untouched reading already takes a clear "stop". Measured when it was
+    built (main 2e76f8a, beam 5 in the short window, "all done" and "speak up" still phrases;
+    tune split, quick, the 60 TV 20 dB clips the gate acts on): 22 -> 34 right, wrong intents
+    2 before and after; sparing stop the last part let a real "left" through as "Stop." (its
+    untouched beam read "That's.", "Yes.", "Stop.")."""
     intent = match(gated, moment)
     if intent is None:
         return False
@@ -178,7 +178,7 @@ def near_tie(readings: Sequence[tuple[str, float]], texts: Sequence[str], moment
              margin: float | None = None) -> str | None:
     """The reading to take instead of the best one, or None. When the best reading
     (``readings[0]``) is no command but another reading within ``margin`` of it is exactly one
-    phrase of a HARMLESS intent ("Slow it." -0.29 and "Slow down." -0.38), Whisper has all but
+    phrase of a HARMLESS intent ("Three days." -0.93 and "Repeat." -0.85), Whisper has all but
     heard that phrase. It is taken only when that is the one command among those close
     readings, and no text of the utterance (``texts``: every reading and the first pass's, and
     each of their clauses) asks for another. Never an advance, so never a dangerous accept."""
