@@ -213,7 +213,7 @@ def _tie(readings, moment=Moment.STEP, first=None):
 
 
 def test_a_near_tie_with_a_harmless_phrase_is_taken_when_the_best_reading_is_no_command():
-    # Readings of corpus clips (scripts/bench_recognition.py): pink noise, reverb and TV.
+    # Readings of corpus clips (scripts/bench_recognition.py): pink noise and TV.
     assert _tie([("Three days.", -0.927), ("Repeat.", -0.85), ("Free pay.", -0.965)]) \
         == "Repeat."
     assert _tie([("With.", -0.825), ("Wait.", -0.858), ("Live.", -1.035)]) == "Wait."

@@ -61,7 +61,8 @@ def recognizer():
     return Recognizer(make_engine("whisper"))
 
 
-def _over_tv(corpus, tv, voice_key: str, text: str, tmp_path: Path, snr_db: int = 20) -> np.ndarray:
+def _over_tv(corpus, tv, voice_key: str, text: str, tmp_path: Path,
+             snr_db: int = 20) -> np.ndarray:
     """``text`` spoken by the corpus voice ``voice_key`` with the TV ``snr_db`` under it: the
     corpus's own clip command/tv<snr_db>/<voice>/<phrase>."""
     voice = next(v for v in corpus.VOICES if v.key == voice_key)
@@ -90,9 +91,9 @@ def test_a_sentence_over_the_tv_stays_no_command(corpus, tv, recognizer, tmp_pat
 
 
 TIES = (
-    # (voice key, phrase, TV dB, best reading / the phrase's reading, average log-probability):
-    # tune split, "Say that again. No more risk." -0.42 / "Say that again." -0.39;
-    # test split, "Pause. Go." -0.38 / "Pause." -0.35.
+    # (voice key, phrase, TV dB, intent); the best reading / the phrase's reading (average
+    # log-probability): tune split, "Say that again. No more risk." -0.42 / "Say that again."
+    # -0.39; test split, "Pause. Go." -0.38 / "Pause." -0.35.
     ("espeak-en-us_klatt2-190", "say that again", 20, Intent.REPEAT),
     ("espeak-en-us_m3-160", "pause", 10, Intent.PAUSE),
 )
