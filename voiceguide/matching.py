@@ -174,23 +174,23 @@ NEAR_TIE_FLOOR = -1.0
 ``MIN_AVG_LOGPROB``)."""
 
 
-def near_tie(readings: Sequence[tuple[str, float]], texts: Sequence[str], moment: Moment,
-             margin: float | None = None) -> str | None:
-    """The reading to take instead of the best one, or None. When the best reading
-    (``readings[0]``) is no command but another reading within ``margin`` of it is exactly one
-    phrase of a HARMLESS intent ("Three days." -0.93 and "Repeat." -0.85), Whisper has all but
-    heard that phrase. It is taken only when that is the one command among those close
-    readings, and no text of the utterance (``texts``: every reading and the first pass's, and
-    each of their clauses) asks for another. Never an advance, so never a dangerous accept."""
+def near_tie(readings: Sequence[tuple[str, float]], texts: Sequence[str],
+             moment: Moment) -> tuple[str, float] | None:
+    """The reading (text, score) to take instead of the best one, or None. When the best
+    reading (``readings[0]``) is no command but another reading within NEAR_TIE_MARGIN of it
+    is exactly one phrase of a HARMLESS intent ("Three days." -0.93 and "Repeat." -0.85),
+    Whisper has all but heard that phrase. It is taken only when that is the one command
+    among those close readings, and no text of the utterance (``texts``: every reading and the
+    first pass's, and each of their clauses) asks for another. Never an advance, so never a
+    dangerous accept."""
     if not NEAR_TIE or len(readings) < 2 or match(readings[0][0], moment) is not None:
         return None
-    margin = NEAR_TIE_MARGIN if margin is None else margin
     best = readings[0][1]
-    close = [(text, match(text, moment)) for text, score in readings[1:]
-             if best - score <= margin and score >= NEAR_TIE_FLOOR]
+    close = [(reading, match(reading[0], moment)) for reading in readings[1:]
+             if best - reading[1] <= NEAR_TIE_MARGIN and reading[1] >= NEAR_TIE_FLOOR]
     intents = {intent for _, intent in close if intent is not None}
     if len(intents) != 1 or (intent := intents.pop()) not in HARMLESS:
         return None
     if not asks_only_for(intent, texts, moment):
         return None
-    return next(text for text, other in close if other is intent)
+    return next(reading for reading, other in close if other is intent)

@@ -92,10 +92,10 @@ def _tie_settled(transcript: Transcript, moment: Moment) -> Transcript:
     is a harmless command and the best one is no command (``matching.near_tie``)."""
     if not transcript.clear:
         return transcript
-    text = near_tie(transcript.readings, transcript.texts(), moment)
-    if text is None:
+    tie = near_tie(transcript.readings, transcript.texts(), moment)
+    if tie is None:
         return transcript
-    score = next(score for reading, score in transcript.readings if reading == text)
+    text, score = tie
     log.debug("%r taken at %s for the best reading %r: a near tie", text, moment.value,
               transcript.text)
     return replace(transcript, text=text, confidence=min(1.0, math.exp(score)))
