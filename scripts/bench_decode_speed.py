@@ -6,7 +6,8 @@ The clips are bench_recognition's quick subset (every ``--every``-th of them), d
 ``Recognizer.decode`` as the benchmark does. Wall time is what a user waits; CPU time (this
 process, all threads) is the work, which moves far less when other programs share the cores,
 so compare CPU times between runs on a busy machine. "passes" counts encoder runs (1: the short
-window was enough; 2: the 30 s window was needed too). Prints a table, writes JSON.
+window was enough; 2: the 30 s window was needed too), and "checked" the decodes the larger
+model cross-checked (its passes not counted). Prints a table, writes JSON.
 """
 
 from __future__ import annotations
@@ -61,13 +62,13 @@ def main(argv: list[str] | None = None) -> int:
     for setting in args.set:
         bench._override(setting)
 
-    from voiceguide.engines import make_engine
+    from voiceguide.engines import open_engines
 
     items = bench.corpus_items(Path(args.corpus), args.split, True)
     if args.real:
         items += bench.real_items(Path(args.real), args.split, True)
     items = items[:: args.every]
-    engine = make_engine("whisper")
+    engine, checker = open_engines("whisper")
     encodes = [0]
     encode = engine._encode
 
@@ -76,23 +77,34 @@ def main(argv: list[str] | None = None) -> int:
         return encode(features)
 
     engine._encode = counting_encode
-    recognizer = Recognizer(engine)
+    checks = [0]
+    if checker is not None:
+        check = checker.transcribe
+
+        def counting_check(audio, phrases):
+            checks[0] += 1
+            return check(audio, phrases)
+
+        checker.transcribe = counting_check
+    recognizer = Recognizer(engine, checker)
     load_before = os.getloadavg()
     rows = []
     for item in items:
         audio = read_wav(item.path)
-        encodes[0] = 0
+        encodes[0] = checks[0] = 0
         wall, cpu = time.perf_counter(), time.process_time()
         recognizer.decode(audio, item.moment)
         rows.append({"path": str(item.path), "moment": item.moment.value, "group": item.group,
                      "wall_ms": round((time.perf_counter() - wall) * 1000.0, 1),
                      "cpu_ms": round((time.process_time() - cpu) * 1000.0, 1),
-                     "passes": encodes[0]})
+                     "passes": encodes[0], "checked": checks[0] > 0})
     load = [round(x, 2) for x in (*load_before, *os.getloadavg())]
     groups = defaultdict(list)
     for row in rows:
         groups[row["group"]].append(row)
         groups[f"{row['passes']} pass"].append(row)
+        if row["checked"]:
+            groups["checked"].append(row)
     summary = {"all": _figures(rows), **{k: _figures(v) for k, v in sorted(groups.items())}}
     print(f"split {args.split}, every {args.every}th quick clip; load average before "
           f"{load[0]}, after {load[3]}\n")

@@ -84,6 +84,8 @@ class Result:
     (``in_readings``)."""
     first: str | None = None
     gated: str | None = None
+    checked: str | None = None
+    """What the larger model heard, when the recognizer asked it (``Recognizer.checker``)."""
 
 
 class Recording:
@@ -167,12 +169,15 @@ def real_items(folder: Path, split: str, quick: bool) -> list[Item]:
 def run(recognizer: Recognizer, items: list[Item], progress: bool = True) -> list[Result]:
     results = []
     cache: dict[Path, object] = {}
+    checker = recognizer.checker.engine if recognizer.checker is not None else None
     for number, item in enumerate(items):
         audio = cache.get(item.path)
         if audio is None:
             audio = cache[item.path] = read_wav(item.path)
             if len(cache) > 4:
                 cache.pop(next(iter(cache)))
+        if checker is not None:
+            checker.last = None
         started = time.perf_counter()
         heard, intent = recognizer.decode(audio, item.moment)
         ms = (time.perf_counter() - started) * 1000.0
@@ -187,7 +192,8 @@ def run(recognizer: Recognizer, items: list[Item], progress: bool = True) -> lis
         results.append(Result(item, heard.text, intent, heard.clear, ms, readings,
                               bool(last and last.clear), in_readings(last, item),
                               last.first if last else None,
-                              last.gated.text if last and last.gated else None))
+                              last.gated.text if last and last.gated else None,
+                              checker.last.text if checker and checker.last else None))
         if progress and number % 200 == 199:
             print(f"  {number + 1}/{len(items)}", file=sys.stderr, flush=True)
     return results
@@ -242,6 +248,11 @@ def summarize(results: list[Result]) -> dict:
         "examples": [f"{r.item.path.name}: {r.text!r} -> {r.intent.value}"
                      for r in stops if r.intent in ADVANCE][:10],
     }
+    asked = [r for r in results if r.checked is not None]
+    summary["cross_check"] = {
+        "asked": len(asked), "asked_commands": sum(r.item.group == "command" for r in asked),
+        "taken": sum(r.intent is not None for r in asked),
+        "taken_right": sum(r.intent is not None and r.intent is r.item.expected for r in asked)}
     times = sorted(r.ms for r in results)
     summary["decode_ms"] = {"n": len(times), "median": round(statistics.median(times), 1),
                             "p95": round(times[int(0.95 * (len(times) - 1))], 1)} if times else {}
@@ -298,7 +309,11 @@ def table(summary: dict, meta: dict) -> str:
                      f"{f['yes_at_confirm']:>8}/{f['n_confirm']:<8}")
     s = summary["stop_to_advance"]
     d = summary["decode_ms"]
+    c = summary["cross_check"]
     lines += ["", f"stop -> an advancing intent: {s['count']} of {s['n']} stops",
+              f"cross-checked by {meta.get('checker') or 'no larger model'}: asked for "
+              f"{c['asked']} decodes ({c['asked_commands']} commands), its answer taken "
+              f"{c['taken']} times ({c['taken_right']} right)",
               f"decode ms: median {d.get('median')}  p95 {d.get('p95')}   "
               f"model load {meta['load_ms']:.0f} ms (with hash check {meta['load_total_ms']:.0f} ms)"
               f"   peak RSS {meta['peak_rss_mb']:.0f} MB"]
@@ -356,7 +371,7 @@ def main(argv: list[str] | None = None) -> int:
     for phrase in args.retire:
         _retire(phrase)
 
-    from voiceguide.engines import make_engine
+    from voiceguide.engines import make_checker, make_engine
 
     corpus = Path(args.corpus)
     items = corpus_items(corpus, args.split, args.quick)
@@ -364,12 +379,14 @@ def main(argv: list[str] | None = None) -> int:
         items += real_items(Path(args.real), args.split, args.quick)
     groups = set(args.groups.split(","))
     items = [item for item in items if item.group in groups]
+    checker = make_checker(args.engine)  # first, as open_engines does (memory)
     started = time.perf_counter()
     engine = make_engine(args.engine, args.model)
     load_total_ms = (time.perf_counter() - started) * 1000.0
-    results = run(Recognizer(Recording(engine)), items)
+    results = run(Recognizer(Recording(engine), checker and Recording(checker)), items)
     summary = summarize(results)
-    meta = {"engine": args.engine, "settings": args.set, "retired": args.retire,
+    meta = {"engine": args.engine, "checker": checker and f"Whisper base ({checker.model_dir})",
+            "settings": args.set, "retired": args.retire,
             "split": args.split, "quick": args.quick,
             "load_ms": getattr(engine, "load_ms", load_total_ms), "load_total_ms": load_total_ms,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
@@ -384,6 +401,7 @@ def main(argv: list[str] | None = None) -> int:
                              "clear": r.clear, "ms": round(r.ms, 1), "group": r.item.group,
                              "readings": r.readings, "engine_clear": r.engine_clear,
                              "in_readings": r.in_readings, "first": r.first, "gated": r.gated,
+                             "checked": r.checked,
                              "condition": r.item.condition} for r in results]
     out.write_text(json.dumps(payload, indent=1) + "\n")
     print(f"\nwrote {out}")

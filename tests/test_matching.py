@@ -250,3 +250,22 @@ def test_a_near_tie_is_refused_when_the_utterance_holds_another_command():
 def test_a_best_reading_that_is_a_command_is_never_overruled_by_a_tie():
     assert _tie([("Done.", -0.3), ("Repeat.", -0.31)]) is None
     assert _tie([("Wait.", -0.3)]) is None
+
+
+def test_a_cross_check_is_wanted_for_exactly_one_command_among_the_readings(monkeypatch):
+    from voiceguide.matching import CROSS_CHECKED, cross_check_wanted
+
+    step = Moment.STEP
+    assert cross_check_wanted(["Read this.", "Previous."], step) is Intent.BACK
+    assert cross_check_wanted(["Now how. Repeat.", "Now."], step) is Intent.REPEAT
+    assert cross_check_wanted(["Rain.", "Renew."], step) is None
+    assert cross_check_wanted(["Stop.", "Go back."], step) is None
+    assert cross_check_wanted(["Stop. Previous."], step) is None
+    # Only the intents it may settle: never an advance, a pause or a voice setting.
+    assert not CROSS_CHECKED & (ADVANCING | {Intent.PAUSE, Intent.SLOWER, Intent.FASTER,
+                                             Intent.LOUDER, Intent.QUIETER})
+    assert cross_check_wanted(["Yes sir.", "Yes."], Moment.CHECK) is None
+    assert cross_check_wanted(["Reume.", "Resume."], Moment.PAUSED) is None
+    assert cross_check_wanted(["All done.", "Hold on."], step) is None
+    monkeypatch.setattr("voiceguide.matching.CROSS_CHECK", False)
+    assert cross_check_wanted(["Read this.", "Previous."], step) is None

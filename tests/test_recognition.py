@@ -44,3 +44,63 @@ def test_an_unclear_utterance_is_never_settled_by_a_tie():
 def test_a_tie_with_an_advance_leaves_the_utterance_no_command():
     heard, intent = _decode([("Dawn.", -0.3), ("Done.", -0.31)])
     assert intent is None and heard.text == "Dawn."
+
+
+class CountingEngine(ReadingsEngine):
+    """A scripted larger model that counts how often it is asked."""
+
+    def __init__(self, transcript: Transcript):
+        super().__init__(transcript)
+        self.calls = 0
+
+    def transcribe(self, audio, phrases):
+        self.calls += 1
+        return self.transcript
+
+
+def _checked(readings, checker_text, moment=Moment.STEP, first=None):
+    own = Transcript(readings[0][0], 0.5, True, readings=tuple(readings), first=first,
+                     decode_ms=40.0)
+    checker = CountingEngine(Transcript(checker_text, 0.8, True,
+                                        readings=((checker_text, -0.2),), decode_ms=130.0))
+    heard, intent = Recognizer(ReadingsEngine(own), checker).decode(
+        np.zeros(16000, np.float32), moment)
+    return heard, intent, checker.calls
+
+
+def test_the_larger_model_settles_a_command_the_readings_all_but_heard():
+    # Tune split: "Previous." fifth under "Read this." (reverb); the larger model: "Previous."
+    readings = [("Read this.", -0.4), ("Leave this.", -0.5), ("Previous.", -0.9)]
+    heard, intent, calls = _checked(readings, "Previous.")
+    assert intent is Intent.BACK and calls == 1
+    assert heard.text == "Previous." and heard.clear
+    assert match(heard.text, Moment.STEP) is intent  # what the session runner does
+    assert heard.decode_ms == 170.0  # both decodes: the user waited for both
+
+
+def test_the_larger_model_hearing_another_command_leaves_no_command():
+    heard, intent, calls = _checked([("Read this.", -0.4), ("Previous.", -0.9)], "Repeat.")
+    assert intent is None and calls == 1
+    assert heard.text == "Read this." and heard.decode_ms == 170.0
+
+
+def test_the_larger_model_is_not_asked_when_it_could_not_help():
+    # The engine's own answer stands.
+    assert _checked([("Go back.", -0.2)], "Go back.")[1:] == (Intent.BACK, 0)
+    # Nothing like a command, or two commands, among the readings.
+    assert _checked([("Rain.", -0.2), ("Renew.", -0.4)], "Repeat.")[1:] == (None, 0)
+    assert _checked([("Read this.", -0.4), ("Previous.", -0.5), ("Stop.", -0.6)],
+                    "Previous.")[1:] == (None, 0)
+    # Never an advance, a pause or a voice setting, though both models heard it.
+    assert _checked([("Yes sir.", -0.3), ("Yes.", -0.4)], "Yes.",
+                    moment=Moment.CHECK)[1:] == (None, 0)
+    assert _checked([("All done.", -0.3), ("Hold on.", -0.4)], "Hold on.")[1:] == (None, 0)
+    assert _checked([("Whoa.", -0.3), ("Louder.", -0.9)], "Louder.")[1:] == (None, 0)
+
+
+def test_a_first_pass_or_a_clause_is_a_reading_too():
+    heard, intent, calls = _checked([("Nope.", -0.13), ("Nope!", -0.5)], "No.",
+                                    moment=Moment.CHECK, first="No.")
+    assert intent is Intent.NO and calls == 1
+    heard, intent, calls = _checked([("Stop. A less to be.", -0.5)], "Stop.")
+    assert intent is Intent.STOP and calls == 1

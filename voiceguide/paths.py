@@ -1,4 +1,5 @@
-"""Where voiceguide keeps its records and downloaded models. Pure: nothing is created here."""
+"""Where voiceguide keeps its records, downloaded models and caches. Pure: nothing is created
+here."""
 
 from __future__ import annotations
 
@@ -20,6 +21,18 @@ def data_dir() -> Path:
 def models_dir() -> Path:
     """Where ``voiceguide model download`` puts models: ``<data dir>/models``."""
     return data_dir() / "models"
+
+
+def cache_dir() -> Path:
+    """Where files derived from installed packages are kept (the joined Whisper base model):
+    ``$VOICEGUIDE_CACHE_DIR``, else ``$XDG_CACHE_HOME/voiceguide``, else
+    ``~/.cache/voiceguide``. It may not exist yet; deleting it loses nothing."""
+    explicit = os.environ.get("VOICEGUIDE_CACHE_DIR")
+    if explicit:
+        return Path(explicit).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
+    return base / "voiceguide"
 
 
 def config_dir() -> Path:

@@ -19,7 +19,8 @@ import numpy as np
 from voiceguide.audio.wav import read_wav
 from voiceguide.checkin_phrases import answer_phrases
 from voiceguide.intents import Intent, Moment, phrases_for
-from voiceguide.matching import gated_agrees, match, near_tie, passes_agree, second_opinion
+from voiceguide.matching import (cross_check_wanted, gated_agrees, match, near_tie, passes_agree,
+                                 second_opinion)
 from voiceguide.ports import Engine, Heard, Transcript
 
 log = logging.getLogger(__name__)
@@ -28,13 +29,34 @@ log = logging.getLogger(__name__)
 class Recognizer:
     """Decodes audio with ``engine``, told which phrases the moment allows, and matches the
     transcript to an intent only when the engine heard it clearly and, for an intent that moves
-    the session on, no close second reading of the same sound means something else."""
+    the session on, no close second reading of the same sound means something else. When
+    that leaves no intent but the readings all but heard one command, ``checker`` (a larger
+    model, or None) decodes the same audio through the same rules, and its answer is taken
+    only when it is that command (``matching.cross_check_wanted``)."""
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, checker: Engine | None = None):
         self.engine = engine
+        self.checker = None if checker is None else Recognizer(checker)
 
     def decode(self, audio: np.ndarray, moment: Moment) -> tuple[Heard, Intent | None]:
         """(what was heard, the intent it asks for or None) for mono float32 16 kHz audio."""
+        heard, intent, transcript = self._own(audio, moment)
+        if intent is None and self.checker is not None:
+            gated = transcript.gated.texts() if transcript.gated is not None else []
+            wanted = cross_check_wanted(transcript.texts() + gated, moment)
+            if wanted is not None:
+                checked, answer = self.checker.decode(audio, moment)
+                log.debug("cross-check at %s for %s: the larger model heard %r -> %s",
+                          moment.value, wanted.value, checked.text,
+                          answer.value if answer else None)
+                decode_ms = heard.decode_ms + checked.decode_ms
+                if answer is wanted:
+                    return replace(checked, decode_ms=decode_ms), answer
+                heard = replace(heard, decode_ms=decode_ms)
+        return heard, intent
+
+    def _own(self, audio: np.ndarray, moment: Moment) -> tuple[Heard, Intent | None, Transcript]:
+        """``decode`` with this recognizer's engine alone, and the transcript it matched."""
         phrases = sorted(phrases_for(moment)) + list(answer_phrases(moment))
         transcript = _tie_settled(_agreed(self.engine.transcribe(audio, phrases), moment),
                                   moment)
@@ -59,7 +81,7 @@ class Recognizer:
         )
         log.debug("%s heard %r at %s -> %s", self.engine.name, transcript.text, moment.value,
                   intent.value if intent else None)
-        return heard, intent
+        return heard, intent, transcript
 
     def recognize_file(self, path: str | Path, moment: Moment) -> dict[str, Any]:
         """The JSON object ``voiceguide recognize`` prints for one WAV file:

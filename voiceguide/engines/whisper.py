@@ -32,7 +32,8 @@ from voiceguide.engines import install_hint
 from voiceguide.engines.cleanup import clean_up, gate_background
 from voiceguide.engines.log_mel import log_mel
 from voiceguide.engines.utterance import collapse_repeats, speech_span, window_seconds
-from voiceguide.engines.whisper_model import locate_whisper_model
+from voiceguide.engines.whisper_model import (BASE_FILES, locate_base_model,
+                                              locate_whisper_model, verify_whisper_model)
 from voiceguide.engines.whisper_tokens import WhisperTokens
 from voiceguide.errors import EngineUnavailable, ModelError
 from voiceguide.matching import normalise
@@ -142,19 +143,22 @@ def build_prompt(phrases: Sequence[str]) -> str:
 
 
 class WhisperEngine:
-    """Speech to text with Whisper tiny.en; see the module docstring for the recipe."""
+    """Speech to text with Whisper tiny.en (or base, see ``open_base``); see the module
+    docstring for the recipe."""
 
     name = "whisper"
 
     def __init__(self, model_dir: str | Path | None = None, threads: int = 2,
-                 beam_size: int | None = None):
+                 beam_size: int | None = None, pinned: dict[str, str] | None = None):
         """``model_dir``: another verified copy of the model (default: the installed wheel);
         ``threads``: CPU threads; ``beam_size``: 1 is greedy decoding (default HYPOTHESES, read
-        here, so the benchmarks' ``--set engines.whisper.HYPOTHESES=N`` takes effect)."""
+        here, so the benchmarks' ``--set engines.whisper.HYPOTHESES=N`` takes effect);
+        ``pinned``: the hashes ``model_dir`` must match (default: tiny.en's)."""
         if not is_available():
             raise EngineUnavailable(f"the whisper engine needs ctranslate2 and tokenizers: "
                                     f"{install_hint('whisper')}")
-        path = locate_whisper_model(model_dir)
+        path = (locate_whisper_model(model_dir) if pinned is None
+                else verify_whisper_model(model_dir, pinned))
         started = time.perf_counter()
         os.environ.setdefault("MKL_ENABLE_INSTRUCTIONS", MATH_KERNELS)  # before MKL starts
         import ctranslate2
@@ -163,7 +167,8 @@ class WhisperEngine:
             self._model = ctranslate2.models.Whisper(str(path), device="cpu",
                                                      compute_type="int8",
                                                      intra_threads=threads, inter_threads=1)
-            self._tokenizer = WhisperTokens(path / "tokenizer.json")
+            self._tokenizer = WhisperTokens(path / "tokenizer.json",
+                                            multilingual=self._model.is_multilingual)
         except (RuntimeError, ValueError, OSError) as exc:
             raise ModelError(f"the Whisper model at {path} could not be loaded: {exc}") from exc
         self._suppress = self._tokenizer.suppressed
@@ -172,7 +177,14 @@ class WhisperEngine:
         self.model_dir = path
         self.load_ms = (time.perf_counter() - started) * 1000.0
         """Milliseconds spent loading the model (hash check excluded)."""
-        log.info("Whisper tiny.en loaded from %s in %.0f ms", path, self.load_ms)
+        _release_freed_memory()
+        log.info("Whisper loaded from %s in %.0f ms", path, self.load_ms)
+
+    @classmethod
+    def open_base(cls, threads: int = 2) -> WhisperEngine | None:
+        """Whisper base, verified, or None when it is not installed (ModelError when damaged)."""
+        path = locate_base_model()
+        return None if path is None else cls(path, threads=threads, pinned=BASE_FILES)
 
     def transcribe(self, audio: np.ndarray, phrases: Sequence[str]) -> Transcript:
         """Decode mono float32 ``audio`` at 16 kHz, prompted with ``phrases``.
@@ -353,6 +365,19 @@ def _far_from_phrases(readings: list[tuple[str, float]], allowed: set[str]) -> b
             and not any(normalise(other) in allowed for other, _ in readings)
             and all(difflib.SequenceMatcher(None, said, phrase).ratio() < FAR_SIMILARITY
                     for phrase in allowed))
+
+
+def _release_freed_memory() -> None:
+    """Hand the loader's freed buffers back to the system (glibc's ``malloc_trim``; a no-op
+    elsewhere). CTranslate2 reads the whole model file to convert it to int8 and frees it, but
+    the C allocator keeps that memory, so a second model loaded after the first would add its
+    own on top: base then tiny.en reached 400 MB, 338 with this (``open_engines``)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _avg_logprob(ids: list[int], score: float) -> float:

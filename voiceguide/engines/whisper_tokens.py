@@ -1,4 +1,4 @@
-"""Whisper tiny.en's tokens: the special ones, text <-> ids, and what never to write.
+"""Whisper's tokens: the special ones, text <-> ids, and what never to write.
 
 A thin layer over the model's ``tokenizer.json`` (the ``tokenizers`` package), doing what
 faster-whisper 1.2.1's ``Tokenizer`` and ``get_suppressed_tokens(tokenizer, [-1])`` do for an
@@ -16,9 +16,9 @@ _MISCELLANEOUS = "♩♪♫♬♭♮♯"
 
 
 class WhisperTokens:
-    """Token ids of an English-only Whisper model, from its ``tokenizer.json``."""
+    """Token ids of a Whisper model, from its ``tokenizer.json``."""
 
-    def __init__(self, tokenizer_json: Path):
+    def __init__(self, tokenizer_json: Path, multilingual: bool = False):
         import tokenizers
 
         self._tokenizer = tokenizers.Tokenizer.from_file(str(tokenizer_json))
@@ -28,7 +28,10 @@ class WhisperTokens:
         self.eot = special("<|endoftext|>")
         self.no_timestamps = special("<|notimestamps|>")
         self.sot_sequence = [self.sot]
-        """An English-only model has no language or task token."""
+        """An English-only model has no language or task token; a multilingual one is told
+        both: English, transcribe."""
+        if multilingual:
+            self.sot_sequence += [special("<|en|>"), special("<|transcribe|>")]
         self.suppressed = self._suppressed([
             special("<|transcribe|>"), special("<|translate|>"), self.sot, self.sot_prev,
             special("<|startoflm|>"), special("<|nospeech|>") or special("<|nocaptions|>")])
