@@ -31,6 +31,18 @@ def make_test_audio():
     return _load_make_test_audio()
 
 
+@pytest.fixture(scope="module")
+def corpus():
+    """The scripts/make_speech_corpus.py module (VOICES, synthesize, degrade, ...), to build a
+    clip exactly as the benchmark's corpus holds it."""
+    spec = importlib.util.spec_from_file_location("make_speech_corpus",
+                                                  REPO / "scripts" / "make_speech_corpus.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["make_speech_corpus"] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
 @pytest.fixture(scope="session")
 def speech_wavs(make_test_audio, tmp_path_factory) -> dict[str, Path]:
     """{"<voice>/<phrase_slug>": WAV path} for every command phrase and non-command, made

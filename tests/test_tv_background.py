@@ -6,9 +6,7 @@ to the TV's words is taken (``matching.near_tie``)."""
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +17,6 @@ from voiceguide.engines import whisper
 from voiceguide.engines.whisper_model import packaged_model_dir
 from voiceguide.intents import Intent, Moment
 
-REPO = Path(__file__).resolve().parents[1]
 
 pytestmark = [
     pytest.mark.skipif(packaged_model_dir() is None,
@@ -33,16 +30,6 @@ CASES = (
     ("espeak-en-gb-x-gbcwmd_m5-130", "slow down", Moment.STEP, Intent.SLOWER),
     ("espeak-en-029_f2-140", "continue", Moment.PAUSED, Intent.RESUME),
 )
-
-
-@pytest.fixture(scope="module")
-def corpus():
-    spec = importlib.util.spec_from_file_location("make_speech_corpus",
-                                                  REPO / "scripts" / "make_speech_corpus.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["make_speech_corpus"] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")

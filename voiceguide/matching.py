@@ -203,20 +203,20 @@ measures without)."""
 CROSS_CHECKED = frozenset((Intent.REPEAT, Intent.BACK, Intent.HELP, Intent.WHERE, Intent.STOP,
                            Intent.END, Intent.NO))
 """Intents the cross-check may settle. Not the advancing ones: on the tune split (2640
-commands, 2943 negative decodes, 2026-12-02) it settled a TV "quit" as "Resume." and a sound-alike
-"yes sir" as "Yes." at a check. Not pause and the voice settings: both models read the
-retired "all done" as "Hold on." and "speak up" as "Speed up." (2 and 7 times), and a real
-"on" as "Pause.", "wow" as "Louder.". With this set: 72 commands more right, none wrong, and
-5 negatives taken, each on the safe side ("stop" for "step", "stock", "shop"; "no" at a check
-for "go")."""
+commands, 2943 negative decodes, 2026-12-02) it settled a TV "quit" as "Resume." and a
+sound-alike "yes sir" as "Yes." at a check. Not pause and the voice settings: both models
+read the retired "all done" as "Hold on." and "speak up" as "Speed up." (2 and 7 times), a
+real "on" as "Hold on.", "wow" as "Louder.". With this set: 72 commands more right, none
+wrong, and 5 negatives taken, each on the safe side ("stop" for "step", "stock", "shop";
+"no" at a check for "go")."""
 
 
 def cross_check_wanted(texts: Sequence[str], moment: Moment) -> Intent | None:
     """The one command the larger model may confirm, or None. The recognizer took no intent,
     but its readings of the utterance (``texts``: every reading, the first pass's and the
     gated one's, and each of their clauses) ask for exactly one command, of CROSS_CHECKED
-    ("No." under "Nope."; "Previous." as the fifth reading under "Pre-miss."; a clause
-    "Stop." among a TV's words)."""
+    ("No." under "Nope."; "Previous." fifth under "Pre-miss."; over a TV, "Stop." fifth under
+    "All 9 3 4 0.")."""
     if not CROSS_CHECK:
         return None
     asked = {match(part, moment) for text in texts for part in (text, *clauses(text))}
