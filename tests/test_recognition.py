@@ -96,11 +96,13 @@ def test_the_larger_model_is_not_asked_when_it_could_not_help():
                     moment=Moment.CHECK)[1:] == (None, 0)
     assert _checked([("All done.", -0.3), ("Hold on.", -0.4)], "Hold on.")[1:] == (None, 0)
     assert _checked([("Whoa.", -0.3), ("Louder.", -0.9)], "Louder.")[1:] == (None, 0)
+    # Nor "no", which ends a check in "do not inject".
+    assert _checked([("Go.", -0.3), ("No.", -0.9)], "No.", moment=Moment.CHECK)[1:] == (None, 0)
 
 
 def test_a_first_pass_or_a_clause_is_a_reading_too():
-    heard, intent, calls = _checked([("Nope.", -0.13), ("Nope!", -0.5)], "No.",
-                                    moment=Moment.CHECK, first="No.")
-    assert intent is Intent.NO and calls == 1
+    heard, intent, calls = _checked([("Premium.", -0.74), ("Three. Yes.", -0.9)], "Previous.",
+                                    first="Previous.")
+    assert intent is Intent.BACK and calls == 1
     heard, intent, calls = _checked([("Stop. A less to be.", -0.5)], "Stop.")
     assert intent is Intent.STOP and calls == 1
