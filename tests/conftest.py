@@ -17,10 +17,12 @@ from audio_rig import PrivatePulse, SinkRecorder  # noqa: E402
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _load_make_test_audio():
-    spec = importlib.util.spec_from_file_location(
-        "make_test_audio", REPO / "scripts" / "make_test_audio.py")
+def _load_script(name: str):
+    """scripts/<name>.py as a module, registered under ``name`` (dataclasses look their module
+    up there)."""
+    spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
 
@@ -28,19 +30,14 @@ def _load_make_test_audio():
 @pytest.fixture(scope="session")
 def make_test_audio():
     """The scripts/make_test_audio.py module (VOICES, NON_COMMANDS, name_for, make)."""
-    return _load_make_test_audio()
+    return _load_script("make_test_audio")
 
 
 @pytest.fixture(scope="module")
 def corpus():
     """The scripts/make_speech_corpus.py module (VOICES, synthesize, degrade, ...), to build a
     clip exactly as the benchmark's corpus holds it."""
-    spec = importlib.util.spec_from_file_location("make_speech_corpus",
-                                                  REPO / "scripts" / "make_speech_corpus.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["make_speech_corpus"] = module  # its dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    return _load_script("make_speech_corpus")
 
 
 @pytest.fixture(scope="session")

