@@ -61,7 +61,8 @@ def open_engines(name: str, model_dir: str | Path | None = None) -> tuple[Engine
     """(engine ``name`` as ``make_engine`` makes it, its cross-checker as ``make_checker``
     makes it). The checker, the larger model, is loaded first, while the process is small:
     loading a model briefly holds its whole file in memory, and that way the peak stays lower
-    (338 against 399 MB for the two loads; after decodes 421 MB either way)."""
+    (338 against 399 MB for the two loads). Each decode then gives its memory back
+    (``whisper.RELEASE_AFTER_DECODE``, ``whisper.LARGE_BLOCK_BYTES``)."""
     checker = make_checker(name)
     return make_engine(name, model_dir), checker
 

@@ -15,6 +15,7 @@ MIN_AVG_LOGPROB), or when it wrote nothing.
 from __future__ import annotations
 
 import difflib
+import functools
 import importlib.util
 import logging
 import math
@@ -130,6 +131,21 @@ without the gated reading). The cap costs speed there, against
 403 ms (``scripts/bench_decode_speed.py --split test --every 4``). It does not make machines
 bit-identical: numpy's own AVX-512 code changes the features by rounding (README,
 "Recognition")."""
+RELEASE_AFTER_DECODE = True
+"""Hand the decode's freed memory back to the system before ``transcribe`` returns
+(``_release_freed_memory``, about 3 ms). The 30 s window's encoder briefly needs about 90 MB
+(tiny.en) or 110 MB (base) for its activations, and the C allocator kept much of that once
+freed, so a peak was the memory kept from earlier decodes plus the next decode's."""
+LARGE_BLOCK_BYTES = 8 * 1024 * 1024
+"""Blocks of memory at least this large are mapped from the system and returned as soon as
+they are freed (glibc's ``M_MMAP_THRESHOLD``, fixed; 0 leaves glibc's own): left alone,
+glibc raises that threshold up to 32 MB as large blocks come and go, and then keeps the
+encoder's 9-12 MB activations in its heap. With both models loaded, test split, quick
+(``scripts/bench_recognition.py --split test --quick``, 2026-12-04): peak RSS 425 MB with
+neither this nor RELEASE_AFTER_DECODE, 352 MB with both, every reading the same; decode
+median 94 -> 108 ms, p95 488 -> 510 ms. Every 4th of those decodes in one process (a probe,
+twice each): peak 399-402 MB with neither, 361-362 with the release alone, 383-387 with the
+threshold alone, 331 with both; process CPU time 3-7 % more with the threshold."""
 
 
 def is_available() -> bool:
@@ -161,6 +177,7 @@ class WhisperEngine:
                 else verify_whisper_model(model_dir, pinned))
         started = time.perf_counter()
         os.environ.setdefault("MKL_ENABLE_INSTRUCTIONS", MATH_KERNELS)  # before MKL starts
+        _map_large_blocks(LARGE_BLOCK_BYTES)
         import ctranslate2
 
         try:
@@ -206,6 +223,8 @@ class WhisperEngine:
             quieter = gate_background(samples)
         gated = None if quieter is None else _transcript(
             self._read(quieter, prompt, longest, allowed))
+        if RELEASE_AFTER_DECODE:
+            _release_freed_memory()
         decode_ms = (time.perf_counter() - started) * 1000.0
         log.debug("whisper decoded in %.0f ms%s", decode_ms,
                   " (with a gated reading)" if gated is not None else "")
@@ -367,18 +386,40 @@ def _far_from_phrases(readings: list[tuple[str, float]], allowed: set[str]) -> b
                     for phrase in allowed))
 
 
+def _map_large_blocks(size: int) -> None:
+    """Have glibc map blocks of at least ``size`` bytes on their own and return them when
+    freed (LARGE_BLOCK_BYTES; a no-op for 0 and without glibc)."""
+    libc = _glibc()
+    if size > 0 and libc is not None:
+        libc.mallopt(_M_MMAP_THRESHOLD, size)
+
+
+_M_MMAP_THRESHOLD = -3
+"""mallopt's parameter number for M_MMAP_THRESHOLD (glibc's malloc.h)."""
+
+
 def _release_freed_memory() -> None:
-    """Hand the loader's freed buffers back to the system (glibc's ``malloc_trim``; a no-op
-    elsewhere). CTranslate2 reads the whole model file to convert it to int8 and frees it, but
-    the C allocator keeps that memory, so a second model loaded after the first would add its
-    own on top. Measured (a probe, 2026-12-02): tiny.en then base peaked at 400 MB; base first
-    and this after each load, at 338 MB (``open_engines``)."""
+    """Hand freed memory back to the system (glibc's ``malloc_trim``; a no-op elsewhere),
+    after each load and each decode (RELEASE_AFTER_DECODE). CTranslate2 reads the whole model
+    file to convert it to int8 and frees it, but the C allocator keeps that memory, so a
+    second model loaded after the first would add its own on top. Measured (a probe,
+    2026-12-02): tiny.en then base peaked at 400 MB; base first and this after each load, at
+    338 MB (``open_engines``)."""
+    libc = _glibc()
+    if libc is not None:
+        libc.malloc_trim(0)
+
+
+@functools.cache
+def _glibc() -> Any:
+    """The C library as ctypes sees it, or None where it is not glibc."""
     try:
         import ctypes
 
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
+        libc = ctypes.CDLL("libc.so.6")
+        return libc if hasattr(libc, "malloc_trim") and hasattr(libc, "mallopt") else None
+    except OSError:
+        return None
 
 
 def _avg_logprob(ids: list[int], score: float) -> float:
