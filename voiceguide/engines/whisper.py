@@ -386,16 +386,16 @@ def _far_from_phrases(readings: list[tuple[str, float]], allowed: set[str]) -> b
                     for phrase in allowed))
 
 
+_M_MMAP_THRESHOLD = -3
+"""mallopt's parameter number for M_MMAP_THRESHOLD (glibc's malloc.h)."""
+
+
 def _map_large_blocks(size: int) -> None:
     """Have glibc map blocks of at least ``size`` bytes on their own and return them when
     freed (LARGE_BLOCK_BYTES; a no-op for 0 and without glibc)."""
     libc = _glibc()
     if size > 0 and libc is not None:
         libc.mallopt(_M_MMAP_THRESHOLD, size)
-
-
-_M_MMAP_THRESHOLD = -3
-"""mallopt's parameter number for M_MMAP_THRESHOLD (glibc's malloc.h)."""
 
 
 def _release_freed_memory() -> None:
