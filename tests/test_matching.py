@@ -261,11 +261,15 @@ def test_a_cross_check_is_wanted_for_exactly_one_command_among_the_readings(monk
     assert cross_check_wanted(["Rain.", "Renew."], step) is None
     assert cross_check_wanted(["Stop.", "Go back."], step) is None
     assert cross_check_wanted(["Stop. Previous."], step) is None
-    # Only the intents it may settle: never an advance, a pause, a voice setting or "no".
-    assert not CROSS_CHECKED & (ADVANCING | {Intent.PAUSE, Intent.SLOWER, Intent.FASTER,
-                                             Intent.LOUDER, Intent.QUIETER, Intent.NO})
+    # Only the intents it may settle: never "yes" (a check's answer), a pause, a voice
+    # setting or "no"; the other advances only when no reading asks for anything else.
+    assert not CROSS_CHECKED & {Intent.YES, Intent.NO, Intent.PAUSE, Intent.SLOWER,
+                                Intent.FASTER, Intent.LOUDER, Intent.QUIETER}
     assert cross_check_wanted(["Yes sir.", "Yes."], Moment.CHECK) is None
-    assert cross_check_wanted(["Reume.", "Resume."], Moment.PAUSED) is None
+    assert cross_check_wanted(["Reume.", "Resume."], Moment.PAUSED) is Intent.RESUME
+    assert cross_check_wanted(["Contino.", "Continue."], step) is Intent.NEXT
+    assert cross_check_wanted(["Next step.", "Stop."], step) is None
+    assert cross_check_wanted(["Skip step. Stop."], step) is None
     assert cross_check_wanted(["All done.", "Hold on."], step) is None
     assert cross_check_wanted(["Go.", "No."], Moment.CHECK) is None
     monkeypatch.setattr("voiceguide.matching.CROSS_CHECK", False)

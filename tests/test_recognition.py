@@ -91,9 +91,12 @@ def test_the_larger_model_is_not_asked_when_it_could_not_help():
     assert _checked([("Rain.", -0.2), ("Renew.", -0.4)], "Repeat.")[1:] == (None, 0)
     assert _checked([("Read this.", -0.4), ("Previous.", -0.5), ("Stop.", -0.6)],
                     "Previous.")[1:] == (None, 0)
-    # Never an advance, a pause or a voice setting, though both models heard it.
+    # Never "yes", a pause or a voice setting, though both models heard it; nor an advance
+    # when a reading asks for anything else.
     assert _checked([("Yes sir.", -0.3), ("Yes.", -0.4)], "Yes.",
                     moment=Moment.CHECK)[1:] == (None, 0)
+    assert _checked([("Contino.", -0.3), ("Stop.", -0.5), ("Continue.", -0.6)],
+                    "Continue.")[1:] == (None, 0)
     assert _checked([("All done.", -0.3), ("Hold on.", -0.4)], "Hold on.")[1:] == (None, 0)
     assert _checked([("Whoa.", -0.3), ("Louder.", -0.9)], "Louder.")[1:] == (None, 0)
     # Nor "no", which ends a check in "do not inject".
