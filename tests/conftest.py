@@ -40,6 +40,12 @@ def corpus():
     return _load_script("make_speech_corpus")
 
 
+@pytest.fixture(scope="module")
+def bench():
+    """The scripts/bench_recognition.py module (Recording, run, summarize, ...)."""
+    return _load_script("bench_recognition")
+
+
 @pytest.fixture(scope="session")
 def speech_wavs(make_test_audio, tmp_path_factory) -> dict[str, Path]:
     """{"<voice>/<phrase_slug>": WAV path} for every command phrase and non-command, made

@@ -61,11 +61,6 @@ def _load(name: str):
 
 
 @pytest.fixture(scope="module")
-def bench():
-    return _load("bench_recognition")
-
-
-@pytest.fixture(scope="module")
 def results(bench):
     corpus = _load("make_speech_corpus")
     voices = [v for v in corpus.VOICES if v.split == "test" and corpus.available(v)][:2]
