@@ -8,7 +8,8 @@ listening moment, and the intent is taken exactly as the session runner takes it
 (``matching.match`` on a clear transcript). Commands are scored per condition and noise type;
 negatives are decoded at a step (where "next" would advance), at a check (where "yes" would
 answer it) and at the confirm moment (where "confirm" passes a check after a spoken "yes");
-the "confirm" commands are also decoded there ("confirm, when asked"). Clips of a phrase the
+the "confirm" commands are also decoded there ("confirm, when asked"); the synthesized negatives
+spoken over a TV are scored on lines of their own ("ordinary tv20"). Clips of a phrase the
 vocabulary no longer accepts ("retired <phrase>") are decoded like negatives. Real recordings
 (``--real``, Speech Commands: real people, split by speaker): yes and no at a check, stop at a
 step and at a check, every other word at all three. "in a reading %" is the share of clips
@@ -141,6 +142,8 @@ def corpus_items(corpus: Path, split: str, quick: bool) -> list[Item]:
                 if row["text"] and match(row["text"], moment) is not None:
                     continue  # a sound-alike the vocabulary accepts ("yeah" at a check)
                 family = "homophone" if row["text"] in HOMOPHONES else row["family"]
+                if row["condition"] != "clean":  # the same negatives over a TV: their own line
+                    family = f"{family} {row['condition']}"
                 items.append(Item(path, moment, None, "negative", family))
     return items
 

@@ -15,7 +15,8 @@ gives identical files. Voices are split into tune and test halves; a clip's spli
 voice's. Conditions: clean, pink noise at 20/10/5 dB, real speech as a TV in the background at
 20/10/5 dB (the LibriVox/cards recordings of Debian's pocketsphinx-testdata), and reverb.
 Negatives: real human speech (pocketsphinx-testdata), ordinary sentences, sentences that
-contain command words, one-syllable sound-alikes, noise and silence. Speech Commands
+contain command words, one-syllable sound-alikes, noise and silence, and the synthesized ones
+again over a TV at 20 dB (``NEGATIVES_OVER_TV``). Speech Commands
 recordings (real people saying yes/no/stop and other words) are read by
 scripts/bench_recognition.py straight from their folder.
 """
@@ -117,6 +118,9 @@ SOUND_ALIKES = (
 )
 """Short words near commands. "yeah"/"yep"/"sure"/"okay" are false accepts only where the
 vocabulary does not list them (see family sound_alike in the benchmark)."""
+
+NEGATIVE_FAMILIES = (("ordinary", ORDINARY), ("contains_command", WITH_COMMAND_WORDS),
+                     ("sound_alike", SOUND_ALIKES))
 
 NEGATIVE_VOICES_PER_SPLIT = 4
 """Synthesized negatives are spoken by the first voices of each split only (they are many)."""
@@ -308,8 +312,7 @@ def make(out: Path, quick: bool = False) -> Writer:
         for split in ("tune", "test"):
             speakers = [v for v in voices if v.split == split][:NEGATIVE_VOICES_PER_SPLIT]
             for voice in speakers:
-                for family, texts in (("ordinary", ORDINARY), ("contains_command", WITH_COMMAND_WORDS),
-                                      ("sound_alike", SOUND_ALIKES)):
+                for family, texts in NEGATIVE_FAMILIES:
                     for text in texts:
                         rel = f"negative/{family}/{voice.key}/{slug(text)}"
                         audio = degrade(synthesize(voice, text, tmp), "none", None, rel, tv)
@@ -317,8 +320,9 @@ def make(out: Path, quick: bool = False) -> Writer:
                                    moment=None, voice=voice.key, engine=voice.engine,
                                    split=split, condition="clean", noise="none", snr_db=None,
                                    family=family)
-    _human_negatives(writer, humans)
-    _noise_negatives(writer, tv)
+        _human_negatives(writer, humans)
+        _noise_negatives(writer, tv)
+        _negatives_over_tv(writer, tv, voices, tmp)
     writer.finish()
     return writer
 
@@ -363,6 +367,28 @@ def _noise_negatives(writer: Writer, tv: np.ndarray) -> None:
                        intent=None, moment=None, voice=kind, engine="noise",
                        split="tune" if number % 2 == 0 else "test", condition="clean",
                        noise="none", snr_db=None, family=family)
+
+
+NEGATIVES_OVER_TV = ("tv20", "tv", 20.0)
+"""The synthesized negatives are also spoken over a TV at this level: the background that comes
+and goes is where the recognizer reads the utterance again and asks the larger model, so
+that is where a sentence or a sound-alike must be refused too. Appended after every other
+clip, so the earlier manifest lines (and ``--quick``'s every fifth) stay the same."""
+
+
+def _negatives_over_tv(writer: Writer, tv: np.ndarray, voices: list[Voice], tmp: Path) -> None:
+    """Ordinary sentences, sentences with command words and sound-alikes, by the same
+    negative voices, with the TV at NEGATIVES_OVER_TV behind them."""
+    condition, noise, snr = NEGATIVES_OVER_TV
+    for split in ("tune", "test"):
+        for voice in [v for v in voices if v.split == split][:NEGATIVE_VOICES_PER_SPLIT]:
+            for family, texts in NEGATIVE_FAMILIES:
+                for text in texts:
+                    rel = f"negative/{family}_{condition}/{voice.key}/{slug(text)}"
+                    audio = degrade(synthesize(voice, text, tmp), noise, snr, rel, tv)
+                    writer.add(rel, audio, kind="negative", text=text, intent=None,
+                               moment=None, voice=voice.key, engine=voice.engine, split=split,
+                               condition=condition, noise=noise, snr_db=snr, family=family)
 
 
 def main(argv: list[str] | None = None) -> int:

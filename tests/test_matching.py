@@ -274,3 +274,29 @@ def test_a_cross_check_is_wanted_for_exactly_one_command_among_the_readings(monk
     assert cross_check_wanted(["Go.", "No."], Moment.CHECK) is None
     monkeypatch.setattr("voiceguide.matching.CROSS_CHECK", False)
     assert cross_check_wanted(["Read this.", "Previous."], step) is None
+
+
+def test_over_a_talking_background_the_larger_model_is_asked_only_when_no_reading_named_a_command(
+        monkeypatch):
+    from voiceguide.matching import BACKGROUND_CHECKED, background_check_wanted
+
+    step = Moment.STEP
+    # tiny.en wrote the TV's words only.
+    assert background_check_wanted(["What can then you leisure to.", "What can i do."], step,
+                                   True)
+    assert not background_check_wanted(["What can i do."], step, False)  # a quiet room
+    # A short reading the recognizer is sure of is a word it heard, not the TV's babble.
+    assert not background_check_wanted(["Eight."], step, True, ("Eight.", -0.2))
+    assert background_check_wanted(["Three minutes."], step, True, ("Three minutes.", -1.07))
+    assert background_check_wanted(["Bring me a step."], step, True, ("Bring me a step.", -0.2))
+    # A reading, or a clause of one, named a command: that is the cross-check's to settle.
+    assert not background_check_wanted(["Repeat. Go.", "Repeat."], step, True)
+    assert not background_check_wanted(["Slow down. Seven.", "Hold on. Seven."], step, True)
+    assert not background_check_wanted(["Anyways.", "Yes."], Moment.CHECK, True)
+    # Over a TV base took sound-alikes as these ("fun" as "Confirm.", "stock" as "Stop.",
+    # "pose" as "Pause."), a real "nine" as "No.", commands as another voice setting.
+    assert not BACKGROUND_CHECKED & {Intent.YES, Intent.NO, Intent.STOP, Intent.PAUSE,
+                                     Intent.REPEAT, Intent.WHERE, Intent.SLOWER, Intent.FASTER,
+                                     Intent.LOUDER, Intent.QUIETER}
+    monkeypatch.setattr("voiceguide.matching.BACKGROUND_CHECK", False)
+    assert not background_check_wanted(["What can i do."], step, True)

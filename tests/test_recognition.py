@@ -58,9 +58,9 @@ class CountingEngine(ReadingsEngine):
         return self.transcript
 
 
-def _checked(readings, checker_text, moment=Moment.STEP, first=None):
+def _checked(readings, checker_text, moment=Moment.STEP, first=None, talking=False):
     own = Transcript(readings[0][0], 0.5, True, readings=tuple(readings), first=first,
-                     decode_ms=40.0)
+                     decode_ms=40.0, talking_background=talking)
     checker = CountingEngine(Transcript(checker_text, 0.8, True,
                                         readings=((checker_text, -0.2),), decode_ms=130.0))
     heard, intent = Recognizer(ReadingsEngine(own), checker).decode(
@@ -101,6 +101,25 @@ def test_the_larger_model_is_not_asked_when_it_could_not_help():
     assert _checked([("Whoa.", -0.3), ("Louder.", -0.9)], "Louder.")[1:] == (None, 0)
     # Nor "no", which ends a check in "do not inject".
     assert _checked([("Go.", -0.3), ("No.", -0.9)], "No.", moment=Moment.CHECK)[1:] == (None, 0)
+
+
+def test_over_a_talking_background_the_larger_model_is_asked_though_no_reading_named_a_command():
+    # Tune split, TV 20 dB: tiny.en wrote the TV's words; base heard "Continue.".
+    tv_words = [("What can then you leisure to.", -0.5), ("What can i do.", -0.6)]
+    heard, intent, calls = _checked(tv_words, "Continue.", talking=True)
+    assert intent is Intent.NEXT and calls == 1 and heard.text == "Continue."
+    assert heard.decode_ms == 170.0
+    assert _checked(tv_words, "Continue.")[1:] == (None, 0)  # a quiet room: not asked
+    # A short reading tiny.en is sure of (a real "eight"): a word it heard, base not asked.
+    assert _checked([("Eight.", -0.2)], "Help.", talking=True)[1:] == (None, 0)
+    # Only next, go back, skip, resume, help and end: never "stop", "yes", "repeat", a pause,
+    # "no", "where" or a voice setting (over a TV base took sound-alikes as those).
+    assert _checked(tv_words, "Stop.", talking=True)[1:] == (None, 1)
+    assert _checked(tv_words, "Confirm.", moment=Moment.CHECK, talking=True)[1:] == (None, 1)
+    assert _checked(tv_words, "Pause.", talking=True)[1:] == (None, 1)
+    # A reading that named a command is the cross-check's (rule 10): "yes" is not settled.
+    assert _checked([("Anyway.", -0.5), ("Yes.", -0.9)], "Yes.", moment=Moment.CHECK,
+                    talking=True)[1:] == (None, 0)
 
 
 def test_a_first_pass_or_a_clause_is_a_reading_too():

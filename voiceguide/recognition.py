@@ -16,11 +16,12 @@ from typing import Any
 
 import numpy as np
 
+from voiceguide import matching
 from voiceguide.audio.wav import read_wav
 from voiceguide.checkin_phrases import answer_phrases
 from voiceguide.intents import Intent, Moment, phrases_for
-from voiceguide.matching import (cross_check_wanted, gated_agrees, match, near_tie, passes_agree,
-                                 second_opinion)
+from voiceguide.matching import (background_check_wanted, cross_check_wanted, gated_agrees,
+                                 match, near_tie, passes_agree, second_opinion)
 from voiceguide.ports import Engine, Heard, Transcript
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,9 @@ class Recognizer:
     the session on, no close second reading of the same sound means something else. When
     that leaves no intent but the readings all but heard one command, ``checker`` (a larger
     model, or None) decodes the same audio through the same rules, and its answer is taken
-    only when it is that command (``matching.cross_check_wanted``)."""
+    only when it is that command (``matching.cross_check_wanted``). Over a talking
+    background (a TV) it is asked even when the readings named no command, and its answer is
+    taken when it is one of ``matching.BACKGROUND_CHECKED`` (``background_check_wanted``)."""
 
     def __init__(self, engine: Engine, checker: Engine | None = None):
         self.engine = engine
@@ -43,14 +46,19 @@ class Recognizer:
         heard, intent, transcript = self._own(audio, moment)
         if intent is None and self.checker is not None:
             gated = transcript.gated.texts() if transcript.gated is not None else []
-            wanted = cross_check_wanted(transcript.texts() + gated, moment)
-            if wanted is not None:
+            texts = transcript.texts() + gated
+            wanted = cross_check_wanted(texts, moment)
+            background = wanted is None and background_check_wanted(
+                texts, moment, transcript.talking_background,
+                transcript.readings[0] if transcript.readings else None)
+            if wanted is not None or background:
                 checked, answer = self.checker.decode(audio, moment)
                 log.debug("cross-check at %s for %s: the larger model heard %r -> %s",
-                          moment.value, wanted.value, checked.text,
-                          answer.value if answer else None)
+                          moment.value, wanted.value if wanted else "any command over a "
+                          "talking background", checked.text, answer.value if answer else None)
                 decode_ms = heard.decode_ms + checked.decode_ms
-                if answer is wanted:
+                taken = answer in matching.BACKGROUND_CHECKED if background else answer is wanted
+                if answer is not None and taken:
                     return replace(checked, decode_ms=decode_ms), answer
                 heard = replace(heard, decode_ms=decode_ms)
         return heard, intent

@@ -4,7 +4,7 @@ Two kinds of background need opposite treatment, so ``clean_up`` first tells the
 steady the background's level is (``steady_background``):
 
 - **a talking TV** (levels come and go; ``GATE`` is off: the gated audio is read only as a
-  confirming second reading, ``gate_background``): Whisper writes its
+  confirming second reading, ``talking_background``): Whisper writes its
   words around the user's ("Please slow down.", "Say that again. Respectable."). ``gate``
   turns down the frames well under the speech level and near the background's, away from
   the user's words. Tune split, quick (70 clips): TV at 20 dB 41.4 -> 70.0 %, wrong intents
@@ -48,7 +48,7 @@ two safety rules below) but wrong intents there from 1 to 3 of 70 ("all done" he
 against the 0.5 % allowed (``--set engines.cleanup.GATE=true``). Without "all done" and
 "speak up" (2026-12-02, tune split, quick): TV at 20 dB 37 -> 39 of 50 over the gated second
 reading, but a real "yes" (Speech Commands) lost, 18 -> 17 of 18. The gated audio is read
-instead as a second opinion that must agree with the untouched one (``gate_background``,
+instead as a second opinion that must agree with the untouched one (``talking_background``,
 ``whisper.GATED_READING``)."""
 GATE_BELOW_DB = 12.0
 """A frame more than this many dB under the loudest frame is background (9 dB: the same TV
@@ -107,15 +107,19 @@ def clean_up(audio: np.ndarray) -> np.ndarray:
     return gate(out) if GATE else out
 
 
-def gate_background(audio: np.ndarray) -> np.ndarray | None:
-    """``audio`` gated (``gate``) when its background comes and goes and is loud enough to
-    matter, else None: the second, confirming reading the recognizer may ask for (see
-    ``whisper.GATED_READING``), whatever ``GATE`` says."""
+def talking_background(audio: np.ndarray) -> bool:
+    """True when the background comes and goes, like a TV or people talking (not
+    ``steady_background``), and is loud enough for ``gate`` to act (GATE_NOISY_DB): the
+    engine may then read the utterance again gated (``whisper.GATED_READING``), whatever
+    ``GATE`` says, and the recognizer may ask the larger model
+    (``matching.background_check_wanted``). On the corpus: 587 of 700 commands with a TV at
+    20 dB, 366 at 10 dB, 163 at 5 dB; none clean, in pink noise or reverb; 461 of the 560
+    negatives spoken over a TV, none of the others but the TV alone once; 296 of the 1,375
+    Speech Commands recordings (their rooms)."""
     out = np.asarray(audio, dtype=np.float32)
-    if steady_background(out):
-        return None
-    gated = gate(out)
-    return None if gated is out else gated  # gate gives its input back in a quiet room
+    if frame_levels(out).size < 3 or steady_background(out):
+        return False
+    return GATE_NOISY_DB is None or _edges_db(out) >= -GATE_NOISY_DB
 
 
 def frame_levels(audio: np.ndarray) -> np.ndarray:

@@ -30,7 +30,7 @@ import numpy as np
 
 from voiceguide import matching
 from voiceguide.engines import install_hint
-from voiceguide.engines.cleanup import clean_up, gate_background
+from voiceguide.engines.cleanup import clean_up, gate, talking_background
 from voiceguide.engines.log_mel import log_mel
 from voiceguide.engines.utterance import collapse_repeats, speech_span, window_seconds
 from voiceguide.engines.whisper_model import (BASE_FILES, locate_base_model,
@@ -105,7 +105,7 @@ FAR_MIN_LETTERS = 2
 GATED_READING = True
 """When the background comes and goes (a TV) and the reading of the utterance holds an
 allowed phrase among other words ("Next step. A less to be rather."), read it a second time
-with the background turned down (``cleanup.gate_background``); the recognizer takes that
+with the background turned down (``cleanup.gate``); the recognizer takes that
 reading only when it agrees (``matching.gated_agrees``). With the vocabulary of 2026-12-02
 (no "all done", no "speak up": both readings agreed on "Hold on." and "Speed up." for them),
 ``scripts/bench_recognition.py --split tune --quick``: TV at 20 dB 27 -> 37 of 50, every
@@ -218,9 +218,10 @@ class WhisperEngine:
         prompt, longest = self._prompt(tuple(phrases))
         allowed = {normalise(p) for p in phrases}
         heard = _transcript(self._read(clean_up(samples), prompt, longest, allowed))
+        talking = talking_background(samples)
         quieter = None
-        if GATED_READING and matching.gated_reading_worth(heard.texts(), allowed):
-            quieter = gate_background(samples)
+        if talking and GATED_READING and matching.gated_reading_worth(heard.texts(), allowed):
+            quieter = gate(samples)
         gated = None if quieter is None else _transcript(
             self._read(quieter, prompt, longest, allowed))
         if RELEASE_AFTER_DECODE:
@@ -230,7 +231,7 @@ class WhisperEngine:
                   " (with a gated reading)" if gated is not None else "")
         if gated is not None:
             gated = replace(gated, decode_ms=decode_ms)
-        return replace(heard, decode_ms=decode_ms, gated=gated)
+        return replace(heard, decode_ms=decode_ms, gated=gated, talking_background=talking)
 
     def _read(self, samples: np.ndarray, prompt: list[int], longest: int,
               allowed: set[str]) -> _Reading:
