@@ -125,6 +125,12 @@ NEGATIVE_FAMILIES = (("ordinary", ORDINARY), ("contains_command", WITH_COMMAND_W
 NEGATIVE_VOICES_PER_SPLIT = 4
 """Synthesized negatives are spoken by the first voices of each split only (they are many)."""
 
+NEGATIVES_OVER_TV = ("tv20", "tv", 20.0)
+"""The synthesized negatives are also spoken over a TV at this level: the background that comes
+and goes is where the recognizer reads the utterance again and asks the larger model, so
+that is where a sentence or a sound-alike must be refused too. Appended after every other
+clip, so the earlier manifest lines (and ``--quick``'s every fifth) stay the same."""
+
 
 CORPUS_PHRASES: tuple[tuple[str, Intent], ...] = (
     ("next step", Intent.NEXT), ("done", Intent.NEXT), ("all done", Intent.NEXT),
@@ -309,20 +315,10 @@ def make(out: Path, quick: bool = False) -> Writer:
                                text=phrase, intent=intent.value, moment=moment.value,
                                voice=voice.key, engine=voice.engine, split=voice.split,
                                condition=condition, noise=noise, snr_db=snr, family=None)
-        for split in ("tune", "test"):
-            speakers = [v for v in voices if v.split == split][:NEGATIVE_VOICES_PER_SPLIT]
-            for voice in speakers:
-                for family, texts in NEGATIVE_FAMILIES:
-                    for text in texts:
-                        rel = f"negative/{family}/{voice.key}/{slug(text)}"
-                        audio = degrade(synthesize(voice, text, tmp), "none", None, rel, tv)
-                        writer.add(rel, audio, kind="negative", text=text, intent=None,
-                                   moment=None, voice=voice.key, engine=voice.engine,
-                                   split=split, condition="clean", noise="none", snr_db=None,
-                                   family=family)
+        _synthesized_negatives(writer, tv, voices, tmp, CONDITIONS[0])
         _human_negatives(writer, humans)
         _noise_negatives(writer, tv)
-        _negatives_over_tv(writer, tv, voices, tmp)
+        _synthesized_negatives(writer, tv, voices, tmp, NEGATIVES_OVER_TV)
     writer.finish()
     return writer
 
@@ -369,26 +365,22 @@ def _noise_negatives(writer: Writer, tv: np.ndarray) -> None:
                        noise="none", snr_db=None, family=family)
 
 
-NEGATIVES_OVER_TV = ("tv20", "tv", 20.0)
-"""The synthesized negatives are also spoken over a TV at this level: the background that comes
-and goes is where the recognizer reads the utterance again and asks the larger model, so
-that is where a sentence or a sound-alike must be refused too. Appended after every other
-clip, so the earlier manifest lines (and ``--quick``'s every fifth) stay the same."""
-
-
-def _negatives_over_tv(writer: Writer, tv: np.ndarray, voices: list[Voice], tmp: Path) -> None:
-    """Ordinary sentences, sentences with command words and sound-alikes, by the same
-    negative voices, with the TV at NEGATIVES_OVER_TV behind them."""
-    condition, noise, snr = NEGATIVES_OVER_TV
+def _synthesized_negatives(writer: Writer, tv: np.ndarray, voices: list[Voice], tmp: Path,
+                           condition: tuple[str, str, float | None]) -> None:
+    """Ordinary sentences, sentences with command words and sound-alikes, by the first
+    NEGATIVE_VOICES_PER_SPLIT voices of each split, in ``condition`` (one of CONDITIONS, or
+    NEGATIVES_OVER_TV); a clean clip's folder is its family's, another's adds the condition."""
+    name, noise, snr = condition
+    folder = "" if noise == "none" else f"_{name}"
     for split in ("tune", "test"):
         for voice in [v for v in voices if v.split == split][:NEGATIVE_VOICES_PER_SPLIT]:
             for family, texts in NEGATIVE_FAMILIES:
                 for text in texts:
-                    rel = f"negative/{family}_{condition}/{voice.key}/{slug(text)}"
+                    rel = f"negative/{family}{folder}/{voice.key}/{slug(text)}"
                     audio = degrade(synthesize(voice, text, tmp), noise, snr, rel, tv)
                     writer.add(rel, audio, kind="negative", text=text, intent=None,
                                moment=None, voice=voice.key, engine=voice.engine, split=split,
-                               condition=condition, noise=noise, snr_db=snr, family=family)
+                               condition=name, noise=noise, snr_db=snr, family=family)
 
 
 def main(argv: list[str] | None = None) -> int:

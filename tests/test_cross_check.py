@@ -40,36 +40,36 @@ def _clip(corpus, voice_key: str, text: str, noise: str, name: str,
     return corpus.degrade(speech, noise, None, name, np.zeros(0))
 
 
-def test_a_command_tiny_all_but_heard_is_taken_when_base_hears_it_too(corpus, engines,
-                                                                     tmp_path):
+def _alone_and_checked(engines, audio: np.ndarray, moment: Moment):
+    """((heard, intent) from tiny.en alone, (heard, intent) with base as the checker)."""
     from voiceguide.recognition import Recognizer
 
     tiny, base = engines
-    assert base is not None
+    return Recognizer(tiny).decode(audio, moment), Recognizer(tiny, base).decode(audio, moment)
+
+
+def test_a_command_tiny_all_but_heard_is_taken_when_base_hears_it_too(corpus, engines,
+                                                                     tmp_path):
+    assert engines[1] is not None
     audio = _clip(corpus, "espeak-en-us-160", "previous", "reverb",
                   "command/reverb/espeak-en-us-160/previous", tmp_path)
     # Tune split, 2026-12-02: tiny.en's best reading "Read this.", "Previous." its fifth;
     # base read "Previous.".
-    heard, intent = Recognizer(tiny).decode(audio, Moment.STEP)
+    (heard, intent), (checked, answer) = _alone_and_checked(engines, audio, Moment.STEP)
     assert intent is None, heard
-    heard, intent = Recognizer(tiny, base).decode(audio, Moment.STEP)
-    assert intent is Intent.BACK and heard.text == "Previous." and heard.clear, heard
+    assert answer is Intent.BACK and checked.text == "Previous." and checked.clear, checked
 
 
 def test_an_advance_tiny_refused_for_a_close_reading_is_taken_when_base_hears_it_clearly(
         corpus, engines, tmp_path):
-    from voiceguide.recognition import Recognizer
-
-    tiny, base = engines
     audio = _clip(corpus, "espeak-en-gb-x-gbcwmd_m5-130", "continue", "none",
                   "command/clean/espeak-en-gb-x-gbcwmd_m5-130/continue", tmp_path)
     # Tune split, 2026-12-04: tiny.en "Continue." but "Contino." close under it (refused:
     # an advance wants no close reading of anything else); base "Continue.", through the
     # same rules, its unprompted reading included.
-    heard, intent = Recognizer(tiny).decode(audio, Moment.STEP)
+    (heard, intent), (checked, answer) = _alone_and_checked(engines, audio, Moment.STEP)
     assert intent is None, heard
-    heard, intent = Recognizer(tiny, base).decode(audio, Moment.STEP)
-    assert intent is Intent.NEXT and heard.text == "Continue." and heard.clear, heard
+    assert answer is Intent.NEXT and checked.text == "Continue." and checked.clear, checked
 
 
 def test_a_sound_alike_heard_as_yes_is_never_cross_checked(corpus, bench, engines, tmp_path):

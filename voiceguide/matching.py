@@ -142,11 +142,18 @@ def gated_agrees(gated: str, ungated: Sequence[str], moment: Moment) -> bool:
     return normalise(gated) in heard and asks_only_for(intent, ungated, moment)
 
 
+def named_commands(texts: Sequence[str], moment: Moment) -> set[Intent]:
+    """The commands ``texts`` ask for at ``moment``, each text whole and each of its clauses
+    (a whole text counts too: "Skip. Step." is "skip step")."""
+    named = {match(part, moment) for text in texts for part in (text, *clauses(text))}
+    named.discard(None)
+    return named
+
+
 def asks_only_for(intent: Intent, texts: Sequence[str], moment: Moment) -> bool:
     """True when no text, and no clause of one, asks for another command than ``intent`` at
-    ``moment`` (a whole text counts too: "Skip. Step." is "skip step")."""
-    return all(match(part, moment) in (None, intent)
-               for text in texts for part in (text, *clauses(text)))
+    ``moment`` (``named_commands``)."""
+    return named_commands(texts, moment) <= {intent}
 
 
 HARMLESS = frozenset((Intent.REPEAT, Intent.PAUSE, Intent.HELP, Intent.WHERE))
@@ -228,8 +235,7 @@ def cross_check_wanted(texts: Sequence[str], moment: Moment) -> Intent | None:
     ("Previous." fifth under "Pre-miss."; over a TV, "Stop." fifth under "All 9 3 4 0.")."""
     if not CROSS_CHECK:
         return None
-    asked = {match(part, moment) for text in texts for part in (text, *clauses(text))}
-    asked.discard(None)
+    asked = named_commands(texts, moment)
     if len(asked) != 1 or (intent := asked.pop()) not in CROSS_CHECKED:
         return None
     return intent
@@ -287,4 +293,4 @@ def background_check_wanted(texts: Sequence[str], moment: Moment, talking_backgr
     if (best is not None and len(normalise(best[0]).split()) <= BACKGROUND_SURE_WORDS
             and best[1] >= BACKGROUND_SURE_LOGPROB):
         return False
-    return all(match(part, moment) is None for text in texts for part in (text, *clauses(text)))
+    return not named_commands(texts, moment)
