@@ -252,28 +252,35 @@ def test_a_best_reading_that_is_a_command_is_never_overruled_by_a_tie():
     assert _tie([("Wait.", -0.3)]) is None
 
 
-def test_a_cross_check_is_wanted_for_exactly_one_command_among_the_readings(monkeypatch):
+def test_a_cross_check_is_wanted_for_the_commands_the_readings_name_but_a_stop(monkeypatch):
     from voiceguide.matching import CROSS_CHECKED, cross_check_wanted
 
     step = Moment.STEP
-    assert cross_check_wanted(["Read this.", "Previous."], step) is Intent.BACK
-    assert cross_check_wanted(["Now how. Repeat.", "Now."], step) is Intent.REPEAT
-    assert cross_check_wanted(["Rain.", "Renew."], step) is None
-    assert cross_check_wanted(["Stop.", "Go back."], step) is None
-    assert cross_check_wanted(["Stop. Previous."], step) is None
+    assert cross_check_wanted(["Read this.", "Previous."], step) == {Intent.BACK}
+    assert cross_check_wanted(["Now how. Repeat.", "Now."], step) == {Intent.REPEAT}
+    assert cross_check_wanted(["Rain.", "Renew."], step) == set()
+    # Several commands: base's answer must be one of them; never with a stop among them.
+    assert cross_check_wanted(["Repeat. Three.", "Next step."], step) == {Intent.REPEAT,
+                                                                          Intent.NEXT}
+    assert cross_check_wanted(["Go back.", "Hold on."], step) == {Intent.BACK}
+    assert cross_check_wanted(["Stop.", "Go back."], step) == set()
+    assert cross_check_wanted(["Stop. Previous."], step) == set()
     # Only the intents it may settle: never "yes" (a check's answer), a pause, a voice
-    # setting or "no"; the other advances only when no reading asks for anything else.
+    # setting or "no"; the other advances never with a stop among the readings.
     assert not CROSS_CHECKED & {Intent.YES, Intent.NO, Intent.PAUSE, Intent.SLOWER,
                                 Intent.FASTER, Intent.LOUDER, Intent.QUIETER}
-    assert cross_check_wanted(["Yes sir.", "Yes."], Moment.CHECK) is None
-    assert cross_check_wanted(["Reume.", "Resume."], Moment.PAUSED) is Intent.RESUME
-    assert cross_check_wanted(["Contino.", "Continue."], step) is Intent.NEXT
-    assert cross_check_wanted(["Next step.", "Stop."], step) is None
-    assert cross_check_wanted(["Skip step. Stop."], step) is None
-    assert cross_check_wanted(["All done.", "Hold on."], step) is None
-    assert cross_check_wanted(["Go.", "No."], Moment.CHECK) is None
+    assert cross_check_wanted(["Yes sir.", "Yes."], Moment.CHECK) == set()
+    assert cross_check_wanted(["Reume.", "Resume."], Moment.PAUSED) == {Intent.RESUME}
+    assert cross_check_wanted(["Contino.", "Continue."], step) == {Intent.NEXT}
+    assert cross_check_wanted(["Next step.", "Stop."], step) == set()
+    assert cross_check_wanted(["Skip step. Stop."], step) == set()
+    assert cross_check_wanted(["All done.", "Hold on."], step) == set()
+    assert cross_check_wanted(["Go.", "No."], Moment.CHECK) == set()
+    monkeypatch.setattr("voiceguide.matching.CROSS_CHECK_SEVERAL", False)
+    assert cross_check_wanted(["Go back.", "Hold on."], step) == set()
+    assert cross_check_wanted(["Read this.", "Previous."], step) == {Intent.BACK}
     monkeypatch.setattr("voiceguide.matching.CROSS_CHECK", False)
-    assert cross_check_wanted(["Read this.", "Previous."], step) is None
+    assert cross_check_wanted(["Read this.", "Previous."], step) == set()
 
 
 def test_over_a_talking_background_the_larger_model_is_asked_only_when_no_reading_named_a_command(

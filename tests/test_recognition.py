@@ -87,7 +87,7 @@ def test_the_larger_model_hearing_another_command_leaves_no_command():
 def test_the_larger_model_is_not_asked_when_it_could_not_help():
     # The engine's own answer stands.
     assert _checked([("Go back.", -0.2)], "Go back.")[1:] == (Intent.BACK, 0)
-    # Nothing like a command, or two commands, among the readings.
+    # Nothing like a command, or a stop among the commands in the readings.
     assert _checked([("Rain.", -0.2), ("Renew.", -0.4)], "Repeat.")[1:] == (None, 0)
     assert _checked([("Read this.", -0.4), ("Previous.", -0.5), ("Stop.", -0.6)],
                     "Previous.")[1:] == (None, 0)
@@ -101,6 +101,24 @@ def test_the_larger_model_is_not_asked_when_it_could_not_help():
     assert _checked([("Whoa.", -0.3), ("Louder.", -0.9)], "Louder.")[1:] == (None, 0)
     # Nor "no", which ends a check in "do not inject".
     assert _checked([("Go.", -0.3), ("No.", -0.9)], "No.", moment=Moment.CHECK)[1:] == (None, 0)
+
+
+def test_several_commands_among_the_readings_are_settled_only_by_one_of_them(monkeypatch):
+    # Test split, TV 20 dB (2026-12-04): tiny.en read "Repeat." and "Next step." among the
+    # TV's words; base heard "Repeat.".
+    readings = [("Repeat. Three.", -0.5), ("Next step. Three.", -0.6)]
+    heard, intent, calls = _checked(readings, "Repeat.")
+    assert intent is Intent.REPEAT and calls == 1 and heard.text == "Repeat."
+    assert _checked(readings, "Next step.")[1:] == (Intent.NEXT, 1)
+    assert _checked(readings, "Go back.")[1:] == (None, 1)  # not one of them
+    # Only commands of the cross-check's set: not a pause, though base heard one.
+    previous_or_wait = [("Previous. Wait.", -0.5), ("Hold on.", -0.7)]
+    assert _checked(previous_or_wait, "Previous.")[1:] == (Intent.BACK, 1)
+    assert _checked(previous_or_wait, "Hold on.")[1:] == (None, 1)
+    # A stop among them: base is not asked, so a stop never becomes another command.
+    assert _checked([("Stop. Three.", -0.5), ("Repeat.", -0.6)], "Repeat.")[1:] == (None, 0)
+    monkeypatch.setattr("voiceguide.matching.CROSS_CHECK_SEVERAL", False)
+    assert _checked(readings, "Repeat.")[1:] == (None, 0)
 
 
 def test_over_a_talking_background_the_larger_model_is_asked_though_no_reading_named_a_command():

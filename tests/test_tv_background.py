@@ -3,8 +3,9 @@ pocketsphinx-testdata's read speech as the TV at 20 dB), through the real recogn
 reading of the gated audio counts when the untouched reading heard the same phrase among the
 TV's words (``matching.gated_agrees``, tier 3); a harmless command read as a close second
 to the TV's words is taken (``matching.near_tie``); and when tiny.en wrote only the TV's
-words, Whisper base is asked, and takes a command it hears clearly but not a sentence
-(``matching.background_check_wanted``)."""
+words, or named that command and another, Whisper base is asked, and takes a command it hears
+clearly but not a sentence (``matching.background_check_wanted``,
+``matching.cross_check_wanted``)."""
 
 from __future__ import annotations
 
@@ -132,6 +133,28 @@ def test_a_command_tiny_hears_as_the_tv_words_is_taken_when_base_hears_it(
     base.last = None
     heard, got = checked.decode(audio, Moment.STEP)
     assert got is None and base.last is None, heard  # no reading named a command: not asked
+
+
+@needs_base
+def test_a_command_tiny_reads_among_others_over_the_tv_is_taken_when_base_hears_it(
+        corpus, tv, recognizer, base, bench, tmp_path, monkeypatch):
+    from voiceguide.recognition import Recognizer
+
+    audio = _over_tv(corpus, tv, "espeak-en-029_f2-140", "previous", tmp_path)
+    # Tune split, 2026-12-04: tiny.en's readings ("Please, yes.", "Please.", ...) name
+    # "previous" and "pause" both, so none stands; base heard "Previous.".
+    tiny = bench.Recording(recognizer.engine)
+    heard, got = Recognizer(tiny).decode(audio, Moment.STEP)
+    assert got is None, heard
+    texts = tiny.last.texts() + (tiny.last.gated.texts() if tiny.last.gated else [])
+    assert matching.named_commands(texts, Moment.STEP) == {Intent.BACK, Intent.PAUSE}, texts
+    checked = Recognizer(tiny, base)
+    heard, got = checked.decode(audio, Moment.STEP)
+    assert got is Intent.BACK and heard.text == "Previous." and heard.clear, heard
+    monkeypatch.setattr(matching, "CROSS_CHECK_SEVERAL", False)
+    base.last = None
+    heard, got = checked.decode(audio, Moment.STEP)
+    assert got is None and base.last is None, heard  # two commands named: not asked
 
 
 @needs_base

@@ -31,11 +31,12 @@ class Recognizer:
     """Decodes audio with ``engine``, told which phrases the moment allows, and matches the
     transcript to an intent only when the engine heard it clearly and, for an intent that moves
     the session on, no close second reading of the same sound means something else. When
-    that leaves no intent but the readings all but heard one command, ``checker`` (a larger
-    model, or None) decodes the same audio through the same rules, and its answer is taken
-    only when it is that command (``matching.cross_check_wanted``). Over a talking
-    background (a TV) it is asked even when the readings named no command, and its answer is
-    taken when it is one of ``matching.BACKGROUND_CHECKED`` (``background_check_wanted``)."""
+    that leaves no intent but the readings all but heard a command (or several, none of them
+    stop), ``checker`` (a larger model, or None) decodes the same audio through the same
+    rules, and its answer is taken only when it is that command (one of them:
+    ``matching.cross_check_wanted``). Over a talking background (a TV) it is asked even when
+    the readings named no command, and its answer is taken when it is one of
+    ``matching.BACKGROUND_CHECKED`` (``background_check_wanted``)."""
 
     def __init__(self, engine: Engine, checker: Engine | None = None):
         self.engine = engine
@@ -48,16 +49,17 @@ class Recognizer:
             gated = transcript.gated.texts() if transcript.gated is not None else []
             texts = transcript.texts() + gated
             wanted = cross_check_wanted(texts, moment)
-            background = wanted is None and background_check_wanted(
+            background = not wanted and background_check_wanted(
                 texts, moment, transcript.talking_background,
                 transcript.readings[0] if transcript.readings else None)
-            if wanted is not None or background:
+            if wanted or background:
                 checked, answer = self.checker.decode(audio, moment)
                 log.debug("cross-check at %s for %s: the larger model heard %r -> %s",
-                          moment.value, wanted.value if wanted else "any command over a "
-                          "talking background", checked.text, answer.value if answer else None)
+                          moment.value, "/".join(sorted(i.value for i in wanted)) or "any "
+                          "command over a talking background", checked.text,
+                          answer.value if answer else None)
                 decode_ms = heard.decode_ms + checked.decode_ms
-                taken = answer in matching.BACKGROUND_CHECKED if background else answer is wanted
+                taken = answer in (matching.BACKGROUND_CHECKED if background else wanted)
                 if answer is not None and taken:
                     return replace(checked, decode_ms=decode_ms), answer
                 heard = replace(heard, decode_ms=decode_ms)
