@@ -1,8 +1,9 @@
 """The larger model's cross-check on real audio (tier 3), on clips built as
 ``scripts/make_speech_corpus.py`` builds them (espeak-ng speech): a command in a reverberant
 room that tiny.en all but heard, settled by Whisper base; an advance tiny.en refused for a
-close reading, taken when base hears it clearly; and a sound-alike tiny.en hears as "Yes." at
-a check, still refused (the cross-check never settles a "yes")."""
+close reading, taken when base hears it clearly; a sound-alike tiny.en hears as "Yes." at
+a check, still refused (the cross-check never settles a "yes"); and a command tiny.en
+misheard in a quiet room, no command among its readings, taken when base hears it."""
 
 from __future__ import annotations
 
@@ -91,3 +92,25 @@ def test_a_sound_alike_heard_as_yes_is_never_cross_checked(corpus, bench, engine
     assert asks_only_for(Intent.YES, texts, Moment.CHECK), texts
     heard, intent = Recognizer(tiny, checker).decode(audio, Moment.CHECK)
     assert intent is None and checker.last is None, heard
+
+
+@pytest.mark.parametrize("voice_key, phrase, intent", [
+    # Tune split, clean, 2026-12-04: tiny.en "What can i see?" and "Bring me a step.", no
+    # command among its readings; base "What can i say." and "Previous step.".
+    ("espeak-en-gb-scotland_m2-175", "what can i say", Intent.HELP),
+    ("espeak-en-gb-x-gbcwmd_m5-130", "previous step", Intent.BACK),
+], ids=["what_can_i_say", "previous_step"])
+def test_a_command_tiny_misheard_in_a_quiet_room_is_taken_when_base_hears_it(
+        corpus, engines, tmp_path, monkeypatch, voice_key, phrase, intent):
+    from voiceguide import matching
+    from voiceguide.recognition import Recognizer
+
+    slug = phrase.replace(" ", "_")
+    audio = _clip(corpus, voice_key, phrase, "none", f"command/clean/{voice_key}/{slug}",
+                  tmp_path)
+    (heard, got), (checked, answer) = _alone_and_checked(engines, audio, Moment.STEP)
+    assert got is None, heard
+    assert answer is intent and checked.clear, checked
+    monkeypatch.setattr(matching, "QUIET_CHECK", False)
+    heard, got = Recognizer(*engines).decode(audio, Moment.STEP)
+    assert got is None, heard  # no reading named a command, and no talking background

@@ -283,15 +283,26 @@ def test_a_cross_check_is_wanted_for_the_commands_the_readings_name_but_a_stop(m
     assert cross_check_wanted(["Read this.", "Previous."], step) == set()
 
 
-def test_over_a_talking_background_the_larger_model_is_asked_only_when_no_reading_named_a_command(
-        monkeypatch):
+def test_the_larger_model_is_asked_only_when_no_reading_named_a_command(monkeypatch):
     from voiceguide.matching import BACKGROUND_CHECKED, background_check_wanted
 
     step = Moment.STEP
     # tiny.en wrote the TV's words only.
     assert background_check_wanted(["What can then you leisure to.", "What can i do."], step,
                                    True)
-    assert not background_check_wanted(["What can i do."], step, False)  # a quiet room
+    # Without a talking background (a quiet room, steady noise, reverb): asked too, unless
+    # the best reading is a sure sentence.
+    assert background_check_wanted(["What can i see?"], step, False, ("What can i see?", -0.2))
+    assert background_check_wanted(["Is three of the steps."], step, False,
+                                   ("Is three of the steps.", -0.81))
+    assert not background_check_wanted(["The bus was late again."], step, False,
+                                       ("The bus was late again.", -0.3))
+    assert not background_check_wanted(["Eight."], step, False, ("Eight.", -0.2))
+    # Not at a check or its confirm turn: of the intents base may answer, only help is allowed
+    # there, and it was never right there.
+    assert not background_check_wanted(["What can i see?"], Moment.CHECK, True)
+    assert not background_check_wanted(["What can i see?"], Moment.CONFIRM, False)
+    assert background_check_wanted(["What can i see?"], Moment.PAUSED, False)
     # A short reading the recognizer is sure of is a word it heard, not the TV's babble.
     assert not background_check_wanted(["Eight."], step, True, ("Eight.", -0.2))
     assert background_check_wanted(["Three minutes."], step, True, ("Three minutes.", -1.07))
@@ -305,5 +316,8 @@ def test_over_a_talking_background_the_larger_model_is_asked_only_when_no_readin
     assert not BACKGROUND_CHECKED & {Intent.YES, Intent.NO, Intent.STOP, Intent.PAUSE,
                                      Intent.REPEAT, Intent.WHERE, Intent.SLOWER, Intent.FASTER,
                                      Intent.LOUDER, Intent.QUIETER}
+    monkeypatch.setattr("voiceguide.matching.QUIET_CHECK", False)
+    assert not background_check_wanted(["What can i do."], step, False)  # a quiet room
+    assert background_check_wanted(["What can i do."], step, True)
     monkeypatch.setattr("voiceguide.matching.BACKGROUND_CHECK", False)
     assert not background_check_wanted(["What can i do."], step, True)

@@ -127,17 +127,36 @@ def test_over_a_talking_background_the_larger_model_is_asked_though_no_reading_n
     heard, intent, calls = _checked(tv_words, "Continue.", talking=True)
     assert intent is Intent.NEXT and calls == 1 and heard.text == "Continue."
     assert heard.decode_ms == 170.0
-    assert _checked(tv_words, "Continue.")[1:] == (None, 0)  # a quiet room: not asked
+    assert _checked(tv_words, "Continue.")[1:] == (None, 0)  # a quiet room: a sure sentence
     # A short reading tiny.en is sure of (a real "eight"): a word it heard, base not asked.
     assert _checked([("Eight.", -0.2)], "Help.", talking=True)[1:] == (None, 0)
     # Only next, go back, skip, resume, help and end: never "stop", "yes", "repeat", a pause,
     # "no", "where" or a voice setting (over a TV base took sound-alikes as those).
     assert _checked(tv_words, "Stop.", talking=True)[1:] == (None, 1)
-    assert _checked(tv_words, "Confirm.", moment=Moment.CHECK, talking=True)[1:] == (None, 1)
     assert _checked(tv_words, "Pause.", talking=True)[1:] == (None, 1)
+    # At a check (and its confirm turn) only help could come of it: base is not even asked.
+    assert _checked(tv_words, "Confirm.", moment=Moment.CHECK, talking=True)[1:] == (None, 0)
+    assert _checked(tv_words, "What can i say.", moment=Moment.CONFIRM,
+                    talking=True)[1:] == (None, 0)
     # A reading that named a command is the cross-check's (rule 10): "yes" is not settled.
     assert _checked([("Anyway.", -0.5), ("Yes.", -0.9)], "Yes.", moment=Moment.CHECK,
                     talking=True)[1:] == (None, 0)
+
+
+def test_without_a_talking_background_the_larger_model_is_asked_unless_tiny_heard_a_sentence(
+        monkeypatch):
+    # Tune split, clean (2026-12-04): tiny.en "What can i see?"; base "What can i say.".
+    heard, intent, calls = _checked([("What can i see?", -0.2)], "What can i say.")
+    assert intent is Intent.HELP and calls == 1 and heard.text == "What can i say."
+    # A sure sentence of five words or more is a sentence: base is not asked.
+    assert _checked([("The bus was late again.", -0.3)], "Go back.")[1:] == (None, 0)
+    assert _checked([("Is three of the steps.", -0.81)], "Previous step.")[1:] == (Intent.BACK, 1)
+    # Only next, go back, skip, resume, help and end, as over a TV ("step" read "Dip." by
+    # tiny.en and "Stop." by base), and not at a check, where only help could come of it.
+    assert _checked([("Dip.", -0.93)], "Stop.")[1:] == (None, 1)
+    assert _checked([("Dip.", -0.93)], "Stop.", moment=Moment.CHECK)[1:] == (None, 0)
+    monkeypatch.setattr("voiceguide.matching.QUIET_CHECK", False)
+    assert _checked([("What can i see?", -0.2)], "What can i say.")[1:] == (None, 0)
 
 
 def test_a_first_pass_or_a_clause_is_a_reading_too():
