@@ -104,8 +104,8 @@ def test_the_larger_model_is_not_asked_when_it_could_not_help():
 
 
 def test_several_commands_among_the_readings_are_settled_only_by_one_of_them(monkeypatch):
-    # Test split, TV 20 dB (2026-12-04): tiny.en read "Repeat." and "Next step." among the
-    # TV's words; base heard "Repeat.".
+    # As for the tune split's TV 20 dB "repeat" (2026-12-04): tiny.en's readings named
+    # "repeat" and "next step" both (shortened here); base heard "Repeat.".
     readings = [("Repeat. Three.", -0.5), ("Next step. Three.", -0.6)]
     heard, intent, calls = _checked(readings, "Repeat.")
     assert intent is Intent.REPEAT and calls == 1 and heard.text == "Repeat."

@@ -306,13 +306,13 @@ background and no short, sure reading, each decoded by base alone through rules 
 decodes; an AMD EPYC, 2026-12-04): with BACKGROUND_CHECKED's six intents 52 commands more
 right (go back 27, help 11, resume 7, end 3, next 3, skip 1), none wrong, 1 negative taken
 (a real "happy" as help at a step; a sound-alike "yell" as help at the confirm turn is no
-longer asked about: BACKGROUND_WORTH); the other
-intents would have added wrong answers (the voice settings, "where", "repeat") or negatives
-("stop": 7 sound-alikes such as "step" as "Stop.", "repeat": 11, "yes": 4, "no": 2, pause:
-3 retired "all done" as "Hold on."). Test split, the same way (773 decodes asked): 47 more
-right (go back 31), none wrong, 2 negatives: the homophone "dunn" (over a TV too steady to
-count as talking) as "Done." at a step, a real "visual" as "Previous." at a step (and
-"yell", at the confirm turn, no longer asked)."""
+longer asked about: BACKGROUND_WORTH); the other intents would have added wrong answers (the
+voice settings, "where", "repeat") or negatives ("stop": 7 sound-alikes such as "step" as
+"Stop.", "repeat": 11, "yes": 4, "no": 2, pause: 3 retired "all done" as "Hold on."). Test
+split, the same way (773 decodes asked): 47 more right (go back 31), none wrong, 2
+negatives: the homophone "dunn" (over a TV too steady to count as talking) as "Done." at a
+step, a real "visual" as "Previous." at a step (and "yell", at the confirm turn, no longer
+asked)."""
 SURE_SENTENCE_WORDS = 5
 """A best reading of at least this many words, at least SURE_SENTENCE_LOGPROB sure, is a
 sentence the recognizer heard clearly: without a talking background the larger model is not
@@ -327,10 +327,10 @@ there)."""
 BACKGROUND_WORTH = BACKGROUND_CHECKED - {Intent.HELP}
 """The larger model is asked about an utterance whose readings named no command only at a
 moment that allows one of these: at a check and its confirm turn only "help" could come of
-it, and there it never was right. Test split, full (stop 19's run, every intent allowed):
-over a TV 4 negatives taken as help there (3 at the confirm turn), no command; without a
-talking background (QUIET_CHECK's probes) base would be asked 344 times on tune and 330 on
-test there, for no right answer and one "yell" taken as help at the confirm turn on each."""
+it, and there it never was right. Test split, full (stop 19's run): over a TV base's help
+there was 3 negatives taken at the confirm turn and no command; without a talking
+background (QUIET_CHECK's probes) base would be asked 344 times on tune and 330 on test
+there, for no right answer and one "yell" taken as help at the confirm turn on each."""
 
 
 def background_check_wanted(texts: Sequence[str], moment: Moment, talking_background: bool,

@@ -56,7 +56,7 @@ class Recognizer:
                 checked, answer = self.checker.decode(audio, moment)
                 log.debug("cross-check at %s for %s: the larger model heard %r -> %s",
                           moment.value, "/".join(sorted(i.value for i in wanted)) or "any "
-                          "command over a talking background", checked.text,
+                          "command (no reading named one)", checked.text,
                           answer.value if answer else None)
                 decode_ms = heard.decode_ms + checked.decode_ms
                 taken = answer in (matching.BACKGROUND_CHECKED if background else wanted)
