@@ -260,29 +260,31 @@ def cross_check_wanted(texts: Sequence[str], moment: Moment) -> frozenset[Intent
 
 
 BACKGROUND_CHECK = True
-"""When the background talks and the recognizer's readings named no command at all, ask the
-larger model anyway (``background_check_wanted``; ``scripts/bench_recognition.py --set
-matching.BACKGROUND_CHECK=false`` measures without)."""
+"""When the recognizer's readings named no command at all, ask the larger model anyway: over
+a talking background, and since stop 20 without one too (QUIET_CHECK)
+(``background_check_wanted``; ``scripts/bench_recognition.py --set
+matching.BACKGROUND_CHECK=false`` measures without both)."""
 BACKGROUND_CHECKED = frozenset((Intent.NEXT, Intent.BACK, Intent.SKIP, Intent.RESUME,
                                 Intent.HELP, Intent.END))
 """Intents the larger model may settle on its own over a talking background (a TV; see
-``background_check_wanted``): over a TV, tiny.en often writes the TV's words and nothing of
-the user's, where base still hears the command ("What can then you leisure to." and
-"Continue."). Base must hear it through the same rules as tiny.en (for an advance no close
-reading of anything else, and for "done" and "continue" an unprompted reading of exactly
-that). Chosen per intent on the tune split (an AMD EPYC, 2026-12-04; each command over a TV
-and each Speech Commands recording with a talking background, then the synthesized
-negatives spoken over a TV at 20 dB, every intent allowed): go back 10 commands more right,
-end 4, help 3, resume 3, next 2, skip 1, each with no wrong answer and no negative taken;
+``background_check_wanted``; the same six without one, QUIET_CHECK): over a TV, tiny.en often
+writes the TV's words and nothing of the user's, where base still hears the command ("What can
+then you leisure to." and "Continue."). Base must hear it through the same rules as tiny.en (for
+an advance no close reading of anything else, and for "done" and "continue" an unprompted
+reading of exactly that). Chosen per intent on the tune split (an AMD EPYC, 2026-12-04; each
+command over a TV and each Speech Commands recording with a talking background, then the
+synthesized negatives spoken over a TV at 20 dB, every intent allowed): go back 10 commands more
+right, end 4, help 3, resume 3, next 2, skip 1, each with no wrong answer and no negative taken;
 left out: "stop" (4 right against 10 sound-alikes such as "stock" and "top" as "Stop."),
-"repeat" (4 against 6: "okay", "go"), pause (2 against 4: "pose", "pours"), "yes" (none
-right; "fun" as "Confirm." at a check and at the confirm turn, "west" as "Yes."), "no"
-(1 right; two real "nine" as "No." at a check and the confirm turn, 5 sound-alikes such as
-"know" and "dunn"), "where" (a "previous step" as "Where am i.") and the voice settings
-(15 right against 5 wrong and 2 sound-alikes). The set kept, with BACKGROUND_SURE_WORDS, tune: TV 20 dB 197 -> 213 of 330, TV 10 dB 68 -> 74,
-no wrong answer, none of the 840 negative decodes over a TV nor of the real other words taken.
-Test split, full: all commands 62.1 -> 63.2 %, TV 20 dB 52.7 -> 59.7 %, each of the 29 added
-answers right; 4 negatives more taken, each as help (README, "Recognition", rule 11)."""
+"repeat" (4 against 6: "okay", "go"), pause (2 against 4: "pose", "pours"), "yes" (none right;
+"fun" as "Confirm." at a check and at the confirm turn, "west" as "Yes."), "no" (1 right; two
+real "nine" as "No." at a check and the confirm turn, 5 sound-alikes such as "know" and "dunn"),
+"where" (a "previous step" as "Where am i.") and the voice settings (15 right against 5 wrong
+and 2 sound-alikes). The set kept, with BACKGROUND_SURE_WORDS, tune: TV 20 dB 197 -> 213 of 330,
+TV 10 dB 68 -> 74, no wrong answer, none of the 840 negative decodes over a TV nor of the real
+other words taken. Test split, full: all commands 62.1 -> 63.2 %, TV 20 dB 52.7 -> 59.7 %, each
+of the 29 added answers right; 4 negatives more taken, each as help (README, "Recognition", rule
+11)."""
 
 
 BACKGROUND_SURE_WORDS = 2
@@ -318,10 +320,10 @@ SURE_SENTENCE_WORDS = 5
 sentence the recognizer heard clearly: without a talking background the larger model is not
 asked about it (QUIET_CHECK)..."""
 SURE_SENTENCE_LOGPROB = -0.6
-"""...(nats; the Whisper engine's confidence floor for an answer). Tune split: base asked for
-805 of those 1218 decodes instead of all, none of the 52 right answers lost (4 words: 718
-and 42; over a TV the same rule would have lost 3 of 23 right answers, so it does not apply
-there)."""
+"""...(nats; as sure as a short-window answer must be to stand, ``whisper.SURE_LOGPROB``;
+matching stays free of the engines). Tune split: base asked for 805 of those 1218 decodes
+instead of all, none of the 52 right answers lost (4 words: 718 and 42; over a TV the same rule
+would have lost 3 of 23 right answers, so it does not apply there)."""
 
 
 BACKGROUND_WORTH = BACKGROUND_CHECKED - {Intent.HELP}
@@ -350,7 +352,7 @@ def background_check_wanted(texts: Sequence[str], moment: Moment, talking_backgr
     words, sure = (len(normalise(best[0]).split()), best[1]) if best else (0, -math.inf)
     if words <= BACKGROUND_SURE_WORDS and sure >= BACKGROUND_SURE_LOGPROB:
         return False
-    if not talking_background and not (
-            QUIET_CHECK and not (words >= SURE_SENTENCE_WORDS and sure >= SURE_SENTENCE_LOGPROB)):
+    sentence = words >= SURE_SENTENCE_WORDS and sure >= SURE_SENTENCE_LOGPROB
+    if not talking_background and (sentence or not QUIET_CHECK):
         return False
     return not named_commands(texts, moment)
