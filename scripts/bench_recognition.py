@@ -87,6 +87,8 @@ class Result:
     gated: str | None = None
     checked: str | None = None
     """What the larger model heard, when the recognizer asked it (``Recognizer.checker``)."""
+    talking_background: bool = False
+    """The engine found a background that comes and goes (``cleanup.talking_background``)."""
 
 
 class Recording:
@@ -196,7 +198,8 @@ def run(recognizer: Recognizer, items: list[Item], progress: bool = True) -> lis
                               bool(last and last.clear), in_readings(last, item),
                               last.first if last else None,
                               last.gated.text if last and last.gated else None,
-                              checker.last.text if checker and checker.last else None))
+                              checker.last.text if checker and checker.last else None,
+                              bool(last and last.talking_background)))
         if progress and number % 200 == 199:
             print(f"  {number + 1}/{len(items)}", file=sys.stderr, flush=True)
     return results
@@ -324,7 +327,8 @@ def table(summary: dict, meta: dict) -> str:
 
 
 def _override(setting: str) -> None:
-    """Set voiceguide.<MODULE>.<NAME> to VALUE (parsed as JSON: numbers, true/false)."""
+    """Set voiceguide.<MODULE>.<NAME> to VALUE (parsed as JSON: numbers, true/false; a list
+    for a set of intents, ``["next","stop"]``, becomes a frozenset of them)."""
     import importlib
 
     target, _, value = setting.partition("=")
@@ -332,7 +336,11 @@ def _override(setting: str) -> None:
     module = importlib.import_module(f"voiceguide.{module_name}")
     if not hasattr(module, name):
         raise SystemExit(f"bench_recognition: voiceguide.{module_name} has no {name}")
-    setattr(module, name, json.loads(value))
+    parsed = json.loads(value)
+    current = getattr(module, name)
+    if isinstance(current, frozenset) and isinstance(parsed, list):
+        parsed = frozenset(Intent(item) for item in parsed)
+    setattr(module, name, parsed)
 
 
 def _retire(phrase: str) -> None:
@@ -404,7 +412,7 @@ def main(argv: list[str] | None = None) -> int:
                              "clear": r.clear, "ms": round(r.ms, 1), "group": r.item.group,
                              "readings": r.readings, "engine_clear": r.engine_clear,
                              "in_readings": r.in_readings, "first": r.first, "gated": r.gated,
-                             "checked": r.checked,
+                             "checked": r.checked, "talking_background": r.talking_background,
                              "condition": r.item.condition} for r in results]
     out.write_text(json.dumps(payload, indent=1) + "\n")
     print(f"\nwrote {out}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from voiceguide.intents import ALLOWED, HEARD_AS, KEYS, PHRASES, Intent, Moment, phrases_for
+from voiceguide import matching
 from voiceguide.matching import ADVANCING, HARMLESS, known_elsewhere, match, near_tie, normalise
 
 
@@ -321,3 +322,12 @@ def test_the_larger_model_is_asked_only_when_no_reading_named_a_command(monkeypa
     assert background_check_wanted(["What can i do."], step, True)
     monkeypatch.setattr("voiceguide.matching.BACKGROUND_CHECK", False)
     assert not background_check_wanted(["What can i do."], step, True)
+
+
+def test_only_the_listed_commands_need_the_whole_utterance_to_agree():
+    assert matching.WHOLE_CHECKED == {Intent.NEXT, Intent.YES}
+    assert {"done", "next step", "continue", "yes", "confirm"} <= matching.WHOLE_PHRASES
+    assert not matching.whole_agrees(Intent.NEXT, "Other. Dog.", Moment.STEP)
+    assert matching.whole_agrees(Intent.NEXT, "Next step.", Moment.STEP)
+    assert matching.whole_agrees(Intent.NEXT, None, Moment.STEP)
+    assert matching.whole_agrees(Intent.PAUSE, "Other. Dog.", Moment.STEP)

@@ -165,3 +165,21 @@ def test_a_first_pass_or_a_clause_is_a_reading_too():
     assert intent is Intent.BACK and calls == 1
     heard, intent, calls = _checked([("Stop. A less to be.", -0.5)], "Stop.")
     assert intent is Intent.STOP and calls == 1
+
+
+def _with_whole(text, whole, moment=Moment.STEP):
+    own = Transcript(text, 0.9, True, readings=((text, -0.1),), unprompted=text,
+                     talking_background=True,
+                     whole=None if whole is None else Transcript(whole, 0.5, True))
+    return Recognizer(ReadingsEngine(own)).decode(np.zeros(16000, np.float32), moment)
+
+
+def test_an_advance_heard_in_the_loud_part_stands_only_when_the_whole_utterance_says_it():
+    heard, intent = _with_whole("Done.", "Other. Dog.")  # a sound-alike "dawn" over a TV
+    assert intent is None and not heard.clear
+    assert _with_whole("Done.", "Done.")[1] is Intent.NEXT
+    assert _with_whole("Done.", None)[1] is Intent.NEXT  # the whole utterance was not read
+    assert _with_whole("Hold on.", "Other. Dog.")[1] is Intent.PAUSE  # only next is checked
+    assert _with_whole("Continue.", "Other.", Moment.PAUSED)[1] is Intent.RESUME
+    assert _with_whole("Confirm.", "I suppose you.", Moment.CONFIRM)[1] is None
+    assert _with_whole("Confirm.", "Confirm.", Moment.CONFIRM)[1] is Intent.YES

@@ -1,5 +1,6 @@
 """A command said over a talking TV, built as the corpus builds its TV clips (espeak-ng speech,
 pocketsphinx-testdata's read speech as the TV at 20 dB), through the real recognizer: the
+TV's words before and after the command are cut away (``whisper.TALKING_TRIM_DB``); the
 reading of the gated audio counts when the untouched reading heard the same phrase among the
 TV's words (``matching.gated_agrees``, tier 3); a harmless command read as a close second
 to the TV's words is taken (``matching.near_tie``); and when tiny.en wrote only the TV's
@@ -33,6 +34,18 @@ CASES = (
     ("espeak-en-gb-x-gbcwmd_m5-130", "slow down", Moment.STEP, Intent.SLOWER),
     ("espeak-en-029_f2-140", "continue", Moment.PAUSED, Intent.RESUME),
 )
+
+
+TALKING_TRIM_DB = whisper.TALKING_TRIM_DB
+
+
+@pytest.fixture(autouse=True)
+def whole_utterance(monkeypatch):
+    """The tests here show what the gated reading, the near tie and base add to tiny.en's
+    reading of the whole utterance. The talking trim (``whisper.TALKING_TRIM_DB``) now cuts
+    most of the TV's words away before any of them is needed, so it is off unless a test
+    turns it on (``test_the_tv_words_around_a_command_are_cut_away``)."""
+    monkeypatch.setattr(whisper, "TALKING_TRIM_DB", None)
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +88,24 @@ def test_a_command_over_the_tv_is_taken_when_both_readings_agree(
     assert got is None, heard  # the untouched reading alone: the TV's words around it
 
 
-def test_a_sentence_over_the_tv_stays_no_command(corpus, tv, recognizer, tmp_path):
+@pytest.mark.parametrize("voice_key, phrase, moment, intent", CASES,
+                         ids=[f"{c[1].replace(' ', '_')}-{c[2].value}" for c in CASES])
+def test_the_tv_words_around_a_command_are_cut_away(
+        corpus, tv, recognizer, tmp_path, monkeypatch, voice_key, phrase, moment, intent):
+    audio = _over_tv(corpus, tv, voice_key, phrase, tmp_path)
+    monkeypatch.setattr(whisper, "GATED_READING", False)
+    monkeypatch.setattr(whisper, "TALKING_TRIM_DB", TALKING_TRIM_DB)
+    heard, got = recognizer.decode(audio, moment)
+    assert got is intent, heard  # the untouched reading, trimmed to the loud part
+    monkeypatch.setattr(whisper, "TALKING_TRIM_DB", None)
+    heard, got = recognizer.decode(audio, moment)
+    assert got is None, heard  # trimmed only to 25 dB under the peak: the TV's words too
+
+
+@pytest.mark.parametrize("trim_db", (None, TALKING_TRIM_DB), ids=("wide", "talking_trim"))
+def test_a_sentence_over_the_tv_stays_no_command(corpus, tv, recognizer, tmp_path, monkeypatch,
+                                                 trim_db):
+    monkeypatch.setattr(whisper, "TALKING_TRIM_DB", trim_db)
     audio = _over_tv(corpus, tv, "espeak-en-us-160", "the next step is the hard part", tmp_path)
     for moment in (Moment.STEP, Moment.CHECK):
         heard, got = recognizer.decode(audio, moment)
@@ -173,3 +203,18 @@ def test_a_sentence_over_the_tv_stays_no_command_when_base_is_asked(corpus, tv, 
         heard, got = checked.decode(audio, moment)
         assert got is None, heard
         assert (base.last is not None) is asked, (moment, base.last)
+
+
+def test_a_sound_alike_of_next_step_cut_out_of_the_tv_is_not_taken(corpus, tv, recognizer,
+                                                                     tmp_path, monkeypatch):
+    # Test split: "necks" over the TV, cut to its loud part, reads "Next step."; read whole,
+    # "Grab the neck.".
+    monkeypatch.setattr(whisper, "TALKING_TRIM_DB", TALKING_TRIM_DB)
+    audio = _over_tv(corpus, tv, "espeak-en-gb-x-rp_f2-170", "necks", tmp_path,
+                     folder="negative/sound_alike_tv20")
+    heard, got = recognizer.decode(audio, Moment.STEP)
+    assert got is None, heard
+    assert heard.text == "Next step."  # what the close trim heard: only the check refused it
+    monkeypatch.setattr(matching, "WHOLE_CHECKED", frozenset())
+    heard, got = recognizer.decode(audio, Moment.STEP)
+    assert got is Intent.NEXT, heard

@@ -19,6 +19,18 @@ def test_speech_span_cuts_the_loud_part_out_of_quiet_background():
     assert abs(end - (2 * SAMPLE_RATE + margin)) <= 320
 
 
+def test_a_tighter_speech_span_leaves_out_talk_some_way_under_the_speech():
+    rng = np.random.default_rng(2)
+    audio = (rng.standard_normal(4 * SAMPLE_RATE) * 0.001).astype(np.float32)
+    speech = np.sin(np.arange(SAMPLE_RATE) * 0.2) * 0.5
+    audio[2 * SAMPLE_RATE: 3 * SAMPLE_RATE] += speech
+    audio[SAMPLE_RATE // 2: SAMPLE_RATE] += speech[: SAMPLE_RATE // 2] * 0.1  # 20 dB under
+    assert abs(speech_span(audio)[0] - (SAMPLE_RATE // 2 - TRIM_MARGIN_S * SAMPLE_RATE)) <= 320
+    start, end = speech_span(audio, below_peak_db=12.0, margin_s=0.1)
+    assert abs(start - 1.9 * SAMPLE_RATE) <= 320
+    assert abs(end - 3.1 * SAMPLE_RATE) <= 320
+
+
 def test_speech_span_keeps_everything_when_it_is_all_loud_or_tiny():
     audio = np.ones(SAMPLE_RATE, np.float32) * 0.3
     assert speech_span(audio) == (0, SAMPLE_RATE)

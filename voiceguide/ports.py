@@ -49,6 +49,11 @@ class Transcript:
     """The background comes and goes, like a TV or people talking, and is loud enough to
     matter (``cleanup.talking_background``): the recognizer may then ask a larger model even
     when no reading named a command (``matching.background_check_wanted``)."""
+    whole: Transcript | None = None
+    """Over a talking background the engine reads only the loud part of the utterance; when
+    that reading (or the gated one) is a phrase of ``matching.WHOLE_CHECKED``, this is the
+    same audio read as a whole too (None: not done). Such a command stands only when this
+    reading asks for it as well (``matching.whole_agrees``)."""
 
     def texts(self) -> list[str]:
         """Every text the engine wrote for this reading: ``readings`` (or ``text``) and

@@ -21,7 +21,7 @@ from voiceguide.audio.wav import read_wav
 from voiceguide.checkin_phrases import answer_phrases
 from voiceguide.intents import Intent, Moment, phrases_for
 from voiceguide.matching import (background_check_wanted, cross_check_wanted, gated_agrees,
-                                 match, near_tie, passes_agree, second_opinion)
+                                 match, near_tie, passes_agree, second_opinion, whole_agrees)
 from voiceguide.ports import Engine, Heard, Transcript
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,9 @@ class Recognizer:
     rules, and its answer is taken only when it is that command (one of them:
     ``matching.cross_check_wanted``). Over a talking background (a TV) it is asked even when
     the readings named no command, and its answer is taken when it is one of
-    ``matching.BACKGROUND_CHECKED`` (``background_check_wanted``)."""
+    ``matching.BACKGROUND_CHECKED`` (``background_check_wanted``). Over a talking background
+    the engine reads the loud part of the utterance alone, and an advance read there stands
+    only when the whole utterance asks for it too (``matching.whole_agrees``)."""
 
     def __init__(self, engine: Engine, checker: Engine | None = None):
         self.engine = engine
@@ -68,8 +70,8 @@ class Recognizer:
     def _own(self, audio: np.ndarray, moment: Moment) -> tuple[Heard, Intent | None, Transcript]:
         """``decode`` with this recognizer's engine alone, and the transcript it matched."""
         phrases = sorted(phrases_for(moment)) + list(answer_phrases(moment))
-        transcript = _tie_settled(_agreed(self.engine.transcribe(audio, phrases), moment),
-                                  moment)
+        read = self.engine.transcribe(audio, phrases)
+        transcript = _tie_settled(_agreed(read, moment), moment)
         intent = match(transcript.text, moment) if transcript.clear else None
         clear = transcript.clear
         if intent is not None and not second_opinion(intent, transcript.readings, moment,
@@ -80,6 +82,11 @@ class Recognizer:
         if intent is not None and not passes_agree(intent, transcript.first, moment):
             log.debug("%r refused at %s: the first reading %r asked for something else",
                       transcript.text, moment.value, transcript.first)
+            intent, clear = None, False
+        whole = None if read.whole is None else read.whole.text if read.whole.clear else ""
+        if intent is not None and not whole_agrees(intent, whole, moment):
+            log.debug("%r refused at %s: the whole utterance read %r", transcript.text,
+                      moment.value, whole)
             intent, clear = None, False
         heard = Heard(
             text=transcript.text,

@@ -110,8 +110,9 @@ def clean_up(audio: np.ndarray) -> np.ndarray:
 def talking_background(audio: np.ndarray) -> bool:
     """True when the background comes and goes, like a TV or people talking (not
     ``steady_background``), and is loud enough for ``gate`` to act (GATE_NOISY_DB): the
-    engine may then read the utterance again gated (``whisper.GATED_READING``), whatever
-    ``GATE`` says, and the recognizer may ask the larger model
+    engine then trims the utterance closer (``whisper.TALKING_TRIM_DB``) and may read it
+    again gated (``whisper.GATED_READING``), whatever ``GATE`` says, and the recognizer may
+    ask the larger model
     (``matching.background_check_wanted``). On the corpus: 587 of 700 commands with a TV at
     20 dB, 366 at 10 dB, 163 at 5 dB; none clean, in pink noise or reverb; 461 of the 560
     negatives spoken over a TV, none of the others but the TV alone once; 296 of the 1,375

@@ -18,16 +18,17 @@ TRIM_MARGIN_S = 0.2
 """Seconds kept either side of the loud part (soft consonants, breath)."""
 
 
-def speech_span(audio: np.ndarray) -> tuple[int, int]:
+def speech_span(audio: np.ndarray, below_peak_db: float = TRIM_BELOW_PEAK_DB,
+                margin_s: float = TRIM_MARGIN_S) -> tuple[int, int]:
     """(start, end) sample indices of the loud part of ``audio``: from the first to the last
-    frame within TRIM_BELOW_PEAK_DB of the loudest one, widened by TRIM_MARGIN_S."""
+    frame within ``below_peak_db`` of the loudest one, widened by ``margin_s``."""
     frames = len(audio) // FRAME
     if frames < 3:
         return 0, len(audio)
     power = np.mean(audio[: frames * FRAME].reshape(frames, FRAME) ** 2, axis=1)
     level = 10.0 * np.log10(power + 1e-12)
-    loud = np.flatnonzero(level >= level.max() - TRIM_BELOW_PEAK_DB)
-    margin = int(TRIM_MARGIN_S * SAMPLE_RATE)
+    loud = np.flatnonzero(level >= level.max() - below_peak_db)
+    margin = int(margin_s * SAMPLE_RATE)
     return max(0, loud[0] * FRAME - margin), min(len(audio), (loud[-1] + 1) * FRAME + margin)
 
 
