@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from voiceguide.intents import ALLOWED, HEARD_AS, KEYS, PHRASES, Intent, Moment, phrases_for
 from voiceguide import matching
+from voiceguide.intents import ALLOWED, HEARD_AS, KEYS, PHRASES, Intent, Moment, phrases_for
 from voiceguide.matching import ADVANCING, HARMLESS, known_elsewhere, match, near_tie, normalise
 
 

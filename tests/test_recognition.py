@@ -179,7 +179,7 @@ def test_an_advance_heard_in_the_loud_part_stands_only_when_the_whole_utterance_
     assert intent is None and not heard.clear
     assert _with_whole("Done.", "Done.")[1] is Intent.NEXT
     assert _with_whole("Done.", None)[1] is Intent.NEXT  # the whole utterance was not read
-    assert _with_whole("Hold on.", "Other. Dog.")[1] is Intent.PAUSE  # only next is checked
+    assert _with_whole("Hold on.", "Other. Dog.")[1] is Intent.PAUSE  # not an advance
     assert _with_whole("Continue.", "Other.", Moment.PAUSED)[1] is Intent.RESUME
     assert _with_whole("Confirm.", "I suppose you.", Moment.CONFIRM)[1] is None
     assert _with_whole("Confirm.", "Confirm.", Moment.CONFIRM)[1] is Intent.YES
