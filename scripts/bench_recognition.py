@@ -89,6 +89,9 @@ class Result:
     """What the larger model heard, when the recognizer asked it (``Recognizer.checker``)."""
     talking_background: bool = False
     """The engine found a background that comes and goes (``cleanup.talking_background``)."""
+    whole: str | None = None
+    """The reading of the whole utterance, when the engine read only its loud part and that
+    was a phrase of next or yes (``Transcript.whole``); prefixed "unclear: " when unclear."""
 
 
 class Recording:
@@ -199,10 +202,19 @@ def run(recognizer: Recognizer, items: list[Item], progress: bool = True) -> lis
                               last.first if last else None,
                               last.gated.text if last and last.gated else None,
                               checker.last.text if checker and checker.last else None,
-                              bool(last and last.talking_background)))
+                              bool(last and last.talking_background), whole_text(last)))
         if progress and number % 200 == 199:
             print(f"  {number + 1}/{len(items)}", file=sys.stderr, flush=True)
     return results
+
+
+def whole_text(transcript) -> str | None:
+    """``transcript``'s whole-utterance reading as the clip list records it (see
+    ``Result.whole``)."""
+    whole = transcript.whole if transcript is not None else None
+    if whole is None:
+        return None
+    return whole.text if whole.clear else "unclear: " + whole.text
 
 
 def in_readings(transcript, item: Item) -> bool:
@@ -413,6 +425,7 @@ def main(argv: list[str] | None = None) -> int:
                              "readings": r.readings, "engine_clear": r.engine_clear,
                              "in_readings": r.in_readings, "first": r.first, "gated": r.gated,
                              "checked": r.checked, "talking_background": r.talking_background,
+                             "whole": r.whole,
                              "condition": r.item.condition} for r in results]
     out.write_text(json.dumps(payload, indent=1) + "\n")
     print(f"\nwrote {out}")

@@ -31,6 +31,13 @@ def test_what_whisper_writes_for_say_again_is_taken_where_repeat_is_allowed():
     assert match("See you again tomorrow.", Moment.STEP) is None  # still the whole utterance
 
 
+def test_quiet_and_soft_are_taken_as_quieter_where_the_voice_can_be_set():
+    assert match("Quiet.", Moment.STEP) is Intent.QUIETER
+    assert match("Soft.", Moment.TIMER) is Intent.QUIETER
+    assert match("Quiet.", Moment.PAUSED) is None  # no voice settings while paused ("quit")
+    assert match("Be quiet.", Moment.STEP) is None
+
+
 def test_heard_as_forms_never_move_the_session_on_and_are_no_taught_phrase():
     taught = {phrase for phrases in PHRASES.values() for phrase in phrases}
     assert all(form == normalise(form) and form not in taught for form in HEARD_AS)
@@ -112,6 +119,21 @@ def test_an_advance_needs_no_close_reading_that_means_something_else():
     # a longer reading that still holds the phrase is the same answer, not a rival
     assert second_opinion(Intent.NEXT, [("Done.", -0.3), ("Done. Die.", -0.4)], Moment.STEP,
                           margin=0.5)
+
+
+def test_a_near_spelling_rival_of_resume_or_skip_step_is_the_same_answer(monkeypatch):
+    from voiceguide.matching import second_opinion
+
+    paused, step = Moment.PAUSED, Moment.STEP
+    assert second_opinion(Intent.RESUME, [("Resume.", -0.39), ("Refume.", -0.67)], paused)
+    assert second_opinion(Intent.SKIP, [("Skip step.", -0.23), ("Skip.", -0.56)], step)
+    assert not second_opinion(Intent.RESUME, [("Resume.", -0.4), ("Renew us.", -0.6)], paused)
+    assert not second_opinion(Intent.SKIP, [("Skip step.", -0.3), ("Stop.", -0.5)], step)
+    # not "continue", which is next at a step, nor any phrase of next or yes
+    assert not second_opinion(Intent.NEXT, [("Continue.", -0.3), ("Contino.", -0.5)], step)
+    assert not second_opinion(Intent.RESUME, [("Continue.", -0.3), ("Contino.", -0.5)], paused)
+    monkeypatch.setattr("voiceguide.matching.SPELLING_RIVAL_PHRASES", frozenset())
+    assert not second_opinion(Intent.RESUME, [("Resume.", -0.39), ("Refume.", -0.67)], paused)
 
 
 def test_a_bare_next_is_typed_but_never_heard():
@@ -331,3 +353,16 @@ def test_only_the_listed_commands_need_the_whole_utterance_to_agree():
     assert matching.whole_agrees(Intent.NEXT, "Next step.", Moment.STEP)
     assert matching.whole_agrees(Intent.NEXT, None, Moment.STEP)
     assert matching.whole_agrees(Intent.PAUSE, "Other. Dog.", Moment.STEP)
+
+
+def test_the_whole_utterance_may_hold_the_phrase_as_a_clause_among_the_tv_words(monkeypatch):
+    step, check = Moment.STEP, Moment.CHECK
+    assert matching.whole_agrees(Intent.NEXT, "Done. You might even have been.", step, "done")
+    assert matching.whole_agrees(Intent.YES, "Seven. Confirm.", check, "confirm")
+    assert not matching.whole_agrees(Intent.YES, "Yes. To be older.", check, "yes")  # "guess"
+    assert not matching.whole_agrees(Intent.NEXT, "Done. Stop.", step, "done")  # and a stop
+    assert not matching.whole_agrees(Intent.NEXT, "Let's continue forward.", step, "continue")
+    assert not matching.whole_agrees(Intent.NEXT, "Done. Dog.", step, "next step")
+    assert not matching.whole_agrees(Intent.NEXT, "", step, "done")  # unclear
+    monkeypatch.setattr(matching, "WHOLE_CLAUSE", False)
+    assert not matching.whole_agrees(Intent.NEXT, "Done. You might even have been.", step, "done")

@@ -183,3 +183,5 @@ def test_an_advance_heard_in_the_loud_part_stands_only_when_the_whole_utterance_
     assert _with_whole("Continue.", "Other.", Moment.PAUSED)[1] is Intent.RESUME
     assert _with_whole("Confirm.", "I suppose you.", Moment.CONFIRM)[1] is None
     assert _with_whole("Confirm.", "Confirm.", Moment.CONFIRM)[1] is Intent.YES
+    assert _with_whole("Confirm.", "Confirm. Go forward.", Moment.CONFIRM)[1] is Intent.YES
+    assert _with_whole("Yes.", "Yes. To be older.", Moment.CHECK)[1] is None

@@ -218,3 +218,23 @@ def test_a_sound_alike_of_next_step_cut_out_of_the_tv_is_not_taken(corpus, tv, r
     monkeypatch.setattr(matching, "WHOLE_CHECKED", frozenset())
     heard, got = recognizer.decode(audio, Moment.STEP)
     assert got is Intent.NEXT, heard
+
+
+def test_an_advance_standing_as_a_clause_of_the_whole_utterance_is_taken(corpus, tv, recognizer,
+                                                                         tmp_path, monkeypatch):
+    # Tune split over the TV at 20 dB, cut to its loud part: "confirm" reads "Confirm.", and
+    # the whole utterance "Confirm. Go forward."; the sound-alike "guess" reads "Yes.", and
+    # whole "Yes. To be older.".
+    monkeypatch.setattr(whisper, "TALKING_TRIM_DB", TALKING_TRIM_DB)
+    confirm = _over_tv(corpus, tv, "espeak-en_f3-150", "confirm", tmp_path)
+    guess = _over_tv(corpus, tv, "espeak-en_f3-150", "guess", tmp_path,
+                     folder="negative/sound_alike_tv20")
+    heard, got = recognizer.decode(confirm, Moment.CHECK)
+    assert got is Intent.YES, heard
+    heard, got = recognizer.decode(guess, Moment.CHECK)
+    assert got is None, heard
+    assert heard.text == "Yes.", heard  # what the close trim heard: only the check refused it
+    monkeypatch.setattr(matching, "WHOLE_CLAUSE_NOT", frozenset())
+    assert recognizer.decode(guess, Moment.CHECK)[1] is Intent.YES
+    monkeypatch.setattr(matching, "WHOLE_CLAUSE", False)
+    assert recognizer.decode(confirm, Moment.CHECK)[1] is None

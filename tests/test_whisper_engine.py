@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -173,6 +174,31 @@ def test_only_a_sure_reading_unlike_every_phrase_skips_the_30_s_pass():
     assert not _far_from_phrases([("Down.", -0.1)], allowed)  # like "slow down"
     assert not _far_from_phrases([("L.", -0.1)], allowed)  # a fragment
     assert not _far_from_phrases([("Bird.", -0.1), ("Help.", -0.9)], allowed)  # a phrase read
+
+
+def test_a_short_window_next_step_needs_to_be_surer_than_other_phrases():
+    allowed = {"stop", "next step", "repeat"}
+    assert _sure([("Repeat.", -0.52)], 0.1, allowed, None)
+    assert not _sure([("Next step.", -0.52)], 0.1, allowed, None)  # to the 30 s pass
+    assert _sure([("Next step.", -0.4)], 0.1, allowed, None)
+
+
+REAL_STOP = (Path(os.environ.get("VOICEGUIDE_SPEECH_COMMANDS", "/work/shared/data/speech-commands"))
+             / "stop" / "gsc-f2e59fea_0.wav")
+
+
+@pytest.mark.skipif(not REAL_STOP.is_file(), reason="the Speech Commands recordings are not here")
+def test_a_real_stop_the_short_window_reads_as_next_step_is_a_stop(recognizer, monkeypatch):
+    # A Speech Commands "stop" (tune split): the short window reads "Next step." (-0.52); the
+    # 30 s pass reads "Stop." with "Next step." far under it.
+    from voiceguide.audio.wav import read_wav
+
+    audio = read_wav(REAL_STOP)
+    heard, intent = recognizer.decode(audio, Moment.STEP)
+    assert intent is Intent.STOP, heard
+    monkeypatch.setattr(whisper_module, "STRICTER_SURE_LOGPROB", {})
+    heard, intent = recognizer.decode(audio, Moment.STEP)
+    assert intent is Intent.NEXT, heard  # the case this test is about
 
 
 def test_the_unprompted_reading_is_made_only_when_it_can_count(engine, speech_wavs):

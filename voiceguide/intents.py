@@ -74,13 +74,19 @@ PHRASES: dict[Intent, tuple[str, ...]] = {
 HEARD_AS: dict[str, Intent] = {
     "see you again": Intent.REPEAT,
     "see again": Intent.REPEAT,
+    "quiet": Intent.QUIETER,
+    "soft": Intent.QUIETER,
 }
 """What Whisper tiny.en writes for a phrase, taken as that phrase's intent wherever the intent
 is allowed, but never taught nor put in the prompt. Only for intents that do not move the
 session on. "Say again" in noise or reverb: its best reading was "See you again." or "See
 again." for 5 of the 260 tune-quick commands and 4 of the 260 test-quick ones, and for no
 other clip: no other command, negative or real recording of either quick subset, and none
-of the 313 negatives of the tune split (scripts/bench_recognition.py, 2026-12-02)."""
+of the 313 negatives of the tune split (scripts/bench_recognition.py, 2026-12-02). "Quiet."
+and "Soft." for "quieter" and "softer" (stop 22): the best reading of 8 tune-split commands
+that gave none (pink and TV), of no negative or real recording; test split, full run: 11
+commands more right (clean 2, TV 20 dB 4) and one sound-alike taken ("nest" over a TV read
+"Quiet.")."""
 
 _VOICE_SETTINGS = (Intent.SLOWER, Intent.FASTER, Intent.LOUDER, Intent.QUIETER)
 

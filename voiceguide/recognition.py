@@ -21,7 +21,8 @@ from voiceguide.audio.wav import read_wav
 from voiceguide.checkin_phrases import answer_phrases
 from voiceguide.intents import Intent, Moment, phrases_for
 from voiceguide.matching import (background_check_wanted, cross_check_wanted, gated_agrees,
-                                 match, near_tie, passes_agree, second_opinion, whole_agrees)
+                                 match, near_tie, normalise, passes_agree, second_opinion,
+                                 whole_agrees)
 from voiceguide.ports import Engine, Heard, Transcript
 
 log = logging.getLogger(__name__)
@@ -84,7 +85,8 @@ class Recognizer:
                       transcript.text, moment.value, transcript.first)
             intent, clear = None, False
         whole = None if read.whole is None else read.whole.text if read.whole.clear else ""
-        if intent is not None and not whole_agrees(intent, whole, moment):
+        if intent is not None and not whole_agrees(intent, whole, moment,
+                                                   normalise(transcript.text)):
             log.debug("%r refused at %s: the whole utterance read %r", transcript.text,
                       moment.value, whole)
             intent, clear = None, False

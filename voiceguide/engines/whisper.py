@@ -74,6 +74,16 @@ Tune split, short-window answers that would stand: -0.5: 152 right, 9 wrong; -0.
 test split -0.8 let real "off" through as "Stop." (-0.63) and "now" as "No." (-0.75)."""
 SURE_MARGIN = 0.3
 """...and no reading of another phrase within this many nats of it."""
+STRICTER_SURE_LOGPROB = {"next step": -0.45}
+"""...and these phrases at least this much (nats). A real Speech Commands "stop" (tune split)
+read "Next step." at -0.52 in the short window, an advance instead of a stop; the 30 s pass
+reads it "Stop." (-0.10, "Next step." -1.09 under it). Tune split, every short-window "Next
+step." between -0.6 and -0.4 decoded again with the 30 s pass: the stop, and 3 commands right
+before and after (-0.41, -0.47, -0.58). Test split: 3 right before and after (-0.47, -0.54,
+-0.58); -0.4 would also have sent a TV 10 dB "next step" (-0.43) there, and lost it. Not yes,
+done, continue or confirm (tune, -0.4): there the 30 s pass took two sound-alikes ("Yes." at a
+check) that the short window's unprompted reading had refused, refused one, and gave three
+right answers for one."""
 UNPROMPTED_CHECK = True
 """When the answer is one of ``matching.UNPROMPTED_PHRASES`` (yes, done, continue),
 also read the same audio without the phrase list as prompt (the encoder output is reused; see
@@ -377,7 +387,8 @@ def _sure(readings: list[tuple[str, float]], no_speech: float, allowed: set[str]
     reading holding it too."""
     text, best = readings[0]
     said = normalise(text)
-    return (no_speech <= MAX_NO_SPEECH and best >= SURE_LOGPROB and said in allowed
+    floor = STRICTER_SURE_LOGPROB.get(said, SURE_LOGPROB)
+    return (no_speech <= MAX_NO_SPEECH and best >= floor and said in allowed
             and all(normalise(other) == said for other, score in readings[1:]
                     if best - score <= SURE_MARGIN)
             and (unprompted is None or f" {said} " in f" {normalise(unprompted)} "))
