@@ -64,11 +64,12 @@ SPELLING_RIVAL_PHRASES = frozenset(("resume", "skip step"))
 (SPELLING_RIVAL_RATIO) without counting as a disagreement: "Resume." over "Refume.",
 "Skip step." over "Skip." or "Split step.". Neither has a one-syllable sound-alike, and
 neither passes a check: skip leaves out only a step the procedure marks skippable, resume
-returns to the step that was paused. Counted on the full splits' clip lists (``bench_recognition.py --clips``, decodes
-that gave no command because of such a rival; stop 22): tune 3 commands more right, test 4,
-none wrong and no negative taken; the full test run, where base reads by the same rule, 7
-(pink 20 dB 4, pink 10 dB 1, TV 20 dB 2). Without the ratio (stop 21's lists) a TV "wait" was taken
-as "Next step." and a "quit" as "Resume."; "continue", also next at a step, is not here."""
+returns to the step that was paused. Counted on the full splits' clip lists
+(``bench_recognition.py --clips``, decodes that gave no command because of such a rival;
+stop 22): tune 3 commands more right, test 4, none wrong and no negative taken; the full
+test run, where base reads by the same rule, 7 (pink 20 dB 4, pink 10 dB 1, TV 20 dB 2).
+Without the ratio (stop 21's lists) a TV "wait" was taken as "Next step." and a "quit" as
+"Resume."; "continue", also next at a step, is not here."""
 SPELLING_RIVAL_RATIO = 0.6
 """...letter similarity (``difflib.SequenceMatcher.ratio``) at least this."""
 
@@ -117,8 +118,9 @@ def unprompted_agrees(said: str, unprompted: str) -> bool:
 WHOLE_CHECKED = frozenset((Intent.NEXT, Intent.YES))
 """Commands that, heard in the loud part of an utterance over a talking background
 (``whisper.TALKING_TRIM_DB``), stand only when the whole utterance is heard as them too
-(``whole_agrees``). With the TV's words cut away, one-syllable sound-alikes sound as they do in
-a quiet room, and a little TV left under them tipped some further. Test split, every decode
+(``whole_agrees``; since stop 22 it may also hold the phrase as a clause, WHOLE_CLAUSE).
+With the TV's words cut away, one-syllable sound-alikes sound as they do in a quiet room,
+and a little TV left under them tipped some further. Test split, every decode
 with a talking background (stop 21): sound-alikes and the homophone "dunn" over a TV taken as
 an advance, 7 before the close trim; with it but without this check (and a 0.15 s margin),
 10 ("necks" as "Next step.", "dawn" as "Done." at a step, "jess" as "Yes." at a check);
