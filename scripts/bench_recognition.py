@@ -340,7 +340,8 @@ def table(summary: dict, meta: dict) -> str:
 
 def _override(setting: str) -> None:
     """Set voiceguide.<MODULE>.<NAME> to VALUE (parsed as JSON: numbers, true/false; a list
-    for a set of intents, ``["next","stop"]``, becomes a frozenset of them)."""
+    for a set becomes a frozenset: of intents for a set of intents, ``["next","stop"]``, of
+    phrases for a set of phrases, ``["resume"]``)."""
     import importlib
 
     target, _, value = setting.partition("=")
@@ -351,7 +352,8 @@ def _override(setting: str) -> None:
     parsed = json.loads(value)
     current = getattr(module, name)
     if isinstance(current, frozenset) and isinstance(parsed, list):
-        parsed = frozenset(Intent(item) for item in parsed)
+        kind = Intent if any(isinstance(item, Intent) for item in current) else str
+        parsed = frozenset(kind(item) for item in parsed)
     setattr(module, name, parsed)
 
 

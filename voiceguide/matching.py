@@ -102,9 +102,15 @@ def second_opinion(intent: Intent, readings: Sequence[tuple[str, float]], moment
     return True
 
 
+def letter_similarity(said: str, other: str) -> float:
+    """How alike two normalised texts are spelled, 0..1 (difflib's ratio): "refume" against
+    "resume" 0.83, "step" against "stop" 0.75."""
+    return difflib.SequenceMatcher(None, said, other).ratio()
+
+
 def spelled_alike(said: str, other: str) -> bool:
     """True when ``other`` is a near-spelling of the phrase ``said`` (SPELLING_RIVAL_RATIO)."""
-    return difflib.SequenceMatcher(None, said, other).ratio() >= SPELLING_RIVAL_RATIO
+    return letter_similarity(said, other) >= SPELLING_RIVAL_RATIO
 
 
 def unprompted_agrees(said: str, unprompted: str) -> bool:

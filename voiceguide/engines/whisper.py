@@ -14,7 +14,6 @@ MIN_AVG_LOGPROB), or when it wrote nothing.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import importlib.util
 import logging
@@ -37,7 +36,7 @@ from voiceguide.engines.whisper_model import (BASE_FILES, locate_base_model,
                                               locate_whisper_model, verify_whisper_model)
 from voiceguide.engines.whisper_tokens import WhisperTokens
 from voiceguide.errors import EngineUnavailable, ModelError
-from voiceguide.matching import normalise
+from voiceguide.matching import letter_similarity, normalise
 from voiceguide.ports import SAMPLE_RATE, Transcript
 
 log = logging.getLogger(__name__)
@@ -119,9 +118,10 @@ Real other words ("Down.", "Bird.") and plain sound-alikes are decoded once. Tun
 -0.4: 102 of 514 second passes skipped, no command lost; -0.5: 128 skipped, one lost
 ("Now get." for "louder", which the 30 s pass heard)."""
 FAR_SIMILARITY = 0.6
-"""...not like one: difflib's similarity ratio (0..1) of the reading's letters to every
-allowed phrase below this. "Step." is like "stop" (0.75) and "Bladder." like "louder" (0.62):
-the 30 s pass heard both right; "Down." against "done" is 0.5."""
+"""...not like one: the letter similarity (``matching.letter_similarity``, 0..1) of the
+reading to every allowed phrase below this. "Step." is like "stop" (0.75) and "Bladder." like
+"louder" (0.62): the 30 s pass heard both right; "Down." against "all done", a phrase then,
+was 0.5 (against "done" it is 0.75)."""
 FAR_MIN_LETTERS = 2
 """...and a word, not a fragment: at least this many letters. Test split: reverb "help" read
 "L." in the short window, "Help." in the 30 s one."""
@@ -416,8 +416,7 @@ def _far_from_phrases(readings: list[tuple[str, float]], allowed: set[str]) -> b
     said = normalise(text)
     return (len(said.replace(" ", "")) >= FAR_MIN_LETTERS and best >= FAR_LOGPROB
             and not any(normalise(other) in allowed for other, _ in readings)
-            and all(difflib.SequenceMatcher(None, said, phrase).ratio() < FAR_SIMILARITY
-                    for phrase in allowed))
+            and all(letter_similarity(said, phrase) < FAR_SIMILARITY for phrase in allowed))
 
 
 _M_MMAP_THRESHOLD = -3
