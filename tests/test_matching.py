@@ -36,6 +36,7 @@ def test_quiet_and_soft_are_taken_as_quieter_where_the_voice_can_be_set():
     assert match("Soft.", Moment.TIMER) is Intent.QUIETER
     assert match("Quiet.", Moment.PAUSED) is None  # no voice settings while paused ("quit")
     assert match("Be quiet.", Moment.STEP) is None
+    assert match("Soft up.", Moment.STEP) is Intent.QUIETER  # espeak's "softer", clean too
 
 
 def test_heard_as_forms_never_move_the_session_on_and_are_no_taught_phrase():
@@ -190,6 +191,61 @@ def test_a_first_reading_of_another_command_refuses_the_final_one_but_never_a_st
     assert passes_agree(Intent.YES, "Next step.", Moment.CHECK)
     # stop always works, whatever the first reading said
     assert passes_agree(Intent.STOP, "Slow down.", Moment.STEP)
+
+
+def test_an_unsure_final_reading_unlike_the_first_one_is_refused_but_never_a_stop():
+    from voiceguide.matching import passes_alike
+
+    # Readings of corpus clips (the 30 s pass's best after the short window's): the two
+    # passes heard different things and the final answer is unsure, so it is a guess.
+    assert not passes_alike(Intent.END, ("Quit.", -0.742), "Red room.")
+    assert not passes_alike(Intent.PAUSE, ("Pause.", -0.827), "I'm gonna go.")
+    assert not passes_alike(Intent.HELP, ("What can i say.", -0.801),
+                            "He was not that shurn old suppose.")
+    # a first reading spelled like the answer, or like one clause of it, agrees
+    assert passes_alike(Intent.PAUSE, ("Hold on.", -0.8), "Hold.")
+    assert passes_alike(Intent.REPEAT, ("Repeat that.", -0.9), "Okay. Repeat it.")
+    # a sure final reading, no first reading, or a stop: nothing to refuse
+    assert passes_alike(Intent.END, ("Quit.", -0.69), "Red room.")
+    assert passes_alike(Intent.END, ("Quit.", -0.9), None)
+    assert passes_alike(Intent.STOP, ("Stop.", -0.9), "Why?")
+
+
+def test_passes_alike_can_be_turned_off(monkeypatch):
+    from voiceguide import matching
+
+    monkeypatch.setattr(matching, "PASSES_ALIKE", False)
+    assert matching.passes_alike(Intent.END, ("Quit.", -0.742), "Red room.")
+
+
+def _spelling_tie(readings, moment=Moment.PAUSED, first=None):
+    from voiceguide.matching import spelling_tie
+
+    texts = [text for text, _ in readings] + ([first] if first else [])
+    tie = spelling_tie(readings, texts, moment)
+    return None if tie is None else tie[0]
+
+
+def test_a_near_spelling_of_resume_or_skip_step_gives_way_to_a_close_reading_of_the_phrase():
+    # Readings of corpus clips: espeak's test voices write "resume" so, clean
+    assert _spelling_tie([("Refume.", -0.435), ("Resume.", -0.511), ("Reume.", -0.755)]) \
+        == "Resume."
+    assert _spelling_tie([("Reume.", -0.551), ("Resume.", -0.551)]) == "Resume."
+    assert _spelling_tie([("Skip.", -0.349), ("Skip step.", -0.613)], Moment.STEP) \
+        == "Skip step."
+    # not beyond the margin, below the floor, or for a reading spelled otherwise
+    assert _spelling_tie([("Refume.", -0.3), ("Resume.", -0.9)]) is None
+    assert _spelling_tie([("Refume.", -0.918), ("Resume.", -1.064)]) is None
+    assert _spelling_tie([("Review.", -0.525), ("Resume.", -0.6)]) is None
+    # not when the best reading says more than the phrase ("Resume. Not.", "Skip it now.")
+    assert _spelling_tie([("Resume. Not.", -0.288), ("Resume.", -0.446)]) is None
+    assert _spelling_tie([("Skip it now.", -0.3), ("Skip step.", -0.4)], Moment.STEP) is None
+    # not when another command is among the texts, nor for any other phrase
+    assert _spelling_tie([("Refume.", -0.4), ("Resume.", -0.5)], first="Quit.") is None
+    assert _spelling_tie([("Dawn.", -0.3), ("Done.", -0.32)], Moment.STEP) is None
+    assert _spelling_tie([("Contino.", -0.3), ("Continue.", -0.35)], Moment.PAUSED) is None
+    # a best reading that is a command is never overruled
+    assert _spelling_tie([("Quit.", -0.3), ("Resume.", -0.35)]) is None
 
 
 def test_clauses_split_sentences_and_clauses():

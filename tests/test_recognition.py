@@ -46,6 +46,32 @@ def test_a_tie_with_an_advance_leaves_the_utterance_no_command():
     assert intent is None and heard.text == "Dawn."
 
 
+def test_a_near_spelling_tie_takes_the_phrase_and_judges_the_other_readings_against_it():
+    # Test split, clean: espeak wrote "resume" as "Refume.", "Resume." 0.08 nats under it.
+    readings = [("Refume.", -0.435), ("Resume.", -0.511), ("Reume.", -0.755),
+                ("Remume.", -1.12)]
+    heard, intent = _decode(readings, moment=Moment.PAUSED)
+    assert intent is Intent.RESUME and heard.text == "Resume." and heard.clear
+    assert match(heard.text, Moment.PAUSED) is intent  # what the session runner does
+    # rule 4 still holds for the advance: a close reading that is no near-spelling refuses it
+    heard, intent = _decode([("Refume.", -0.435), ("Resume.", -0.511), ("Ruin.", -0.6)],
+                            moment=Moment.PAUSED)
+    assert intent is None and not heard.clear
+
+
+def test_an_unsure_answer_the_first_pass_heard_as_something_else_is_refused():
+    # Test split, pink 5 dB "resume": the short window read "Red room.", the 30 s pass "Quit."
+    transcript = Transcript("Quit.", 0.476, True, readings=(("Quit.", -0.742),),
+                            first="Red room.")
+    heard, intent = Recognizer(ReadingsEngine(transcript)).decode(
+        np.zeros(16000, np.float32), Moment.PAUSED)
+    assert intent is None and not heard.clear and heard.text == "Quit."
+    # a sure final reading stands
+    sure = Transcript("Quit.", 0.6, True, readings=(("Quit.", -0.5),), first="Red room.")
+    assert Recognizer(ReadingsEngine(sure)).decode(
+        np.zeros(16000, np.float32), Moment.PAUSED)[1] is Intent.END
+
+
 class CountingEngine(ReadingsEngine):
     """A scripted larger model that counts how often it is asked."""
 

@@ -176,6 +176,38 @@ def passes_agree(intent: Intent, first: str | None, moment: Moment) -> bool:
     return other is None or other is intent
 
 
+PASSES_ALIKE = True
+"""Refuse an unsure final reading that the first pass wrote as something else entirely
+(``passes_alike``; ``scripts/bench_recognition.py --set matching.PASSES_ALIKE=false``
+measures without)."""
+UNSURE_LOGPROB = -0.7
+"""Nats of average log-probability: a final reading below this is unsure enough that the first
+pass's reading of the same audio must look like it (``passes_alike``)..."""
+ALIKE_SIMILARITY = 0.4
+"""...letter similarity (``letter_similarity``) of the first reading, or of one of its clauses,
+to the final one at least this. Chosen on the tune split's clip list (stop 22's full run,
+``bench_recognition.py --clips``; the answers tiny.en took from its own 30 s pass, stop left
+out): at -0.7 nats, similarity 0.3 refused 7 right answers, 4 wrong intents and 8 negatives;
+0.4 refused 12, 6 and 9. Counting a wrong intent as two misses, both come out 9 ahead, the
+most of the grid (-0.65 to -0.85 nats, similarity 0.25 to 0.45, by 0.05); 0.4 was kept for
+the two more wrong intents it refuses."""
+
+
+def passes_alike(intent: Intent, final: tuple[str, float], first: str | None) -> bool:
+    """True unless the final reading ``final`` (text, average log-probability), decoded again
+    because the first, cheaper reading of the same audio (``first``) was not sure, is itself
+    unsure (UNSURE_LOGPROB) and looks nothing like that first reading (ALIKE_SIMILARITY): the
+    two passes heard different things, and the answer is a guess ("Quit." -0.74 after "Red
+    room." for "resume"; "Pause." -0.83 after "I'm gonna go." for "faster"). Stop is exempt:
+    it always works."""
+    text, score = final
+    if not PASSES_ALIKE or first is None or intent is Intent.STOP or score >= UNSURE_LOGPROB:
+        return True
+    said = normalise(text)
+    return max(letter_similarity(part, said)
+               for part in (normalise(first), *clauses(first))) >= ALIKE_SIMILARITY
+
+
 _CLAUSE_END = re.compile(r"[.!?,;:]+")
 
 
@@ -271,6 +303,38 @@ def near_tie(readings: Sequence[tuple[str, float]], texts: Sequence[str],
     if not asks_only_for(intent, texts, moment):
         return None
     return next(reading for reading, other in close if other is intent)
+
+
+SPELLING_TIE = True
+"""Take "resume" or "skip step" from a close reading when the best one is a near-spelling of
+it (``spelling_tie``; ``--set matching.SPELLING_TIE=false`` measures without)."""
+
+
+def spelling_tie(readings: Sequence[tuple[str, float]], texts: Sequence[str],
+                 moment: Moment) -> tuple[str, float] | None:
+    """The reading (text, score) to take instead of the best one, or None. When the best
+    reading (``readings[0]``) is no command but one clause, of no more words than a phrase of
+    SPELLING_RIVAL_PHRASES and spelled like it ("Refume.", "Reume.", "Skip." for "skip
+    step"), and a reading within SECOND_OPINION_MARGIN of it, sure enough to act on
+    (NEAR_TIE_FLOOR), is exactly that phrase ("Resume." -0.51 under "Refume." -0.44), that
+    reading is taken, unless a text of the utterance (``texts``) asks for another command.
+    espeak's test voices write "resume" so. The advance then still needs rule 4
+    (``second_opinion``), judged against the phrase."""
+    if not SPELLING_TIE or len(readings) < 2 or match(readings[0][0], moment) is not None:
+        return None
+    best_text, best = readings[0]
+    said = normalise(best_text)
+    if len(clauses(best_text)) != 1:
+        return None
+    for text, score in readings[1:]:
+        phrase = normalise(text)
+        intent = match(text, moment)
+        if (intent is not None and phrase in SPELLING_RIVAL_PHRASES
+                and best - score <= SECOND_OPINION_MARGIN and score >= NEAR_TIE_FLOOR
+                and len(said.split()) <= len(phrase.split()) and spelled_alike(phrase, said)
+                and asks_only_for(intent, texts, moment)):
+            return text, score
+    return None
 
 
 CROSS_CHECK = True

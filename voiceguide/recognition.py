@@ -21,8 +21,8 @@ from voiceguide.audio.wav import read_wav
 from voiceguide.checkin_phrases import answer_phrases
 from voiceguide.intents import Intent, Moment, phrases_for
 from voiceguide.matching import (background_check_wanted, cross_check_wanted, gated_agrees,
-                                 match, near_tie, normalise, passes_agree, second_opinion,
-                                 whole_agrees)
+                                 match, near_tie, normalise, passes_agree, passes_alike,
+                                 second_opinion, spelling_tie, whole_agrees)
 from voiceguide.ports import Engine, Heard, Transcript
 
 log = logging.getLogger(__name__)
@@ -39,11 +39,17 @@ class Recognizer:
     the readings named no command, and its answer is taken when it is one of
     ``matching.BACKGROUND_CHECKED`` (``background_check_wanted``). Over a talking background
     the engine reads the loud part of the utterance alone, and an advance read there stands
-    only when the whole utterance asks for it too (``matching.whole_agrees``)."""
+    only when the whole utterance asks for it too (``matching.whole_agrees``). An unsure
+    answer the engine's first pass wrote as something else entirely is refused
+    (``matching.passes_alike``), but not the checker's: its answer is already held to what
+    the readings named or to a few intents, and there the rule cost right answers (tune
+    split, stop 23: 7 commands over a TV, for 3 sound-alikes heard as "Repeat.")."""
 
-    def __init__(self, engine: Engine, checker: Engine | None = None):
+    def __init__(self, engine: Engine, checker: Engine | None = None, *,
+                 alike_passes: bool = True):
         self.engine = engine
-        self.checker = None if checker is None else Recognizer(checker)
+        self.alike_passes = alike_passes
+        self.checker = None if checker is None else Recognizer(checker, alike_passes=False)
 
     def decode(self, audio: np.ndarray, moment: Moment) -> tuple[Heard, Intent | None]:
         """(what was heard, the intent it asks for or None) for mono float32 16 kHz audio."""
@@ -82,6 +88,11 @@ class Recognizer:
             intent, clear = None, False
         if intent is not None and not passes_agree(intent, transcript.first, moment):
             log.debug("%r refused at %s: the first reading %r asked for something else",
+                      transcript.text, moment.value, transcript.first)
+            intent, clear = None, False
+        if (intent is not None and self.alike_passes
+                and not passes_alike(intent, _scored(transcript), transcript.first)):
+            log.debug("%r refused at %s: unsure, and the first reading %r was unlike it",
                       transcript.text, moment.value, transcript.first)
             intent, clear = None, False
         whole = None if read.whole is None else read.whole.text if read.whole.clear else ""
@@ -130,13 +141,30 @@ def _agreed(transcript: Transcript, moment: Moment) -> Transcript:
 
 def _tie_settled(transcript: Transcript, moment: Moment) -> Transcript:
     """``transcript``, or the same with a close second reading as its text when that reading
-    is a harmless command and the best one is no command (``matching.near_tie``)."""
+    is a harmless command and the best one is no command (``matching.near_tie``), or is
+    "resume" or "skip step" and the best one a near-spelling of it (``matching.spelling_tie``:
+    that reading goes first, so that rule 4 judges the other readings against the phrase)."""
     if not transcript.clear:
         return transcript
-    tie = near_tie(transcript.readings, transcript.texts(), moment)
+    texts = transcript.texts()
+    tie = near_tie(transcript.readings, texts, moment)
+    readings = transcript.readings
+    if tie is None and (tie := spelling_tie(readings, texts, moment)) is not None:
+        taken = readings.index(tie, 1)
+        readings = (readings[taken], *readings[:taken], *readings[taken + 1:])
     if tie is None:
         return transcript
     text, score = tie
     log.debug("%r taken at %s for the best reading %r: a near tie", text, moment.value,
               transcript.text)
-    return replace(transcript, text=text, confidence=min(1.0, math.exp(score)))
+    return replace(transcript, text=text, confidence=min(1.0, math.exp(score)),
+                   readings=readings)
+
+
+def _scored(transcript: Transcript) -> tuple[str, float]:
+    """(text, average log-probability) of the reading ``transcript`` answers with: its own
+    among ``readings`` (a near tie's may be any of them), else its confidence's logarithm."""
+    for text, score in transcript.readings:
+        if text == transcript.text:
+            return text, score
+    return transcript.text, math.log(max(transcript.confidence, 1e-9))
