@@ -147,16 +147,17 @@ def _tie_settled(transcript: Transcript, moment: Moment) -> Transcript:
     if not transcript.clear:
         return transcript
     texts = transcript.texts()
-    tie = near_tie(transcript.readings, texts, moment)
+    tie, kind = near_tie(transcript.readings, texts, moment), "a near tie"
     readings = transcript.readings
     if tie is None and (tie := spelling_tie(readings, texts, moment)) is not None:
+        kind = "a near-spelling tie"
         taken = readings.index(tie, 1)
         readings = (readings[taken], *readings[:taken], *readings[taken + 1:])
     if tie is None:
         return transcript
     text, score = tie
-    log.debug("%r taken at %s for the best reading %r: a near tie", text, moment.value,
-              transcript.text)
+    log.debug("%r taken at %s for the best reading %r: %s", text, moment.value,
+              transcript.text, kind)
     return replace(transcript, text=text, confidence=min(1.0, math.exp(score)),
                    readings=readings)
 
