@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/audio_rig.py
@@ -38,6 +39,25 @@ def corpus():
     """The scripts/make_speech_corpus.py module (VOICES, synthesize, degrade, ...), to build a
     clip exactly as the benchmark's corpus holds it."""
     return _load_script("make_speech_corpus")
+
+
+@pytest.fixture
+def corpus_clip(corpus, tmp_path):
+    """``clip(voice_key, text, condition="clean", folder=None, tv=None)``: the corpus's own clip
+    <folder>/<voice_key>/<slug of text> (folder by default "command/<condition>"), ``text``
+    spoken by the corpus voice ``voice_key`` in ``condition`` (one of the corpus's CONDITIONS;
+    a "tvNN" one needs the TV track ``tv``). The noise, like the TV's stretch, depends on the
+    clip's name, so the name makes it the very clip the benchmark decodes."""
+    def clip(voice_key: str, text: str, condition: str = "clean", folder: str | None = None,
+             tv: np.ndarray | None = None) -> np.ndarray:
+        voice = next(v for v in corpus.VOICES if v.key == voice_key)
+        _, noise, snr = next(c for c in corpus.CONDITIONS if c[0] == condition)
+        if noise == "tv" and tv is None:
+            raise ValueError(f"{condition!r} needs the TV track")
+        speech = corpus.synthesize(voice, text, tmp_path)
+        name = f"{folder or 'command/' + condition}/{voice_key}/{corpus.slug(text)}"
+        return corpus.degrade(speech, noise, snr, name, np.zeros(0) if tv is None else tv)
+    return clip
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ misheard in a quiet room, no command among its readings, taken when base hears i
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -33,14 +32,6 @@ def engines():
     return make_engine("whisper"), make_checker("whisper")
 
 
-def _clip(corpus, voice_key: str, text: str, noise: str, name: str,
-          tmp_path: Path) -> np.ndarray:
-    """The corpus's own clip ``name``: ``text`` by the corpus voice ``voice_key``."""
-    voice = next(v for v in corpus.VOICES if v.key == voice_key)
-    speech = corpus.synthesize(voice, text, tmp_path)
-    return corpus.degrade(speech, noise, None, name, np.zeros(0))
-
-
 def _alone_and_checked(engines, audio: np.ndarray, moment: Moment):
     """((heard, intent) from tiny.en alone, (heard, intent) with base as the checker)."""
     from voiceguide.recognition import Recognizer
@@ -49,11 +40,9 @@ def _alone_and_checked(engines, audio: np.ndarray, moment: Moment):
     return Recognizer(tiny).decode(audio, moment), Recognizer(tiny, base).decode(audio, moment)
 
 
-def test_a_command_tiny_all_but_heard_is_taken_when_base_hears_it_too(corpus, engines,
-                                                                     tmp_path):
+def test_a_command_tiny_all_but_heard_is_taken_when_base_hears_it_too(corpus_clip, engines):
     assert engines[1] is not None
-    audio = _clip(corpus, "espeak-en-us-160", "previous", "reverb",
-                  "command/reverb/espeak-en-us-160/previous", tmp_path)
+    audio = corpus_clip("espeak-en-us-160", "previous", "reverb")
     # Tune split, 2026-12-02: tiny.en's best reading "Read this.", "Previous." its fifth;
     # base read "Previous.".
     (heard, intent), (checked, answer) = _alone_and_checked(engines, audio, Moment.STEP)
@@ -62,9 +51,8 @@ def test_a_command_tiny_all_but_heard_is_taken_when_base_hears_it_too(corpus, en
 
 
 def test_an_advance_tiny_refused_for_a_close_reading_is_taken_when_base_hears_it_clearly(
-        corpus, engines, tmp_path):
-    audio = _clip(corpus, "espeak-en-gb-x-gbcwmd_m5-130", "continue", "none",
-                  "command/clean/espeak-en-gb-x-gbcwmd_m5-130/continue", tmp_path)
+        corpus_clip, engines):
+    audio = corpus_clip("espeak-en-gb-x-gbcwmd_m5-130", "continue")
     # Tune split, 2026-12-04: tiny.en "Continue." but "Contino." close under it (refused:
     # an advance wants no close reading of anything else); base "Continue.", through the
     # same rules, its unprompted reading included.
@@ -73,13 +61,12 @@ def test_an_advance_tiny_refused_for_a_close_reading_is_taken_when_base_hears_it
     assert answer is Intent.NEXT and checked.text == "Continue." and checked.clear, checked
 
 
-def test_a_sound_alike_heard_as_yes_is_never_cross_checked(corpus, bench, engines, tmp_path):
+def test_a_sound_alike_heard_as_yes_is_never_cross_checked(corpus_clip, bench, engines):
     from voiceguide.matching import asks_only_for, match
     from voiceguide.recognition import Recognizer
 
     tiny, base = engines
-    audio = _clip(corpus, "espeak-en_f3-150", "yes sir", "none",
-                  "negative/sound_alike/espeak-en_f3-150/yes_sir", tmp_path)
+    audio = corpus_clip("espeak-en_f3-150", "yes sir", folder="negative/sound_alike")
     # Tune split: tiny.en "Yes." then "Yes sir." (refused: unprompted "Yes, sir."). On the
     # Xeon of 2026-12-02 base alone took it as "Yes."; on an AMD EPYC (2026-12-04) its own
     # unprompted reading "Yes sir." refuses it. Either way the cross-check never settles a
@@ -101,13 +88,11 @@ def test_a_sound_alike_heard_as_yes_is_never_cross_checked(corpus, bench, engine
     ("espeak-en-gb-x-gbcwmd_m5-130", "previous step", Intent.BACK),
 ], ids=["what_can_i_say", "previous_step"])
 def test_a_command_tiny_misheard_in_a_quiet_room_is_taken_when_base_hears_it(
-        corpus, engines, tmp_path, monkeypatch, voice_key, phrase, intent):
+        corpus_clip, engines, monkeypatch, voice_key, phrase, intent):
     from voiceguide import matching
     from voiceguide.recognition import Recognizer
 
-    slug = phrase.replace(" ", "_")
-    audio = _clip(corpus, voice_key, phrase, "none", f"command/clean/{voice_key}/{slug}",
-                  tmp_path)
+    audio = corpus_clip(voice_key, phrase)
     (heard, got), (checked, answer) = _alone_and_checked(engines, audio, Moment.STEP)
     assert got is None, heard
     assert answer is intent and checked.clear, checked

@@ -7,9 +7,7 @@ the first pass heard as something else entirely is refused (``matching.passes_al
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
-import numpy as np
 import pytest
 
 from voiceguide import matching
@@ -32,19 +30,8 @@ def recognizer():
     return Recognizer(make_engine("whisper"))
 
 
-def _clip(corpus, voice_key: str, text: str, condition: str, tmp_path: Path) -> np.ndarray:
-    """The corpus's own clip command/<condition>/<voice>/<phrase>: ``text`` spoken by the
-    corpus voice ``voice_key``, with pink noise for "pinkNN" or as it is for "clean"."""
-    voice = next(v for v in corpus.VOICES if v.key == voice_key)
-    speech = corpus.synthesize(voice, text, tmp_path)
-    noise, snr = ("none", None) if condition == "clean" else ("pink", float(condition[4:]))
-    return corpus.degrade(speech, noise, snr, f"command/{condition}/{voice_key}/"
-                          f"{corpus.slug(text)}", np.zeros(0))
-
-
-def test_a_near_spelling_of_skip_step_gives_way_to_the_phrase(corpus, recognizer, tmp_path,
-                                                              monkeypatch):
-    audio = _clip(corpus, "espeak-en-gb-x-gbcwmd_m5-130", "skip step", "pink20", tmp_path)
+def test_a_near_spelling_of_skip_step_gives_way_to_the_phrase(corpus_clip, recognizer, monkeypatch):
+    audio = corpus_clip("espeak-en-gb-x-gbcwmd_m5-130", "skip step", "pink20")
     # Tune split, 2026-12-05: the 30 s pass read "Skip." -0.35, "Skip step." -0.61 under it.
     heard, intent = recognizer.decode(audio, Moment.STEP)
     assert intent is Intent.SKIP and heard.text == "Skip step." and heard.clear, heard
@@ -53,9 +40,9 @@ def test_a_near_spelling_of_skip_step_gives_way_to_the_phrase(corpus, recognizer
     assert intent is None and heard.text == "Skip.", heard
 
 
-def test_an_unsure_answer_the_first_pass_heard_otherwise_is_refused(corpus, recognizer,
-                                                                    tmp_path, monkeypatch):
-    audio = _clip(corpus, "espeak-en-us-nyc_f4-165", "faster", "pink5", tmp_path)
+def test_an_unsure_answer_the_first_pass_heard_otherwise_is_refused(
+        corpus_clip, recognizer, monkeypatch):
+    audio = corpus_clip("espeak-en-us-nyc_f4-165", "faster", "pink5")
     # Tune split, 2026-12-05: the short window read "I'm gonna go.", the 30 s pass "Pause."
     # -0.83: a wrong intent, unless the two passes must look alike.
     heard, intent = recognizer.decode(audio, Moment.STEP)
@@ -65,8 +52,8 @@ def test_an_unsure_answer_the_first_pass_heard_otherwise_is_refused(corpus, reco
     assert intent is Intent.PAUSE, heard  # the wrong answer this rule is about
 
 
-def test_soft_up_is_softer(corpus, recognizer, tmp_path):
-    audio = _clip(corpus, "espeak-en-029_f2-140", "softer", "clean", tmp_path)
+def test_soft_up_is_softer(corpus_clip, recognizer):
+    audio = corpus_clip("espeak-en-029_f2-140", "softer")
     # Tune split: its best reading "Soft up." -0.46, in a quiet room.
     heard, intent = recognizer.decode(audio, Moment.STEP)
     assert intent is Intent.QUIETER and heard.text == "Soft up.", heard

@@ -11,7 +11,6 @@ clearly but not a sentence (``matching.background_check_wanted``,
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -64,23 +63,11 @@ def recognizer():
     return Recognizer(make_engine("whisper"))
 
 
-def _over_tv(corpus, tv, voice_key: str, text: str, tmp_path: Path,
-             snr_db: int = 20, folder: str | None = None) -> np.ndarray:
-    """``text`` spoken by the corpus voice ``voice_key`` with the TV ``snr_db`` under it: the
-    corpus's own clip command/tv<snr_db>/<voice>/<phrase> (or <folder>/<voice>/<phrase>: the
-    TV's stretch depends on the clip's name)."""
-    voice = next(v for v in corpus.VOICES if v.key == voice_key)
-    speech = corpus.synthesize(voice, text, tmp_path)
-    folder = folder or f"command/tv{snr_db}"
-    return corpus.degrade(speech, "tv", float(snr_db),
-                          f"{folder}/{voice_key}/{corpus.slug(text)}", tv)
-
-
 @pytest.mark.parametrize("voice_key, phrase, moment, intent", CASES,
                          ids=[f"{c[1].replace(' ', '_')}-{c[2].value}" for c in CASES])
 def test_a_command_over_the_tv_is_taken_when_both_readings_agree(
-        corpus, tv, recognizer, tmp_path, monkeypatch, voice_key, phrase, moment, intent):
-    audio = _over_tv(corpus, tv, voice_key, phrase, tmp_path)
+        corpus_clip, tv, recognizer, monkeypatch, voice_key, phrase, moment, intent):
+    audio = corpus_clip(voice_key, phrase, "tv20", tv=tv)
     heard, got = recognizer.decode(audio, moment)
     assert got is intent, heard
     monkeypatch.setattr(whisper, "GATED_READING", False)
@@ -91,8 +78,8 @@ def test_a_command_over_the_tv_is_taken_when_both_readings_agree(
 @pytest.mark.parametrize("voice_key, phrase, moment, intent", CASES,
                          ids=[f"{c[1].replace(' ', '_')}-{c[2].value}" for c in CASES])
 def test_the_tv_words_around_a_command_are_cut_away(
-        corpus, tv, recognizer, tmp_path, monkeypatch, voice_key, phrase, moment, intent):
-    audio = _over_tv(corpus, tv, voice_key, phrase, tmp_path)
+        corpus_clip, tv, recognizer, monkeypatch, voice_key, phrase, moment, intent):
+    audio = corpus_clip(voice_key, phrase, "tv20", tv=tv)
     monkeypatch.setattr(whisper, "GATED_READING", False)
     monkeypatch.setattr(whisper, "TALKING_TRIM_DB", TALKING_TRIM_DB)
     heard, got = recognizer.decode(audio, moment)
@@ -103,10 +90,10 @@ def test_the_tv_words_around_a_command_are_cut_away(
 
 
 @pytest.mark.parametrize("trim_db", (None, TALKING_TRIM_DB), ids=("wide", "talking_trim"))
-def test_a_sentence_over_the_tv_stays_no_command(corpus, tv, recognizer, tmp_path, monkeypatch,
+def test_a_sentence_over_the_tv_stays_no_command(corpus_clip, tv, recognizer, monkeypatch,
                                                  trim_db):
     monkeypatch.setattr(whisper, "TALKING_TRIM_DB", trim_db)
-    audio = _over_tv(corpus, tv, "espeak-en-us-160", "the next step is the hard part", tmp_path)
+    audio = corpus_clip("espeak-en-us-160", "the next step is the hard part", "tv20", tv=tv)
     for moment in (Moment.STEP, Moment.CHECK):
         heard, got = recognizer.decode(audio, moment)
         assert got is None, heard
@@ -124,8 +111,8 @@ TIES = (
 @pytest.mark.parametrize("voice_key, phrase, snr_db, intent", TIES,
                          ids=[f"{c[1].replace(' ', '_')}-tv{c[2]}" for c in TIES])
 def test_a_harmless_command_in_a_near_tie_with_the_tv_words_is_taken(
-        corpus, tv, recognizer, tmp_path, monkeypatch, voice_key, phrase, snr_db, intent):
-    audio = _over_tv(corpus, tv, voice_key, phrase, tmp_path, snr_db)
+        corpus_clip, tv, recognizer, monkeypatch, voice_key, phrase, snr_db, intent):
+    audio = corpus_clip(voice_key, phrase, f"tv{snr_db}", tv=tv)
     heard, got = recognizer.decode(audio, Moment.STEP)
     assert got is intent, heard
     monkeypatch.setattr(matching, "NEAR_TIE", False)
@@ -147,10 +134,10 @@ def base(bench):
 
 @needs_base
 def test_a_command_tiny_hears_as_the_tv_words_is_taken_when_base_hears_it(
-        corpus, tv, recognizer, base, tmp_path, monkeypatch):
+        corpus_clip, tv, recognizer, base, monkeypatch):
     from voiceguide.recognition import Recognizer
 
-    audio = _over_tv(corpus, tv, "espeak-en-us-160", "continue", tmp_path)
+    audio = corpus_clip("espeak-en-us-160", "continue", "tv20", tv=tv)
     # Tune split, 2026-12-04: tiny.en wrote the TV's words and none of the user's ("What can
     # then you leisure to.", "What can i do.", ...); base heard "Continue.", its unprompted
     # reading included.
@@ -167,10 +154,10 @@ def test_a_command_tiny_hears_as_the_tv_words_is_taken_when_base_hears_it(
 
 @needs_base
 def test_a_command_tiny_reads_among_others_over_the_tv_is_taken_when_base_hears_it(
-        corpus, tv, recognizer, base, bench, tmp_path, monkeypatch):
+        corpus_clip, tv, recognizer, base, bench, monkeypatch):
     from voiceguide.recognition import Recognizer
 
-    audio = _over_tv(corpus, tv, "espeak-en-029_f2-140", "previous", tmp_path)
+    audio = corpus_clip("espeak-en-029_f2-140", "previous", "tv20", tv=tv)
     # Tune split, 2026-12-04: tiny.en's readings ("Please, yes.", "Please.", ...) name
     # "previous" and "pause" both, so none stands; base heard "Previous.".
     tiny = bench.Recording(recognizer.engine)
@@ -188,15 +175,15 @@ def test_a_command_tiny_reads_among_others_over_the_tv_is_taken_when_base_hears_
 
 
 @needs_base
-def test_a_sentence_over_the_tv_stays_no_command_when_base_is_asked(corpus, tv, recognizer,
-                                                                    base, tmp_path):
+def test_a_sentence_over_the_tv_stays_no_command_when_base_is_asked(
+        corpus_clip, tv, recognizer, base):
     from voiceguide.recognition import Recognizer
 
     # The corpus's negative clip (tune split): tiny.en reads "I'm not done yet." and the
     # background talks, so base is asked at a step; nothing it may answer comes of it. At a
     # check only help could come of it: base is not asked.
-    audio = _over_tv(corpus, tv, "espeak-en_f3-150", "I'm not done yet", tmp_path,
-                     folder="negative/contains_command_tv20")
+    audio = corpus_clip("espeak-en_f3-150", "I'm not done yet", "tv20",
+                        folder="negative/contains_command_tv20", tv=tv)
     checked = Recognizer(recognizer.engine, base)
     for moment, asked in ((Moment.STEP, True), (Moment.CHECK, False)):
         base.last = None
@@ -205,13 +192,13 @@ def test_a_sentence_over_the_tv_stays_no_command_when_base_is_asked(corpus, tv, 
         assert (base.last is not None) is asked, (moment, base.last)
 
 
-def test_a_sound_alike_of_next_step_cut_out_of_the_tv_is_not_taken(corpus, tv, recognizer,
-                                                                     tmp_path, monkeypatch):
+def test_a_sound_alike_of_next_step_cut_out_of_the_tv_is_not_taken(
+        corpus_clip, tv, recognizer, monkeypatch):
     # Test split: "necks" over the TV, cut to its loud part, reads "Next step."; read whole,
     # "Grab the neck.".
     monkeypatch.setattr(whisper, "TALKING_TRIM_DB", TALKING_TRIM_DB)
-    audio = _over_tv(corpus, tv, "espeak-en-gb-x-rp_f2-170", "necks", tmp_path,
-                     folder="negative/sound_alike_tv20")
+    audio = corpus_clip("espeak-en-gb-x-rp_f2-170", "necks", "tv20",
+                        folder="negative/sound_alike_tv20", tv=tv)
     heard, got = recognizer.decode(audio, Moment.STEP)
     assert got is None, heard
     assert heard.text == "Next step."  # what the close trim heard: only the check refused it
@@ -220,15 +207,15 @@ def test_a_sound_alike_of_next_step_cut_out_of_the_tv_is_not_taken(corpus, tv, r
     assert got is Intent.NEXT, heard
 
 
-def test_an_advance_standing_as_a_clause_of_the_whole_utterance_is_taken(corpus, tv, recognizer,
-                                                                         tmp_path, monkeypatch):
+def test_an_advance_standing_as_a_clause_of_the_whole_utterance_is_taken(
+        corpus_clip, tv, recognizer, monkeypatch):
     # Tune split over the TV at 20 dB, cut to its loud part: "confirm" reads "Confirm.", and
     # the whole utterance "Confirm. Go forward."; the sound-alike "guess" reads "Yes.", and
     # whole "Yes. To be older.".
     monkeypatch.setattr(whisper, "TALKING_TRIM_DB", TALKING_TRIM_DB)
-    confirm = _over_tv(corpus, tv, "espeak-en_f3-150", "confirm", tmp_path)
-    guess = _over_tv(corpus, tv, "espeak-en_f3-150", "guess", tmp_path,
-                     folder="negative/sound_alike_tv20")
+    confirm = corpus_clip("espeak-en_f3-150", "confirm", "tv20", tv=tv)
+    guess = corpus_clip("espeak-en_f3-150", "guess", "tv20", folder="negative/sound_alike_tv20",
+                        tv=tv)
     heard, got = recognizer.decode(confirm, Moment.CHECK)
     assert got is Intent.YES, heard
     heard, got = recognizer.decode(guess, Moment.CHECK)
