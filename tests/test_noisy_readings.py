@@ -1,8 +1,9 @@
-"""Stop 23's rules on the real engine's readings (tier 3), on tune-split clips built as
-``scripts/make_speech_corpus.py`` builds them (espeak-ng speech): a near-spelling of "skip
+"""Stop 23's and 24's rules on the real engine's readings (tier 3), on tune-split clips built
+as ``scripts/make_speech_corpus.py`` builds them (espeak-ng speech): a near-spelling of "skip
 step" gives way to the phrase read close under it (``matching.spelling_tie``); an unsure answer
-the first pass heard as something else entirely is refused (``matching.passes_alike``); and
-"Soft up." is "softer" (``intents.HEARD_AS``)."""
+the first pass heard as something else entirely is refused (``matching.passes_alike``);
+"Soft up." is "softer" (``intents.HEARD_AS``); and a sure short-window reading somewhat like a
+phrase is read again in the 30 s window (``whisper.FAR_SIMILARITY``)."""
 
 from __future__ import annotations
 
@@ -57,3 +58,17 @@ def test_soft_up_is_softer(corpus_clip, recognizer):
     # Tune split: its best reading "Soft up." -0.46, in a quiet room.
     heard, intent = recognizer.decode(audio, Moment.STEP)
     assert intent is Intent.QUIETER and heard.text == "Soft up.", heard
+
+
+def test_a_sure_short_reading_somewhat_like_a_phrase_is_read_again_in_the_30_s_window(
+        corpus_clip, recognizer, monkeypatch):
+    from voiceguide.engines import whisper
+
+    audio = corpus_clip("espeak-en-us-nyc_f4-165", "end session", "reverb")
+    # Tune split: the short window reads "Intention." (-0.16), letter similarity 0.5 to
+    # "end session"; the 30 s pass reads "End session.".
+    heard, intent = recognizer.decode(audio, Moment.PAUSED)
+    assert intent is Intent.END and heard.text == "End session.", heard
+    monkeypatch.setattr(whisper, "FAR_SIMILARITY", 0.6)  # before stop 24: final, no command
+    heard, intent = recognizer.decode(audio, Moment.PAUSED)
+    assert intent is None and heard.text == "Intention.", heard

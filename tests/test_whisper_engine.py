@@ -172,6 +172,7 @@ def test_only_a_sure_reading_unlike_every_phrase_skips_the_30_s_pass():
     assert not _far_from_phrases([("Bird.", -0.5)], allowed)  # not sure enough
     assert not _far_from_phrases([("Step.", -0.1)], allowed)  # like "stop"
     assert not _far_from_phrases([("Down.", -0.1)], allowed)  # like "slow down"
+    assert not _far_from_phrases([("John.", -0.1)], allowed)  # like "done" (0.5)
     assert not _far_from_phrases([("L.", -0.1)], allowed)  # a fragment
     assert not _far_from_phrases([("Bird.", -0.1), ("Help.", -0.9)], allowed)  # a phrase read
 
