@@ -123,7 +123,7 @@ reading to every allowed phrase below this. "Step." is like "stop" (0.75) and "B
 "louder" (0.62): the 30 s pass heard both right; "Down." against "all done", a phrase then,
 was 0.5 (against "done" it is 0.75). It was 0.6 until stop 24. Then every short-window
 reading the rule had made final at a similarity from 0.45 to 0.6 was decoded again with the
-30 s pass (the full recognizer, on a full run's clip list; ``s24/far_redo.py``). Tune split:
+30 s pass (the full recognizer; a scratch probe on stop 23's full tune run). Tune split:
 14 of 33 such commands right ("Intention." -> "End session.", "Load up." -> "Louder.",
 "John." -> "Done."), none wrong, 2 real "stop"s right ("Start." -> "Stop."), 8 of 54
 negatives taken, none an advance (the sound-alikes "top", "shop" and "stock" as "Stop.",
