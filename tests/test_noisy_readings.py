@@ -72,3 +72,17 @@ def test_a_sure_short_reading_somewhat_like_a_phrase_is_read_again_in_the_30_s_w
     monkeypatch.setattr(whisper, "FAR_SIMILARITY", 0.6)  # before stop 24: final, no command
     heard, intent = recognizer.decode(audio, Moment.PAUSED)
     assert intent is None and heard.text == "Intention.", heard
+
+
+def test_a_sure_sentence_one_of_whose_clauses_is_a_phrase_is_read_again_in_the_30_s_window(
+        corpus_clip, recognizer, monkeypatch):
+    from voiceguide.engines import whisper
+
+    audio = corpus_clip("espeak-en-gb-x-gbcwmd_m5-130", "repeat that")
+    # Tune split, a quiet room: the short window repeats itself, "Repeat that. Repeat that.
+    # Repeat repeat that" (-0.50, collapsed no further); the 30 s pass reads "Repeat that.".
+    heard, intent = recognizer.decode(audio, Moment.STEP)
+    assert intent is Intent.REPEAT and heard.text == "Repeat that.", heard
+    monkeypatch.setattr(whisper, "SENTENCE_CLAUSES", False)  # before stop 25: a sentence
+    heard, intent = recognizer.decode(audio, Moment.STEP)
+    assert intent is None and heard.text.startswith("Repeat that. Repeat that."), heard

@@ -14,8 +14,8 @@ import pytest
 
 from voiceguide.engines import make_engine
 from voiceguide.engines import whisper as whisper_module
-from voiceguide.engines.whisper import (WhisperEngine, _clear, _far_from_phrases, _sure,
-                                        build_prompt)
+from voiceguide.engines.whisper import (WhisperEngine, _clear, _far_from_phrases,
+                                        _not_a_command, _sure, build_prompt)
 from voiceguide.engines.whisper_model import (WHISPER_FILES, locate_whisper_model,
                                               packaged_model_dir, verify_whisper_model)
 from voiceguide.errors import ModelError
@@ -175,6 +175,18 @@ def test_only_a_sure_reading_unlike_every_phrase_skips_the_30_s_pass():
     assert not _far_from_phrases([("John.", -0.1)], allowed)  # like "done" (0.5)
     assert not _far_from_phrases([("L.", -0.1)], allowed)  # a fragment
     assert not _far_from_phrases([("Bird.", -0.1), ("Help.", -0.9)], allowed)  # a phrase read
+
+
+def test_only_a_sure_sentence_naming_no_phrase_skips_the_30_s_pass():
+    allowed = {"stop", "repeat that", "no", "go back"}
+    assert _not_a_command([("The weather is nice today.", -0.3)], allowed)
+    assert not _not_a_command([("The weather is nice today.", -0.6)], allowed)  # not sure
+    assert not _not_a_command([("Nice day today.", -0.1)], allowed)  # three words
+    assert not _not_a_command([("The weather is nice today.", -0.1), ("Stop.", -0.9)], allowed)
+    # a clause of it is a phrase: the 30 s pass reads it again
+    assert not _not_a_command([("Repeat that. Repeat that. Repeat repeat that", -0.5)], allowed)
+    assert not _not_a_command([("No. He was not. No. He", -0.37)], allowed)
+    assert _not_a_command([("No one was there today.", -0.37)], allowed)  # a word, not a clause
 
 
 def test_a_short_window_next_step_needs_to_be_surer_than_other_phrases():
