@@ -39,6 +39,17 @@ def test_quiet_and_soft_are_taken_as_quieter_where_the_voice_can_be_set():
     assert match("Soft up.", Moment.STEP) is Intent.QUIETER  # espeak's "softer", clean too
 
 
+def test_stop_25s_heard_as_forms_are_their_voice_setting_or_repeat():
+    assert match("Soft it.", Moment.STEP) is Intent.QUIETER
+    assert match("Soften.", Moment.TIMER) is Intent.QUIETER
+    assert match("Slow it.", Moment.STEP) is Intent.SLOWER
+    assert match("See. Not again.", Moment.STEP) is Intent.REPEAT
+    assert match("Same again.", Moment.CHECK) is Intent.REPEAT
+    assert match("Slow it.", Moment.CHECK) is None  # no voice settings at a check
+    assert match("Slow up.", Moment.STEP) is None  # also a reading of "softer"
+    assert match("Same again, please.", Moment.STEP) is None  # still the whole utterance
+
+
 def test_heard_as_forms_never_move_the_session_on_and_are_no_taught_phrase():
     taught = {phrase for phrases in PHRASES.values() for phrase in phrases}
     assert all(form == normalise(form) and form not in taught for form in HEARD_AS)

@@ -3,7 +3,9 @@ as ``scripts/make_speech_corpus.py`` builds them (espeak-ng speech): a near-spel
 step" gives way to the phrase read close under it (``matching.spelling_tie``); an unsure answer
 the first pass heard as something else entirely is refused (``matching.passes_alike``);
 "Soft up." is "softer" (``intents.HEARD_AS``); and a sure short-window reading somewhat like a
-phrase is read again in the 30 s window (``whisper.FAR_SIMILARITY``)."""
+phrase is read again in the 30 s window (``whisper.FAR_SIMILARITY``). Stop 25's: "See not
+again." and "Slow it." (``intents.HEARD_AS``); a sure sentence one of whose clauses is a phrase
+is read again in the 30 s window (``whisper.SENTENCE_CLAUSES``)."""
 
 from __future__ import annotations
 
@@ -58,6 +60,17 @@ def test_soft_up_is_softer(corpus_clip, recognizer):
     # Tune split: its best reading "Soft up." -0.46, in a quiet room.
     heard, intent = recognizer.decode(audio, Moment.STEP)
     assert intent is Intent.QUIETER and heard.text == "Soft up.", heard
+
+
+def test_see_not_again_is_say_that_again_and_slow_it_is_slow_down(corpus_clip, recognizer):
+    # Tune split: their best readings, "See not again." -0.18 in a quiet room and "Slow it."
+    # -0.24 in pink noise at 20 dB ("Slow down." -0.26 under it).
+    audio = corpus_clip("espeak-en-gb-scotland_m2-175", "say that again")
+    heard, intent = recognizer.decode(audio, Moment.STEP)
+    assert intent is Intent.REPEAT and heard.text == "See not again.", heard
+    audio = corpus_clip("espeak-en_f3-150", "slower", "pink20")
+    heard, intent = recognizer.decode(audio, Moment.STEP)
+    assert intent is Intent.SLOWER and heard.text == "Slow it.", heard
 
 
 def test_a_sure_short_reading_somewhat_like_a_phrase_is_read_again_in_the_30_s_window(

@@ -77,6 +77,11 @@ HEARD_AS: dict[str, Intent] = {
     "quiet": Intent.QUIETER,
     "soft": Intent.QUIETER,
     "soft up": Intent.QUIETER,
+    "soft it": Intent.QUIETER,
+    "soften": Intent.QUIETER,
+    "slow it": Intent.SLOWER,
+    "see not again": Intent.REPEAT,
+    "same again": Intent.REPEAT,
 }
 """What Whisper tiny.en writes for a phrase, taken as that phrase's intent wherever the intent
 is allowed, but never taught nor put in the prompt. Only for intents that do not move the
@@ -89,7 +94,14 @@ that gave none (pink and TV), of no negative or real recording; test split, full
 commands more right (clean 2, TV 20 dB 4) and one sound-alike taken ("nest" over a TV read
 "Quiet."). "Soft up." for "softer" (stop 23): in both splits' full runs the best reading of 7
 commands that gave none (tune clean and pink 20 dB 1 each; test clean 2, pink 20 and 5 dB
-and reverb 1 each), and no reading of any other clip."""
+and reverb 1 each), and no reading of any other clip. Since stop 25 "Soft it." and "Soften."
+for "softer", "Slow it." for "slow down" and "slower", "See not again." and "Same again." for
+"say that again", chosen on stop 24's full tune run: the best reading of 11 commands that gave
+none (slow it 4, see not again 3, soften 2, soft it 1, same again 1) and of no other clip;
+among all readings of both splits, only of their own commands but "Slow it." (a tune negative
+and a test "pause", neither its best reading) and "Soften." (a tune "faster" heard right).
+Left out "Slow up." (a reading of 7 tune "softer"s) and "Stay up."/"Steve up." ("speed up",
+but also the retired "speak up")."""
 
 _VOICE_SETTINGS = (Intent.SLOWER, Intent.FASTER, Intent.LOUDER, Intent.QUIETER)
 
