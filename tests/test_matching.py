@@ -39,7 +39,7 @@ def test_quiet_and_soft_are_taken_as_quieter_where_the_voice_can_be_set():
     assert match("Soft up.", Moment.STEP) is Intent.QUIETER  # espeak's "softer", clean too
 
 
-def test_stop_25s_heard_as_forms_are_their_voice_setting_or_repeat():
+def test_soft_it_soften_slow_it_and_see_not_again_are_their_voice_setting_or_repeat():
     assert match("Soft it.", Moment.STEP) is Intent.QUIETER
     assert match("Soften.", Moment.TIMER) is Intent.QUIETER
     assert match("Slow it.", Moment.STEP) is Intent.SLOWER
