@@ -201,7 +201,8 @@ REAL_STOP = (Path(os.environ.get("VOICEGUIDE_SPEECH_COMMANDS", "/work/shared/dat
 
 
 @pytest.mark.skipif(not REAL_STOP.is_file(), reason="the Speech Commands recordings are not here")
-def test_a_real_stop_the_short_window_reads_as_next_step_is_a_stop(recognizer, monkeypatch):
+def test_a_real_stop_the_short_window_reads_as_next_step_is_a_stop(
+        recognizer, monkeypatch, bench, reads_otherwise):
     # A Speech Commands "stop" (tune split): the short window reads "Next step." (-0.52); the
     # 30 s pass reads "Stop." with "Next step." far under it.
     from voiceguide.audio.wav import read_wav
@@ -210,7 +211,11 @@ def test_a_real_stop_the_short_window_reads_as_next_step_is_a_stop(recognizer, m
     heard, intent = recognizer.decode(audio, Moment.STEP)
     assert intent is Intent.STOP, heard
     monkeypatch.setattr(whisper_module, "STRICTER_SURE_LOGPROB", {})
-    heard, intent = recognizer.decode(audio, Moment.STEP)
+    recording = bench.Recording(recognizer.engine)
+    heard, intent = Recognizer(recording).decode(audio, Moment.STEP)
+    if recording.last.first is not None and intent is Intent.STOP:
+        reads_otherwise(f"the short window read {recording.last.first!r} unsurely, so the 30 s "
+                        "pass read it anyway")
     assert intent is Intent.NEXT, heard  # the case this test is about
 
 
