@@ -84,12 +84,13 @@ def test_a_sure_short_reading_somewhat_like_a_phrase_is_read_again_in_the_30_s_w
     # Tune split: the short window reads "Intention." (-0.16), letter similarity 0.5 to
     # "end session"; the 30 s pass reads "End session.".
     recording = bench.Recording(recognizer.engine)
-    heard, intent = Recognizer(recording).decode(audio, Moment.PAUSED)
+    seen = Recognizer(recording)  # the same engine; ``recording.last`` is its transcript
+    heard, intent = seen.decode(audio, Moment.PAUSED)
     assert intent is Intent.END and heard.text == "End session.", heard
     if recording.last.first != "Intention.":
         reads_otherwise(f"the short window read {recording.last.first or heard.text!r}")
     monkeypatch.setattr(whisper, "FAR_SIMILARITY", 0.6)  # before stop 24: final, no command
-    heard, intent = Recognizer(recording).decode(audio, Moment.PAUSED)
+    heard, intent = seen.decode(audio, Moment.PAUSED)
     if recording.last.first is not None:
         reads_otherwise(f"the short window was unsure of {recording.last.first!r}, so the 30 s "
                         "pass read it anyway")
@@ -102,12 +103,13 @@ def test_a_sure_sentence_one_of_whose_clauses_is_a_phrase_is_read_again_in_the_3
     # Tune split, a quiet room: the short window repeats itself, "Repeat that. Repeat that.
     # Repeat repeat that" (-0.50, collapsed no further); the 30 s pass reads "Repeat that.".
     recording = bench.Recording(recognizer.engine)
-    heard, intent = Recognizer(recording).decode(audio, Moment.STEP)
+    seen = Recognizer(recording)  # the same engine; ``recording.last`` is its transcript
+    heard, intent = seen.decode(audio, Moment.STEP)
     assert intent is Intent.REPEAT and heard.text == "Repeat that.", heard
     if not (recording.last.first or "").startswith("Repeat that. Repeat that."):
         reads_otherwise(f"the short window read {recording.last.first or heard.text!r}")
     monkeypatch.setattr(whisper, "SENTENCE_CLAUSES", False)  # before stop 25: a sentence
-    heard, intent = Recognizer(recording).decode(audio, Moment.STEP)
+    heard, intent = seen.decode(audio, Moment.STEP)
     if recording.last.first is not None:
         reads_otherwise(f"the short window was unsure of {recording.last.first!r}, so the 30 s "
                         "pass read it anyway")
