@@ -81,7 +81,8 @@ def test_loads_within_seconds(engine):
 
 
 def test_the_model_runs_on_avx2_kernels_unless_the_user_chose(engine, monkeypatch):
-    # The tuned figures hold for AVX2 kernels (whisper.MATH_KERNELS). MKL reads the variable
+    # The tuned figures hold for AVX2 kernels (whisper.MATH_KERNELS; Intel MKL, so Intel CPUs
+    # only: CTranslate2 uses oneDNN on AMD ones). MKL reads the variable
     # once, when it starts: here the engine fixture's load already started it.
     monkeypatch.delenv("MKL_ENABLE_INSTRUCTIONS", raising=False)
     WhisperEngine()
@@ -96,6 +97,16 @@ def test_the_beam_width_is_read_when_the_engine_is_made(monkeypatch):
     monkeypatch.setattr(whisper_module, "HYPOTHESES", 3)
     assert WhisperEngine().beam_size == 3
     assert WhisperEngine(beam_size=1).beam_size == 1
+
+
+def test_the_arithmetic_is_read_when_the_engine_is_made(monkeypatch):
+    # So --set engines.whisper.COMPUTE_TYPE="float32" takes effect; base has its own constant.
+    assert WhisperEngine()._model.compute_type == "int8_float32"  # int8, as CPUs name it
+    monkeypatch.setattr(whisper_module, "COMPUTE_TYPE", "float32")
+    assert WhisperEngine()._model.compute_type == "float32"
+    assert WhisperEngine(compute_type="int8")._model.compute_type == "int8_float32"
+    monkeypatch.setattr(whisper_module, "BASE_COMPUTE_TYPE", "float32")
+    assert WhisperEngine.open_base()._model.compute_type == "float32"
 
 
 @pytest.mark.parametrize("voice,phrase,intent,moment", list(cases()))

@@ -173,9 +173,37 @@ commands 73.1 % with AVX2, 72.0 % without: the same quality), but without the ca
 real-audio tests fail (a third sound-alike heard as "Yes." at a check; a TV clip heard
 without the gated reading). The cap costs speed there, against
 ``MKL_ENABLE_INSTRUCTIONS=AVX512_E4``: commands median 56 against 46 ms, p95 494 against
-403 ms (``scripts/bench_decode_speed.py --split test --every 4``). It does not make machines
-bit-identical: numpy's own AVX-512 code changes the features by rounding (README,
-"Recognition")."""
+403 ms (``scripts/bench_decode_speed.py --split test --every 4``).
+
+The cap holds only where CTranslate2 uses MKL, which is on Intel CPUs. On AMD ones it uses
+oneDNN (``CT2_VERBOSE=1``: "Use Intel MKL: false", GEMM backend DNNL), which picks its own
+kernels: AVX2 on stop 26's AMD EPYC (by its documented dispatch, AVX-512 on the one of
+stops 18-25; not checked there). Capping oneDNN too (``ONEDNN_MAX_CPU_ISA``) would not be
+enough on its own: int8 turns rounding-level differences of the features into other
+readings (COMPUTE_TYPE)."""
+COMPUTE_TYPE = "int8"
+"""CTranslate2's arithmetic for tiny.en (``--set 'engines.whisper.COMPUTE_TYPE="float32"'``).
+
+int8 quantizes each layer's input, so a rounding-level change anywhere crosses some
+quantization steps and grows from layer to layer. Measured on 40 tune clips' 30 s features
+(stop 27, an AMD EPYC with AVX2, a scratch probe): numpy's matrix product on another OpenBLAS
+kernel (``OPENBLAS_CORETYPE=Sandybridge``) changed 0.09 % of the feature values by rounding
+(at most 1.2e-7). With int8, that moved encoder outputs by up to 2.98 and scores by up to 0.36
+nats, and changed 3 of 40 best readings; so did CTranslate2's or oneDNN's other kernels
+(``CT2_FORCE_CPU_ISA=AVX``: 4 of 40; ``ONEDNN_MAX_CPU_ISA=SSE41``: 5 of 40). With float32,
+those two changes moved scores by at most 6e-6 and 3e-4 nats and no reading. That is why the
+benchmarks differ by a few clips from one CPU kind to another.
+
+float32 was measured and not kept (``scripts/bench_recognition.py --split tune --quick``,
+same machine, int8 -> float32 for tiny.en, base int8): all commands 91.9 -> 91.2 % (a pink
+10 dB "resume" heard as "Where am i.", a wrong intent); over a TV, a sentence holding "where
+am i" taken (0 -> 1 of 48) and sound-alikes 18 -> 20 of 84 (a "yes sir" as yes at a check);
+real other words taken 0.3 -> 0.8 %; 172 of 1326 best readings differ. Peak RSS 358 ->
+465 MB (the 400 MB target), decode median 552 -> 385 ms, p95 1784 -> 1991 ms. The
+thresholds were tuned on int8 scores; float32 would mean tuning them anew."""
+BASE_COMPUTE_TYPE = "int8"
+"""CTranslate2's arithmetic for Whisper base (the cross-check). float32 for both models:
+peak RSS 602 MB on the real recordings of the tune split, quick (317 MB in int8)."""
 RELEASE_AFTER_DECODE = True
 """Hand the decode's freed memory back to the system before ``transcribe`` returns
 (``_release_freed_memory``, about 3 ms). The 30 s window's encoder briefly needs about 90 MB
@@ -210,11 +238,13 @@ class WhisperEngine:
     name = "whisper"
 
     def __init__(self, model_dir: str | Path | None = None, threads: int = 2,
-                 beam_size: int | None = None, pinned: dict[str, str] | None = None):
+                 beam_size: int | None = None, pinned: dict[str, str] | None = None,
+                 compute_type: str | None = None):
         """``model_dir``: another verified copy of the model (default: the installed wheel);
         ``threads``: CPU threads; ``beam_size``: 1 is greedy decoding (default HYPOTHESES, read
         here, so the benchmarks' ``--set engines.whisper.HYPOTHESES=N`` takes effect);
-        ``pinned``: the hashes ``model_dir`` must match (default: tiny.en's)."""
+        ``pinned``: the hashes ``model_dir`` must match (default: tiny.en's); ``compute_type``:
+        CTranslate2's arithmetic (default COMPUTE_TYPE)."""
         if not is_available():
             raise EngineUnavailable(f"the whisper engine needs ctranslate2 and tokenizers: "
                                     f"{install_hint('whisper')}")
@@ -227,7 +257,7 @@ class WhisperEngine:
 
         try:
             self._model = ctranslate2.models.Whisper(str(path), device="cpu",
-                                                     compute_type="int8",
+                                                     compute_type=compute_type or COMPUTE_TYPE,
                                                      intra_threads=threads, inter_threads=1)
             self._tokenizer = WhisperTokens(path / "tokenizer.json",
                                             multilingual=self._model.is_multilingual)
@@ -246,7 +276,8 @@ class WhisperEngine:
     def open_base(cls, threads: int = 2) -> WhisperEngine | None:
         """Whisper base, verified, or None when it is not installed (ModelError when damaged)."""
         path = locate_base_model()
-        return None if path is None else cls(path, threads=threads, pinned=BASE_FILES)
+        return None if path is None else cls(path, threads=threads, pinned=BASE_FILES,
+                                             compute_type=BASE_COMPUTE_TYPE)
 
     def transcribe(self, audio: np.ndarray, phrases: Sequence[str]) -> Transcript:
         """Decode mono float32 ``audio`` at 16 kHz, prompted with ``phrases``.
