@@ -64,9 +64,12 @@ def corpus_clip(corpus, tmp_path):
 def reads_otherwise():
     """``reads_otherwise(why)``: skips the rest of a test whose corpus clip this CPU reads
     otherwise, so that the rule the test shows is not reached. Readings differ by a clip or two
-    between CPUs (numpy's rounding of the log-Mel features; README, "Recognition"); these clips
-    were chosen on an AMD EPYC with AVX-512. Use it only after the test's safe outcome has been
-    asserted, for the part that shows what the clip gives without the rule."""
+    between CPUs (the int8 model turns rounding-level differences into other readings; README,
+    "Why the CPU matters: int8"); these clips were chosen on an AMD EPYC with AVX-512. Use it
+    only after the test's safe outcome has been asserted, for the part that shows what the clip
+    gives without the rule. To see which tests another CPU could turn, run them here as
+    another CPU would read: ``OPENBLAS_CORETYPE=Sandybridge``, ``CT2_FORCE_CPU_ISA=AVX
+    ONEDNN_MAX_CPU_ISA=SSE41`` or ``CT2_FORCE_CPU_ISA=GENERIC`` before ``pytest``."""
     def skip(why: str) -> None:
         pytest.skip(f"this CPU reads the clip otherwise ({why}): the rule is not reached here")
     return skip

@@ -111,12 +111,15 @@ TIES = (
 @pytest.mark.parametrize("voice_key, phrase, snr_db, intent", TIES,
                          ids=[f"{c[1].replace(' ', '_')}-tv{c[2]}" for c in TIES])
 def test_a_harmless_command_in_a_near_tie_with_the_tv_words_is_taken(
-        corpus_clip, tv, recognizer, monkeypatch, voice_key, phrase, snr_db, intent):
+        corpus_clip, tv, recognizer, monkeypatch, reads_otherwise, voice_key, phrase, snr_db,
+        intent):
     audio = corpus_clip(voice_key, phrase, f"tv{snr_db}", tv=tv)
     heard, got = recognizer.decode(audio, Moment.STEP)
     assert got is intent, heard
     monkeypatch.setattr(matching, "NEAR_TIE", False)
     heard, got = recognizer.decode(audio, Moment.STEP)
+    if got is intent and matching.normalise(heard.text) == phrase:
+        reads_otherwise(f"tiny.en's best reading was {heard.text!r} itself")
     assert got is None, heard  # the best reading holds the TV's words too
 
 

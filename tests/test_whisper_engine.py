@@ -29,8 +29,10 @@ pytestmark = pytest.mark.skipif(packaged_model_dir() is None,
 VOICES = ("en-us", "en")  # scripts/make_test_audio.py VOICES, in order
 _ORDER = (Moment.STEP, Moment.CHECK, Moment.TIMER, Moment.PAUSED, Moment.SAFE_EXIT)
 
-# (voice, phrase) pairs espeak-ng + Whisper tiny.en get wrong every time (deterministic),
-# measured with the engine's recipe; reported, not hidden by a looser check. The full picture
+# (voice, phrase) pairs espeak-ng + Whisper tiny.en get wrong every time on one CPU (a reading
+# is deterministic there, but another CPU's rounding may turn it: README, "Why the CPU
+# matters: int8"), measured with the engine's recipe; reported as expected failures, and
+# asserted never to give another intent than their own. The full picture
 # is scripts/bench_recognition.py (README, "Recognition"). ("en-us", "repeat that"), once
 # heard as "Repeat now.", is right since the short-window/30 s two-pass recipe; ("en-us",
 # "skip step") is right since the short window's answer stands from -0.6 nats. ("en-us",
@@ -52,10 +54,7 @@ def cases():
             for phrase in phrases:
                 moment = next(m for m in _ORDER
                               if intent in ALLOWED[m] and phrases_for(m).get(phrase) == intent)
-                marks = []
-                if (voice, phrase) in KNOWN_MISSES:
-                    marks = [pytest.mark.xfail(reason=KNOWN_MISSES[voice, phrase], strict=True)]
-                yield pytest.param(voice, phrase, intent, moment, marks=marks,
+                yield pytest.param(voice, phrase, intent, moment,
                                    id=f"{voice}-{phrase.replace(' ', '_')}-{moment.value}")
 
 
@@ -114,6 +113,10 @@ def test_every_phrase_gives_its_intent(recognizer, make_test_audio, speech_wavs,
                                        phrase, intent, moment):
     result = recognizer.recognize_file(speech_wavs[make_test_audio.name_for(phrase, voice)],
                                        moment)
+    if (voice, phrase) in KNOWN_MISSES:
+        assert result["intent"] in (None, intent.value), result  # refused at worst
+        if result["intent"] is None:
+            pytest.xfail(KNOWN_MISSES[voice, phrase])
     assert result["intent"] == intent.value, result
     assert 0.0 < result["confidence"] <= 1.0 and result["decode_ms"] > 0
 
@@ -315,11 +318,14 @@ def test_make_engine_names():
         make_engine("sphinx")
 
 
-def test_two_passes_that_mean_different_commands_give_none(recognizer, speech_wavs):
+def test_two_passes_that_mean_different_commands_give_none(recognizer, speech_wavs,
+                                                           reads_otherwise):
     # espeak "en" "hold on": the short window reads "Hold on.", not surely; the 30 s pass
     # reads "Slow down." A wrong intent (slower) unless the two readings must agree.
     from voiceguide.audio.wav import read_wav
 
     heard, intent = recognizer.decode(read_wav(speech_wavs["en/hold_on"]), Moment.STEP)
-    assert heard.text == "Slow down.", heard  # the case this test is about
+    assert intent in (None, Intent.PAUSE), heard  # never the wrong intent
+    if heard.text != "Slow down.":
+        reads_otherwise(f"the recognizer's reading was {heard.text!r}")
     assert intent is None and not heard.clear, heard
