@@ -199,8 +199,10 @@ same machine, int8 -> float32 for tiny.en, base int8): all commands 91.9 -> 91.2
 10 dB "resume" heard as "Where am i.", a wrong intent); over a TV, a sentence holding "where
 am i" taken (0 -> 1 of 48) and sound-alikes 18 -> 20 of 84 (a "yes sir" as yes at a check);
 real other words taken 0.3 -> 0.8 %; 172 of 1326 best readings differ. Peak RSS 358 ->
-465 MB (the 400 MB target), decode median 552 -> 385 ms, p95 1784 -> 1991 ms. The
-thresholds were tuned on int8 scores; float32 would mean tuning them anew."""
+465 MB (the 400 MB target). Decode median 552 -> 385 ms, p95 1784 -> 1991 ms, but slower
+where the two read alike (one reading: median 132 -> 164 ms; with the 30 s pass: 620 -> 729
+ms): the median sits where one-pass decodes end, and 649 instead of 619 ended in the short
+window. The thresholds were tuned on int8 scores; float32 would mean tuning them anew."""
 BASE_COMPUTE_TYPE = "int8"
 """CTranslate2's arithmetic for Whisper base (the cross-check). float32 for both models:
 peak RSS 602 MB on the real recordings of the tune split, quick (317 MB in int8)."""
