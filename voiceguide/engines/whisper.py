@@ -191,8 +191,9 @@ kernel (``OPENBLAS_CORETYPE=Sandybridge``) changed 0.09 % of the feature values 
 (at most 1.2e-7). With int8, that moved encoder outputs by up to 2.98 and scores by up to 0.36
 nats, and changed 3 of 40 best readings; so did CTranslate2's or oneDNN's other kernels
 (``CT2_FORCE_CPU_ISA=AVX``: 4 of 40; ``ONEDNN_MAX_CPU_ISA=SSE41``: 5 of 40). With float32,
-those two changes moved scores by at most 6e-6 and 3e-4 nats and no reading. That is why the
-benchmarks differ by a few clips from one CPU kind to another.
+the feature change moved scores by at most 6e-6 nats, and both libraries on other kernels
+(``CT2_FORCE_CPU_ISA=GENERIC ONEDNN_MAX_CPU_ISA=SSE41``) by 3e-4; no reading changed. That
+is why the benchmarks differ by a few clips from one CPU kind to another.
 
 float32 was measured and not kept (``scripts/bench_recognition.py --split tune --quick``,
 same machine, int8 -> float32 for tiny.en, base int8): all commands 91.9 -> 91.2 % (a pink
