@@ -79,7 +79,7 @@ def test_loads_within_seconds(engine):
           f"{engine.load_ms:.0f} ms model")
 
 
-def test_the_model_runs_on_avx2_kernels_unless_the_user_chose(engine, monkeypatch):
+def test_intel_mkl_is_held_to_avx2_kernels_unless_the_user_chose(engine, monkeypatch):
     # The tuned figures hold for AVX2 kernels (whisper.MATH_KERNELS; Intel MKL, so Intel CPUs
     # only: CTranslate2 uses oneDNN on AMD ones). MKL reads the variable
     # once, when it starts: here the engine fixture's load already started it.
