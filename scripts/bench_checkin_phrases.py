@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """How well the check-in's spoken answers are recognised: every phrase in
-voiceguide/checkin_phrases.py (plus a joined answer and a few non-answers), synthesized by
+voiceguide/core/checkin_phrases.py (plus a joined answer and a few non-answers), synthesized by
 espeak-ng in several voices and decoded by the real recognizer at the check-in moment.
 
 Prints a table and writes JSON (default: bench_checkin_phrases.json).
@@ -14,11 +14,11 @@ import json
 import tempfile
 from pathlib import Path
 
-from voiceguide.checkin_phrases import EFFECTS, parse_effects
-from voiceguide.demo import synthesize_espeak
-from voiceguide.engines import make_engine
-from voiceguide.intents import Moment
-from voiceguide.recognition import Recognizer
+from voiceguide.app.demo import synthesize_espeak
+from voiceguide.core.checkin_phrases import EFFECTS, parse_effects
+from voiceguide.core.intents import Moment
+from voiceguide.recognition.engines import make_engine
+from voiceguide.recognition.recognizer import Recognizer
 
 VOICES = ("en-us+m3", "en+f3", "en-gb+m1")
 EXTRA = ("soreness and redness", "swelling and feeling unwell")
@@ -36,11 +36,22 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for voice in VOICES:
             for phrase in phrases + list(NON_ANSWERS):
-                heard, _ = recognizer.decode(synthesize_espeak(phrase, Path(tmp), voice=voice), Moment.CHECKIN)
+                heard, _ = recognizer.decode(
+                    synthesize_espeak(phrase, Path(tmp), voice=voice), Moment.CHECKIN
+                )
                 got = parse_effects(heard.text) if heard.clear else None
                 want = parse_effects(phrase)
-                rows.append({"voice": voice, "said": phrase, "text": heard.text, "want": want, "got": got,
-                             "ok": got == want, "decode_ms": round(heard.decode_ms)})
+                rows.append(
+                    {
+                        "voice": voice,
+                        "said": phrase,
+                        "text": heard.text,
+                        "want": want,
+                        "got": got,
+                        "ok": got == want,
+                        "decode_ms": round(heard.decode_ms),
+                    }
+                )
     print(f"{'voice':10} {'said':30} {'heard':32} result")
     for row in rows:
         result = "ok" if row["ok"] else f"MISS {row['got']}"
@@ -48,9 +59,14 @@ def main() -> int:
     answers = [r for r in rows if r["want"] is not None]
     wrong = [r for r in answers if r["got"] is not None and not r["ok"]]
     false_accepts = [r for r in rows if r["want"] is None and r["got"] is not None]
-    summary = {"engine": args.engine, "answers": len(answers), "recognised": sum(r["ok"] for r in answers),
-               "taken_as_another_effect": len(wrong), "non_answers": len(rows) - len(answers),
-               "non_answers_accepted": len(false_accepts)}
+    summary = {
+        "engine": args.engine,
+        "answers": len(answers),
+        "recognised": sum(r["ok"] for r in answers),
+        "taken_as_another_effect": len(wrong),
+        "non_answers": len(rows) - len(answers),
+        "non_answers_accepted": len(false_accepts),
+    }
     print(json.dumps(summary))
     Path(args.json).write_text(json.dumps({"summary": summary, "rows": rows}, indent=1))
     return 0

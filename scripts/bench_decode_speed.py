@@ -27,12 +27,13 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from voiceguide.audio.wav import read_wav  # noqa: E402
-from voiceguide.recognition import Recognizer  # noqa: E402
+from voiceguide.recognition.recognizer import Recognizer  # noqa: E402
 
 
 def _bench_recognition():
-    spec = importlib.util.spec_from_file_location("bench_recognition",
-                                                  REPO / "scripts" / "bench_recognition.py")
+    spec = importlib.util.spec_from_file_location(
+        "bench_recognition", REPO / "scripts" / "bench_recognition.py"
+    )
     module = importlib.util.module_from_spec(spec)
     sys.modules["bench_recognition"] = module  # its dataclasses look their module up there
     spec.loader.exec_module(module)
@@ -42,10 +43,17 @@ def _bench_recognition():
 def _figures(rows: list[dict]) -> dict:
     def stats(key: str) -> dict:
         values = sorted(r[key] for r in rows)
-        return {"median": round(statistics.median(values), 1),
-                "p95": round(values[int(0.95 * (len(values) - 1))], 1)}
-    return {"n": len(rows), "wall_ms": stats("wall_ms"), "cpu_ms": stats("cpu_ms"),
-            "two_pass": sum(r["passes"] > 1 for r in rows)}
+        return {
+            "median": round(statistics.median(values), 1),
+            "p95": round(values[int(0.95 * (len(values) - 1))], 1),
+        }
+
+    return {
+        "n": len(rows),
+        "wall_ms": stats("wall_ms"),
+        "cpu_ms": stats("cpu_ms"),
+        "two_pass": sum(r["passes"] > 1 for r in rows),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,13 +64,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", choices=("tune", "test"), default="tune")
     parser.add_argument("--every", type=int, default=3, help="take every N-th quick clip")
     parser.add_argument("--json", help="write the figures here")
-    parser.add_argument("--set", action="append", default=[], metavar="MODULE.NAME=VALUE",
-                        help="another value of a tuning constant, as in bench_recognition.py")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="MODULE.NAME=VALUE",
+        help="another value of a tuning constant, as in bench_recognition.py",
+    )
     args = parser.parse_args(argv)
     for setting in args.set:
         bench._override(setting)
 
-    from voiceguide.engines import open_engines
+    from voiceguide.recognition.engines import open_engines
 
     items = bench.corpus_items(Path(args.corpus), args.split, True)
     if args.real:
@@ -94,10 +107,17 @@ def main(argv: list[str] | None = None) -> int:
         encodes[0] = checks[0] = 0
         wall, cpu = time.perf_counter(), time.process_time()
         recognizer.decode(audio, item.moment)
-        rows.append({"path": str(item.path), "moment": item.moment.value, "group": item.group,
-                     "wall_ms": round((time.perf_counter() - wall) * 1000.0, 1),
-                     "cpu_ms": round((time.process_time() - cpu) * 1000.0, 1),
-                     "passes": encodes[0], "checked": checks[0] > 0})
+        rows.append(
+            {
+                "path": str(item.path),
+                "moment": item.moment.value,
+                "group": item.group,
+                "wall_ms": round((time.perf_counter() - wall) * 1000.0, 1),
+                "cpu_ms": round((time.process_time() - cpu) * 1000.0, 1),
+                "passes": encodes[0],
+                "checked": checks[0] > 0,
+            }
+        )
     load = [round(x, 2) for x in (*load_before, *os.getloadavg())]
     groups = defaultdict(list)
     for row in rows:
@@ -106,17 +126,24 @@ def main(argv: list[str] | None = None) -> int:
         if row["checked"]:
             groups["checked"].append(row)
     summary = {"all": _figures(rows), **{k: _figures(v) for k, v in sorted(groups.items())}}
-    print(f"split {args.split}, every {args.every}th quick clip; load average before "
-          f"{load[0]}, after {load[3]}\n")
-    print(f"{'':16}{'n':>5}{'wall median':>13}{'p95':>8}{'CPU median':>12}{'p95':>8}"
-          f"{'2 passes':>10}")
+    print(
+        f"split {args.split}, every {args.every}th quick clip; load average before "
+        f"{load[0]}, after {load[3]}\n"
+    )
+    print(f"{'':16}{'n':>5}{'wall median':>13}{'p95':>8}{'CPU median':>12}{'p95':>8}{'2 passes':>10}")
     for name, f in summary.items():
-        print(f"{name:16}{f['n']:>5}{f['wall_ms']['median']:>13}{f['wall_ms']['p95']:>8}"
-              f"{f['cpu_ms']['median']:>12}{f['cpu_ms']['p95']:>8}{f['two_pass']:>10}")
+        print(
+            f"{name:16}{f['n']:>5}{f['wall_ms']['median']:>13}{f['wall_ms']['p95']:>8}"
+            f"{f['cpu_ms']['median']:>12}{f['cpu_ms']['p95']:>8}{f['two_pass']:>10}"
+        )
     if args.json:
-        Path(args.json).write_text(json.dumps({"summary": summary, "load_average": load,
-                                               "argv": argv or sys.argv[1:], "clips": rows},
-                                              indent=1) + "\n")
+        Path(args.json).write_text(
+            json.dumps(
+                {"summary": summary, "load_average": load, "argv": argv or sys.argv[1:], "clips": rows},
+                indent=1,
+            )
+            + "\n"
+        )
         print(f"\nwrote {args.json}")
     return 0
 

@@ -22,12 +22,12 @@ sys.path.insert(0, str(ROOT))
 
 from xvfb_rig import Xvfb  # noqa: E402
 
-from voiceguide.app import prepare  # noqa: E402
-from voiceguide.combine import Fanout  # noqa: E402
-from voiceguide.display_tk import LargePrintDisplay  # noqa: E402
-from voiceguide.runner import MonotonicClock, Runner  # noqa: E402
-from voiceguide.session import Session  # noqa: E402
-from voiceguide.text_io import ConsoleDisplay, MemoryJournal, QuietSpeaker  # noqa: E402
+from voiceguide.app.adapters import prepare  # noqa: E402
+from voiceguide.app.runner import MonotonicClock, Runner  # noqa: E402
+from voiceguide.core.session import Session  # noqa: E402
+from voiceguide.ui.combine import Fanout  # noqa: E402
+from voiceguide.ui.display_tk import LargePrintDisplay  # noqa: E402
+from voiceguide.ui.text_io import ConsoleDisplay, MemoryJournal, QuietSpeaker  # noqa: E402
 
 
 def main() -> int:
@@ -46,9 +46,14 @@ def main() -> int:
             with window:
                 opened.append((time.monotonic() - t0) * 1000)
                 procedure = prepare("b12-im", "example", False)
-                runner = Runner(Session(procedure), speaker=QuietSpeaker(), listener=window.keys(),
-                                clock=MonotonicClock(), journal=MemoryJournal(),
-                                display=Fanout(ConsoleDisplay(io.StringIO()), window))
+                runner = Runner(
+                    Session(procedure),
+                    speaker=QuietSpeaker(),
+                    listener=window.keys(),
+                    clock=MonotonicClock(),
+                    journal=MemoryJournal(),
+                    display=Fanout(ConsoleDisplay(io.StringIO()), window),
+                )
                 thread = threading.Thread(target=runner.run, daemon=True)
                 thread.start()
                 server.focus("voiceguide")
@@ -68,8 +73,15 @@ def main() -> int:
     print(f"{'measure':<18} {'n':>3} {'median':>8} {'max':>8}")
     for name, values in rows.items():
         print(f"{name:<18} {len(values):>3} {statistics.median(values):>8.0f} {max(values):>8.0f}")
-    Path(args.json).write_text(json.dumps({k: {"n": len(v), "median": statistics.median(v), "max": max(v),
-                                                "values": v} for k, v in rows.items()}, indent=2))
+    Path(args.json).write_text(
+        json.dumps(
+            {
+                k: {"n": len(v), "median": statistics.median(v), "max": max(v), "values": v}
+                for k, v in rows.items()
+            },
+            indent=2,
+        )
+    )
     return 0
 
 

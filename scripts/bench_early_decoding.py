@@ -28,15 +28,42 @@ from audio_rig import NOISE_RMS, espeak_16k  # noqa: E402
 
 from voiceguide.audio.endpointing import FRAME_SAMPLES, Endpointer  # noqa: E402
 from voiceguide.audio.speculation import stands, ticket_for  # noqa: E402
-from voiceguide.engines.whisper import WhisperEngine  # noqa: E402
-from voiceguide.intents import Moment  # noqa: E402
-from voiceguide.recognition import Recognizer  # noqa: E402
+from voiceguide.core.intents import Moment  # noqa: E402
+from voiceguide.recognition.engines.whisper import WhisperEngine  # noqa: E402
+from voiceguide.recognition.recognizer import Recognizer  # noqa: E402
 
-PHRASES = ("next step", "done", "go back", "stop", "yes", "no", "repeat that", "say again",
-           "slow down", "skip step", "resume", "what can i say", "previous step", "where am i",
-           "all done", "nest", "necks step", "dumb", "go", "step", "next", "stopwatch",
-           "the next step is hard", "I am not done yet", "don't stop", "yes please", "no way",
-           "can you go back", "I said stop", "hello there")
+PHRASES = (
+    "next step",
+    "done",
+    "go back",
+    "stop",
+    "yes",
+    "no",
+    "repeat that",
+    "say again",
+    "slow down",
+    "skip step",
+    "resume",
+    "what can i say",
+    "previous step",
+    "where am i",
+    "all done",
+    "nest",
+    "necks step",
+    "dumb",
+    "go",
+    "step",
+    "next",
+    "stopwatch",
+    "the next step is hard",
+    "I am not done yet",
+    "don't stop",
+    "yes please",
+    "no way",
+    "can you go back",
+    "I said stop",
+    "hello there",
+)
 VOICES = ("en-us", "en-us+f3")
 MOMENTS = (Moment.STEP, Moment.CHECK)
 
@@ -46,7 +73,7 @@ def early_and_whole(audio: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     signal = signal + np.random.default_rng(2).normal(0, NOISE_RMS, signal.size).astype(np.float32)
     endpointer, last, early = Endpointer(), None, None
     for i in range(0, signal.size - FRAME_SAMPLES + 1, FRAME_SAMPLES):
-        whole = endpointer.process(signal[i:i + FRAME_SAMPLES])
+        whole = endpointer.process(signal[i : i + FRAME_SAMPLES])
         if whole is not None:
             return (early[1], whole) if early and stands(early[0], endpointer.ended, 0) else None
         ticket = ticket_for(endpointer, 0, last=last)
@@ -70,21 +97,36 @@ def main() -> int:
                 continue
             for moment in MOMENTS:
                 (early, early_intent), (whole, whole_intent) = (
-                    recognizer.decode(audio, moment) for audio in pair)
-                row = {"voice": voice, "phrase": text, "moment": moment.value,
-                       "early": early.text, "early_intent": early_intent and early_intent.value,
-                       "whole": whole.text, "whole_intent": whole_intent and whole_intent.value}
+                    recognizer.decode(audio, moment) for audio in pair
+                )
+                row = {
+                    "voice": voice,
+                    "phrase": text,
+                    "moment": moment.value,
+                    "early": early.text,
+                    "early_intent": early_intent and early_intent.value,
+                    "whole": whole.text,
+                    "whole_intent": whole_intent and whole_intent.value,
+                }
                 rows.append(row)
                 if early_intent != whole_intent:
                     differ += 1
                     accepted_only_early += early_intent is not None
-                    print(f"{voice:9s} {moment.value:6s} {text!r:26s} early {early.text!r} -> "
-                          f"{row['early_intent']}   whole {whole.text!r} -> {row['whole_intent']}")
-    result = {"decoded": len(rows), "intent_differs": differ,
-              "accepted_only_early": accepted_only_early, "no_early_decode": no_early,
-              "rows": rows}
-    print(f"{len(rows)} utterances decoded both ways: {differ} with another intent, "
-          f"{accepted_only_early} accepted only early; {no_early} phrases had no early decode")
+                    print(
+                        f"{voice:9s} {moment.value:6s} {text!r:26s} early {early.text!r} -> "
+                        f"{row['early_intent']}   whole {whole.text!r} -> {row['whole_intent']}"
+                    )
+    result = {
+        "decoded": len(rows),
+        "intent_differs": differ,
+        "accepted_only_early": accepted_only_early,
+        "no_early_decode": no_early,
+        "rows": rows,
+    }
+    print(
+        f"{len(rows)} utterances decoded both ways: {differ} with another intent, "
+        f"{accepted_only_early} accepted only early; {no_early} phrases had no early decode"
+    )
     Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
     print(f"wrote {args.out}")
     return 0

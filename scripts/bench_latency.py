@@ -50,15 +50,23 @@ from test_audio_session import Console  # noqa: E402
 from voiceguide.audio.speaker import EARCONS  # noqa: E402
 
 LISTENING_HZ = EARCONS["listening"][0]
-TARGETS = {"response_median_ms": 300, "response_p95_ms": 500, "barge_in_median_ms": 300,
-           "idle_cpu_percent": 15, "peak_rss_mb": 250, "first_audio_s": 2.0}
+TARGETS = {
+    "response_median_ms": 300,
+    "response_p95_ms": 500,
+    "barge_in_median_ms": 300,
+    "idle_cpu_percent": 15,
+    "peak_rss_mb": 250,
+    "first_audio_s": 2.0,
+}
 
 
 def procedure_text(steps: int) -> str:
     lines = ["id: bench", "title: Latency bench", "steps:"]
     for n in range(1, steps + 1):
-        lines.append(f"  - {{id: s{n}, title: Step {n}, say: Put item {n} on the tray and "
-                     "check that it sits flat and does not move.}")
+        lines.append(
+            f"  - {{id: s{n}, title: Step {n}, say: Put item {n} on the tray and "
+            "check that it sits flat and does not move.}"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -75,8 +83,9 @@ def first_loud_after(recorder: SinkRecorder, moment: float, timeout: float) -> f
     return found[0] if recorder.wait_until(check, timeout) else None
 
 
-def first_quiet_after(recorder: SinkRecorder, moment: float, timeout: float,
-                      lasting: float = 0.35) -> float | None:
+def first_quiet_after(
+    recorder: SinkRecorder, moment: float, timeout: float, lasting: float = 0.35
+) -> float | None:
     found: list[float] = []
 
     def check(chunks) -> bool:
@@ -135,9 +144,15 @@ def run(turns: int, room: bool, barge_every: int, log: str | None = None) -> dic
     started = time.monotonic()
     verbose = ["-v"] if log else []
     stderr = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
-    proc = subprocess.Popen([sys.executable, "-m", "voiceguide", *verbose, "run", str(procedure)],
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=stderr, text=True, cwd=ROOT, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "voiceguide", *verbose, "run", str(procedure)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+        text=True,
+        cwd=ROOT,
+        env=env,
+    )
     timeline: list[dict] = []
     console = Console(proc.stdout)
     result: dict = {}
@@ -164,8 +179,9 @@ def run(turns: int, room: bool, barge_every: int, log: str | None = None) -> dic
                 before, t0 = cpu_seconds(proc.pid), time.monotonic()
                 time.sleep(5.0)  # a measurement window, not a wait for audio
                 result["idle_cpu_percent"] = round(
-                    100 * (cpu_seconds(proc.pid) - before) / (time.monotonic() - t0), 1)
-            for attempt in range(3):
+                    100 * (cpu_seconds(proc.pid) - before) / (time.monotonic() - t0), 1
+                )
+            for _attempt in range(3):
                 reply = feeder.say(voice["done" if n % 2 else "next step"])
                 reply.wait(10)
                 try:
@@ -179,9 +195,13 @@ def run(turns: int, room: bool, barge_every: int, log: str | None = None) -> dic
                     answered = first_loud_after(recorder, reply.word_end(), 10)
                     if answered is not None:
                         responses.append(1000 * (answered - reply.word_end()))
-                    timeline.append({"word_end": round(reply.word_end(), 3),
-                                     "shown": round(shown_at, 3),
-                                     "answered": answered and round(answered, 3)})
+                    timeline.append(
+                        {
+                            "word_end": round(reply.word_end(), 3),
+                            "shown": round(shown_at, 3),
+                            "answered": answered and round(answered, 3),
+                        }
+                    )
                     break
                 misses += 1
                 wait_listening(recorder, time.monotonic(), 30)
@@ -203,21 +223,25 @@ def run(turns: int, room: bool, barge_every: int, log: str | None = None) -> dic
             event = json.loads(line)
             if event["type"] == "heard" and event.get("source") == "voice":
                 decode_ms.append(event.get("decode_ms", 0))
-    result.update({
-        "turns": len(responses), "room": room, "misheard": misses,
-        "response_median_ms": round(statistics.median(responses)) if responses else None,
-        "response_p95_ms": round(percentile(responses, 0.95)) if responses else None,
-        "recognized_median_ms": round(statistics.median(recognized)) if recognized else None,
-        "recognized_p95_ms": round(percentile(recognized, 0.95)) if recognized else None,
-        "barge_in_median_ms": round(statistics.median(barge_ins)) if barge_ins else None,
-        "barge_in_max_ms": round(max(barge_ins)) if barge_ins else None,
-        "barge_ins": len(barge_ins),
-        "decode_median_ms": round(statistics.median(decode_ms)) if decode_ms else None,
-        "load_average": os.getloadavg()[0],
-        "responses_ms": [round(r) for r in responses],
-        "barge_ins_ms": [round(b) for b in barge_ins],
-        "timeline": timeline,
-    })
+    result.update(
+        {
+            "turns": len(responses),
+            "room": room,
+            "misheard": misses,
+            "response_median_ms": round(statistics.median(responses)) if responses else None,
+            "response_p95_ms": round(percentile(responses, 0.95)) if responses else None,
+            "recognized_median_ms": round(statistics.median(recognized)) if recognized else None,
+            "recognized_p95_ms": round(percentile(recognized, 0.95)) if recognized else None,
+            "barge_in_median_ms": round(statistics.median(barge_ins)) if barge_ins else None,
+            "barge_in_max_ms": round(max(barge_ins)) if barge_ins else None,
+            "barge_ins": len(barge_ins),
+            "decode_median_ms": round(statistics.median(decode_ms)) if decode_ms else None,
+            "load_average": os.getloadavg()[0],
+            "responses_ms": [round(r) for r in responses],
+            "barge_ins_ms": [round(b) for b in barge_ins],
+            "timeline": timeline,
+        }
+    )
     return result
 
 
@@ -225,11 +249,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--turns", type=int, default=30, help="answered prompts (default 30)")
     parser.add_argument("--room", action="store_true", help="the microphone hears the loudspeaker")
-    parser.add_argument("--barge-every", type=int, default=6,
-                        help='say "stop" over every Nth prompt (0: never; default 6)')
+    parser.add_argument(
+        "--barge-every", type=int, default=6, help='say "stop" over every Nth prompt (0: never; default 6)'
+    )
     parser.add_argument("--out", default="bench_latency.json", help="JSON output file")
-    parser.add_argument("--log", help="run voiceguide with -v and write its log here (the "
-                        "debug lines carry monotonic times to set against the JSON timeline)")
+    parser.add_argument(
+        "--log",
+        help="run voiceguide with -v and write its log here (the "
+        "debug lines carry monotonic times to set against the JSON timeline)",
+    )
     args = parser.parse_args()
     result = run(args.turns, args.room, args.barge_every, args.log)
     print(f"{'measure':<22}{'value':>10}{'target':>10}")
@@ -239,8 +267,10 @@ def main() -> int:
         print(f"{key:<22}{'-' if value is None else value:>10}{target:>10}{mark}")
     for key in ("recognized_median_ms", "recognized_p95_ms", "decode_median_ms"):
         print(f"{key:<22}{result[key] or '-':>10}")
-    print(f"turns {result['turns']}, barge-ins {result['barge_ins']}, misheard {result['misheard']}, "
-          f"room {result['room']}, load average {result['load_average']:.1f}")
+    print(
+        f"turns {result['turns']}, barge-ins {result['barge_ins']}, misheard {result['misheard']}, "
+        f"room {result['room']}, load average {result['load_average']:.1f}"
+    )
     Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
     print(f"wrote {args.out}")
     return 0

@@ -37,9 +37,9 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from voiceguide.audio.wav import read_wav  # noqa: E402
-from voiceguide.intents import CONFIRM_PHRASE, Intent, Moment  # noqa: E402
-from voiceguide.matching import match  # noqa: E402
-from voiceguide.recognition import Recognizer  # noqa: E402
+from voiceguide.core.intents import CONFIRM_PHRASE, Intent, Moment  # noqa: E402
+from voiceguide.recognition.matching import match  # noqa: E402
+from voiceguide.recognition.recognizer import Recognizer  # noqa: E402
 
 DEFAULT_CORPUS = Path.home() / ".cache" / "voiceguide-corpus"
 DEFAULT_REAL = Path("/work/shared/data/speech-commands")
@@ -55,8 +55,11 @@ refuse them, so they are scored on their own line ("homophone"), not with the on
 sound-alikes whose false accepts the issue bounds. On main b11143f (both splits) 7 of the 8
 "dunn" clips at a step were heard as "Done.", against 2 of 8 "dawn"."""
 ADVANCE = {Intent.NEXT, Intent.YES, Intent.SKIP, Intent.RESUME}
-REAL_EXPECTED = {"yes": (Intent.YES, (Moment.CHECK,)), "no": (Intent.NO, (Moment.CHECK,)),
-                 "stop": (Intent.STOP, (Moment.STEP, Moment.CHECK))}
+REAL_EXPECTED = {
+    "yes": (Intent.YES, (Moment.CHECK,)),
+    "no": (Intent.NO, (Moment.CHECK,)),
+    "stop": (Intent.STOP, (Moment.STEP, Moment.CHECK)),
+}
 
 
 @dataclass(frozen=True)
@@ -121,8 +124,9 @@ def retired(row: dict) -> bool:
 def corpus_items(corpus: Path, split: str, quick: bool) -> list[Item]:
     manifest = corpus / "manifest.jsonl"
     if not manifest.is_file():
-        raise SystemExit(f"bench_recognition: no corpus at {corpus}; "
-                         f"run python scripts/make_speech_corpus.py {corpus}")
+        raise SystemExit(
+            f"bench_recognition: no corpus at {corpus}; run python scripts/make_speech_corpus.py {corpus}"
+        )
     items = []
     for number, line in enumerate(manifest.read_text().splitlines()):
         row = json.loads(line)
@@ -131,17 +135,29 @@ def corpus_items(corpus: Path, split: str, quick: bool) -> list[Item]:
         path = corpus / row["path"]
         if row["kind"] == "command" and retired(row):
             if not quick or row["condition"] in QUICK_CONDITIONS:
-                items += [Item(path, m, None, "retired", f"retired {row['text']}")
-                          for m in DANGEROUS if match(row["text"], m) is None]
+                items += [
+                    Item(path, m, None, "retired", f"retired {row['text']}")
+                    for m in DANGEROUS
+                    if match(row["text"], m) is None
+                ]
             continue
         if quick and (number % 5 or row["condition"] not in QUICK_CONDITIONS):
             continue
         if row["kind"] == "command":
-            items.append(Item(path, Moment(row["moment"]), Intent(row["intent"]), "command",
-                              row["condition"], row["noise"]))
+            items.append(
+                Item(
+                    path,
+                    Moment(row["moment"]),
+                    Intent(row["intent"]),
+                    "command",
+                    row["condition"],
+                    row["noise"],
+                )
+            )
             if row["text"] == CONFIRM_PHRASE:  # also said when a spoken "yes" is confirmed
-                items.append(Item(path, Moment.CONFIRM, Intent.YES, "confirm_turn",
-                                  row["condition"], row["noise"]))
+                items.append(
+                    Item(path, Moment.CONFIRM, Intent.YES, "confirm_turn", row["condition"], row["noise"])
+                )
         else:
             for moment in DANGEROUS:
                 if row["text"] and match(row["text"], moment) is not None:
@@ -191,18 +207,31 @@ def run(recognizer: Recognizer, items: list[Item], progress: bool = True) -> lis
         ms = (time.perf_counter() - started) * 1000.0
         as_runner = match(heard.text, item.moment) if heard.clear else None
         if as_runner != intent:
-            raise AssertionError(f"{item.path}: Recognizer gave {intent} but the runner "
-                                 f"would take {as_runner} from {heard.text!r}")
+            raise AssertionError(
+                f"{item.path}: Recognizer gave {intent} but the runner "
+                f"would take {as_runner} from {heard.text!r}"
+            )
         last = getattr(recognizer.engine, "last", None)
         readings = tuple((t, round(s, 3)) for t, s in last.readings) if last else ()
         if last and last.unprompted is not None:
             readings += (("unprompted: " + last.unprompted, None),)
-        results.append(Result(item, heard.text, intent, heard.clear, ms, readings,
-                              bool(last and last.clear), in_readings(last, item),
-                              last.first if last else None,
-                              last.gated.text if last and last.gated else None,
-                              checker.last.text if checker and checker.last else None,
-                              bool(last and last.talking_background), whole_text(last)))
+        results.append(
+            Result(
+                item,
+                heard.text,
+                intent,
+                heard.clear,
+                ms,
+                readings,
+                bool(last and last.clear),
+                in_readings(last, item),
+                last.first if last else None,
+                last.gated.text if last and last.gated else None,
+                checker.last.text if checker and checker.last else None,
+                bool(last and last.talking_background),
+                whole_text(last),
+            )
+        )
         if progress and number % 200 == 199:
             print(f"  {number + 1}/{len(items)}", file=sys.stderr, flush=True)
     return results
@@ -263,28 +292,44 @@ def summarize(results: list[Result]) -> dict:
     summary["stop_to_advance"] = {
         "n": len(stops),
         "count": sum(r.intent in ADVANCE for r in stops),
-        "examples": [f"{r.item.path.name}: {r.text!r} -> {r.intent.value}"
-                     for r in stops if r.intent in ADVANCE][:10],
+        "examples": [
+            f"{r.item.path.name}: {r.text!r} -> {r.intent.value}" for r in stops if r.intent in ADVANCE
+        ][:10],
     }
     asked = [r for r in results if r.checked is not None]
     summary["cross_check"] = {
-        "asked": len(asked), "asked_commands": sum(r.item.group == "command" for r in asked),
+        "asked": len(asked),
+        "asked_commands": sum(r.item.group == "command" for r in asked),
         "taken": sum(r.intent is not None for r in asked),
-        "taken_right": sum(r.intent is not None and r.intent is r.item.expected for r in asked)}
+        "taken_right": sum(r.intent is not None and r.intent is r.item.expected for r in asked),
+    }
     times = sorted(r.ms for r in results)
-    summary["decode_ms"] = {"n": len(times), "median": round(statistics.median(times), 1),
-                            "p95": round(times[int(0.95 * (len(times) - 1))], 1)} if times else {}
+    summary["decode_ms"] = (
+        {
+            "n": len(times),
+            "median": round(statistics.median(times), 1),
+            "p95": round(times[int(0.95 * (len(times) - 1))], 1),
+        }
+        if times
+        else {}
+    )
     return summary
 
 
 def _command_figures(rs: list[Result]) -> dict:
     correct = sum(r.intent is r.item.expected for r in rs)
     wrong = sum(r.intent is not None and r.intent is not r.item.expected for r in rs)
-    return {"n": len(rs), "accuracy": pct(correct, len(rs)), "wrong_intent": pct(wrong, len(rs)),
-            "in_readings": pct(sum(r.in_readings for r in rs), len(rs)),
-            "wrong": [f"{r.item.path.parent.name}/{r.item.path.name}: {r.text!r} -> "
-                      f"{r.intent.value}" for r in rs
-                      if r.intent is not None and r.intent is not r.item.expected][:8]}
+    return {
+        "n": len(rs),
+        "accuracy": pct(correct, len(rs)),
+        "wrong_intent": pct(wrong, len(rs)),
+        "in_readings": pct(sum(r.in_readings for r in rs), len(rs)),
+        "wrong": [
+            f"{r.item.path.parent.name}/{r.item.path.name}: {r.text!r} -> {r.intent.value}"
+            for r in rs
+            if r.intent is not None and r.intent is not r.item.expected
+        ][:8],
+    }
 
 
 def _negative_figures(rs: list[Result]) -> dict:
@@ -292,23 +337,36 @@ def _negative_figures(rs: list[Result]) -> dict:
     check = [r for r in rs if r.item.moment is Moment.CHECK]
     confirm = [r for r in rs if r.item.moment is Moment.CONFIRM]
     accepted = [r for r in rs if r.intent is not None]
-    return {"n": len(rs), "any_accept": pct(len(accepted), len(rs)),
-            "next_at_step": sum(r.intent is Intent.NEXT for r in step), "n_step": len(step),
-            "yes_at_check": sum(r.intent is Intent.YES for r in check), "n_check": len(check),
-            "yes_at_confirm": sum(r.intent is Intent.YES for r in confirm),
-            "n_confirm": len(confirm),
-            "accepted": [f"{r.item.path.parent.name}/{r.item.path.name}@{r.item.moment.value}: "
-                         f"{r.text!r} -> {r.intent.value}" for r in accepted][:10]}
+    return {
+        "n": len(rs),
+        "any_accept": pct(len(accepted), len(rs)),
+        "next_at_step": sum(r.intent is Intent.NEXT for r in step),
+        "n_step": len(step),
+        "yes_at_check": sum(r.intent is Intent.YES for r in check),
+        "n_check": len(check),
+        "yes_at_confirm": sum(r.intent is Intent.YES for r in confirm),
+        "n_confirm": len(confirm),
+        "accepted": [
+            f"{r.item.path.parent.name}/{r.item.path.name}@{r.item.moment.value}: "
+            f"{r.text!r} -> {r.intent.value}"
+            for r in accepted
+        ][:10],
+    }
 
 
 def table(summary: dict, meta: dict) -> str:
-    lines = [f"engine {meta['engine']}  split {meta['split']}{'  (quick)' if meta['quick'] else ''}"
-             f"  decodes {summary['decode_ms'].get('n', 0)}", "",
-             f"{'commands':<22}{'n':>6}{'accuracy %':>12}{'wrong %':>9}{'in a reading %':>16}"]
+    lines = [
+        f"engine {meta['engine']}  split {meta['split']}{'  (quick)' if meta['quick'] else ''}"
+        f"  decodes {summary['decode_ms'].get('n', 0)}",
+        "",
+        f"{'commands':<22}{'n':>6}{'accuracy %':>12}{'wrong %':>9}{'in a reading %':>16}",
+    ]
 
     def command_line(name: str, f: dict) -> str:
-        return (f"  {name:<20}{f['n']:>6}{_f(f['accuracy']):>12}{_f(f['wrong_intent']):>9}"
-                f"{_f(f.get('in_readings')):>16}")
+        return (
+            f"  {name:<20}{f['n']:>6}{_f(f['accuracy']):>12}{_f(f['wrong_intent']):>9}"
+            f"{_f(f.get('in_readings')):>16}"
+        )
 
     for key in ("commands", "noise_types"):
         lines += [command_line(name, f) for name, f in summary[key].items()] + [""]
@@ -316,25 +374,36 @@ def table(summary: dict, meta: dict) -> str:
     if "confirm_turn" in summary:
         lines.append(command_line("confirm, when asked", summary["confirm_turn"]))
     if summary["real"]:
-        lines += ["", f"{'real speech (Speech Commands)':<22}{'n':>6}{'accuracy %':>12}{'wrong %':>9}"
-                      f"{'in a reading %':>16}"]
+        lines += [
+            "",
+            f"{'real speech (Speech Commands)':<22}{'n':>6}{'accuracy %':>12}{'wrong %':>9}"
+            f"{'in a reading %':>16}",
+        ]
         lines += [command_line(word, f) for word, f in summary["real"].items()]
-    lines += ["", f"{'negatives':<22}{'n':>6}{'any accept %':>14}{'next@step':>11}{'yes@check':>11}"
-                  f"{'confirm@confirm':>17}"]
+    lines += [
+        "",
+        f"{'negatives':<22}{'n':>6}{'any accept %':>14}{'next@step':>11}{'yes@check':>11}"
+        f"{'confirm@confirm':>17}",
+    ]
     for family, f in summary["negatives"].items():
-        lines.append(f"  {family:<20}{f['n']:>6}{_f(f['any_accept']):>14}"
-                     f"{f['next_at_step']:>5}/{f['n_step']:<5}{f['yes_at_check']:>5}/{f['n_check']:<5}"
-                     f"{f['yes_at_confirm']:>8}/{f['n_confirm']:<8}")
+        lines.append(
+            f"  {family:<20}{f['n']:>6}{_f(f['any_accept']):>14}"
+            f"{f['next_at_step']:>5}/{f['n_step']:<5}{f['yes_at_check']:>5}/{f['n_check']:<5}"
+            f"{f['yes_at_confirm']:>8}/{f['n_confirm']:<8}"
+        )
     s = summary["stop_to_advance"]
     d = summary["decode_ms"]
     c = summary["cross_check"]
-    lines += ["", f"stop -> an advancing intent: {s['count']} of {s['n']} stops",
-              f"cross-checked by {meta.get('checker') or 'no larger model'}: asked for "
-              f"{c['asked']} decodes ({c['asked_commands']} commands), its answer taken "
-              f"{c['taken']} times ({c['taken_right']} right)",
-              f"decode ms: median {d.get('median')}  p95 {d.get('p95')}   "
-              f"model load {meta['load_ms']:.0f} ms (with hash check {meta['load_total_ms']:.0f} ms)"
-              f"   peak RSS {meta['peak_rss_mb']:.0f} MB"]
+    lines += [
+        "",
+        f"stop -> an advancing intent: {s['count']} of {s['n']} stops",
+        f"cross-checked by {meta.get('checker') or 'no larger model'}: asked for "
+        f"{c['asked']} decodes ({c['asked_commands']} commands), its answer taken "
+        f"{c['taken']} times ({c['taken_right']} right)",
+        f"decode ms: median {d.get('median')}  p95 {d.get('p95')}   "
+        f"model load {meta['load_ms']:.0f} ms (with hash check {meta['load_total_ms']:.0f} ms)"
+        f"   peak RSS {meta['peak_rss_mb']:.0f} MB",
+    ]
     return "\n".join(lines)
 
 
@@ -359,7 +428,7 @@ def _override(setting: str) -> None:
 
 def _retire(phrase: str) -> None:
     """Take ``phrase`` out of every intent's phrases (``intents.PHRASES``)."""
-    from voiceguide import intents
+    from voiceguide.core import intents
 
     if not any(phrase in phrases for phrases in intents.PHRASES.values()):
         raise SystemExit(f"bench_recognition: no intent has the phrase {phrase!r}")
@@ -377,26 +446,38 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--real", default=str(DEFAULT_REAL), help="Speech Commands folder ('' to skip)")
     parser.add_argument("--split", choices=("tune", "test", "all"), default="test")
     parser.add_argument("--quick", action="store_true", help="about a fifth of the clips")
-    parser.add_argument("--groups", default="command,confirm_turn,negative,retired,real_command,"
-                                            "real_other",
-                        help="which clips to decode (comma-separated; default all)")
+    parser.add_argument(
+        "--groups",
+        default="command,confirm_turn,negative,retired,real_command,real_other",
+        help="which clips to decode (comma-separated; default all)",
+    )
     parser.add_argument("--engine", default="whisper", choices=("whisper", "vosk"))
     parser.add_argument("--model", help="model directory for the engine")
     parser.add_argument("--json", help="write the figures here (default: <corpus>/bench-<split>.json)")
     parser.add_argument("--clips", action="store_true", help="also put every clip's result in the JSON")
-    parser.add_argument("--set", action="append", default=[], metavar="MODULE.NAME=VALUE",
-                        help="try another value of a tuning constant, e.g. "
-                             "--set engines.whisper.MIN_WINDOW_S=4 --set matching.SECOND_OPINION_MARGIN=0")
-    parser.add_argument("--retire", action="append", default=[], metavar="PHRASE",
-                        help="try the vocabulary without PHRASE, e.g. --retire 'speak up' "
-                             "(its clips are then decoded as negatives)")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="MODULE.NAME=VALUE",
+        help="try another value of a tuning constant, e.g. "
+        "--set engines.whisper.MIN_WINDOW_S=4 --set matching.SECOND_OPINION_MARGIN=0",
+    )
+    parser.add_argument(
+        "--retire",
+        action="append",
+        default=[],
+        metavar="PHRASE",
+        help="try the vocabulary without PHRASE, e.g. --retire 'speak up' "
+        "(its clips are then decoded as negatives)",
+    )
     args = parser.parse_args(argv)
     for setting in args.set:
         _override(setting)
     for phrase in args.retire:
         _retire(phrase)
 
-    from voiceguide.engines import make_checker, make_engine
+    from voiceguide.recognition.engines import make_checker, make_engine
 
     corpus = Path(args.corpus)
     items = corpus_items(corpus, args.split, args.quick)
@@ -410,25 +491,46 @@ def main(argv: list[str] | None = None) -> int:
     load_total_ms = (time.perf_counter() - started) * 1000.0
     results = run(Recognizer(Recording(engine), checker and Recording(checker)), items)
     summary = summarize(results)
-    meta = {"engine": args.engine, "checker": checker and f"Whisper base ({checker.model_dir})",
-            "settings": args.set, "retired": args.retire,
-            "split": args.split, "quick": args.quick,
-            "load_ms": getattr(engine, "load_ms", load_total_ms), "load_total_ms": load_total_ms,
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
-            "command": "python scripts/bench_recognition.py " + " ".join(argv or sys.argv[1:])}
+    meta = {
+        "engine": args.engine,
+        "checker": checker and f"Whisper base ({checker.model_dir})",
+        "settings": args.set,
+        "retired": args.retire,
+        "split": args.split,
+        "quick": args.quick,
+        "load_ms": getattr(engine, "load_ms", load_total_ms),
+        "load_total_ms": load_total_ms,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+        "command": "python scripts/bench_recognition.py " + " ".join(argv or sys.argv[1:]),
+    }
     print(table(summary, meta))
-    out = Path(args.json) if args.json else corpus / f"bench-{args.split}{'-quick' if args.quick else ''}.json"
+    out = (
+        Path(args.json) if args.json else corpus / f"bench-{args.split}{'-quick' if args.quick else ''}.json"
+    )
     payload = {"meta": meta, "summary": summary}
     if args.clips:
-        payload["clips"] = [{"path": str(r.item.path), "moment": r.item.moment.value,
-                             "expected": r.item.expected.value if r.item.expected else None,
-                             "text": r.text, "intent": r.intent.value if r.intent else None,
-                             "clear": r.clear, "ms": round(r.ms, 1), "group": r.item.group,
-                             "readings": r.readings, "engine_clear": r.engine_clear,
-                             "in_readings": r.in_readings, "first": r.first, "gated": r.gated,
-                             "checked": r.checked, "talking_background": r.talking_background,
-                             "whole": r.whole,
-                             "condition": r.item.condition} for r in results]
+        payload["clips"] = [
+            {
+                "path": str(r.item.path),
+                "moment": r.item.moment.value,
+                "expected": r.item.expected.value if r.item.expected else None,
+                "text": r.text,
+                "intent": r.intent.value if r.intent else None,
+                "clear": r.clear,
+                "ms": round(r.ms, 1),
+                "group": r.item.group,
+                "readings": r.readings,
+                "engine_clear": r.engine_clear,
+                "in_readings": r.in_readings,
+                "first": r.first,
+                "gated": r.gated,
+                "checked": r.checked,
+                "talking_background": r.talking_background,
+                "whole": r.whole,
+                "condition": r.item.condition,
+            }
+            for r in results
+        ]
     out.write_text(json.dumps(payload, indent=1) + "\n")
     print(f"\nwrote {out}")
     return 0

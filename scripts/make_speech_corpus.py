@@ -40,8 +40,8 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from voiceguide.audio.wav import read_wav, write_wav  # noqa: E402
-from voiceguide.intents import ALLOWED, PHRASES, Intent, Moment, phrases_for  # noqa: E402
-from voiceguide.ports import SAMPLE_RATE  # noqa: E402
+from voiceguide.core.intents import ALLOWED, PHRASES, Intent, Moment, phrases_for  # noqa: E402
+from voiceguide.core.ports import SAMPLE_RATE  # noqa: E402
 
 DEFAULT_OUT = Path.home() / ".cache" / "voiceguide-corpus"
 HUMAN_DIR = Path("/usr/share/pocketsphinx/test/data")
@@ -89,38 +89,100 @@ VOICES: tuple[Voice, ...] = (
 
 CONDITIONS: tuple[tuple[str, str, float | None], ...] = (
     ("clean", "none", None),
-    ("pink20", "pink", 20.0), ("pink10", "pink", 10.0), ("pink5", "pink", 5.0),
-    ("tv20", "tv", 20.0), ("tv10", "tv", 10.0), ("tv5", "tv", 5.0),
+    ("pink20", "pink", 20.0),
+    ("pink10", "pink", 10.0),
+    ("pink5", "pink", 5.0),
+    ("tv20", "tv", 20.0),
+    ("tv10", "tv", 10.0),
+    ("tv5", "tv", 5.0),
     ("reverb", "reverb", None),
 )
 """(condition, noise type, SNR in dB)."""
 
 ORDINARY = (
-    "the weather is nice today", "put the kettle on", "I think it's going to rain",
-    "can you pass me the salt", "my sister is coming round later", "where did I leave my glasses",
-    "the cat wants to go outside", "I need to buy some milk", "turn the television down",
-    "what time is the doctor's appointment", "it's a bit cold in here", "have you seen my phone",
-    "let me find a pen", "the bus was late again", "I'll call you back in a minute",
+    "the weather is nice today",
+    "put the kettle on",
+    "I think it's going to rain",
+    "can you pass me the salt",
+    "my sister is coming round later",
+    "where did I leave my glasses",
+    "the cat wants to go outside",
+    "I need to buy some milk",
+    "turn the television down",
+    "what time is the doctor's appointment",
+    "it's a bit cold in here",
+    "have you seen my phone",
+    "let me find a pen",
+    "the bus was late again",
+    "I'll call you back in a minute",
 )
 WITH_COMMAND_WORDS = (
-    "I'm not done yet", "is it done", "done already? no way", "the next step is the hard part",
-    "I want to stop smoking", "yes but not now", "no I said the other one",
-    "please don't stop the music", "go back to the kitchen", "can you repeat the question",
-    "I'll continue after lunch", "slow down there", "wait for me", "help me with this jar",
-    "where am I supposed to put it", "say again what you said", "is that confirmed or not",
-    "next time I'll know", "all done with the dishes", "the bus stop is far",
+    "I'm not done yet",
+    "is it done",
+    "done already? no way",
+    "the next step is the hard part",
+    "I want to stop smoking",
+    "yes but not now",
+    "no I said the other one",
+    "please don't stop the music",
+    "go back to the kitchen",
+    "can you repeat the question",
+    "I'll continue after lunch",
+    "slow down there",
+    "wait for me",
+    "help me with this jar",
+    "where am I supposed to put it",
+    "say again what you said",
+    "is that confirmed or not",
+    "next time I'll know",
+    "all done with the dishes",
+    "the bus stop is far",
 )
 SOUND_ALIKES = (
-    "guess", "yet", "yell", "jess", "yes sir", "nest", "text", "necks", "pose", "paws",
-    "pours", "stock", "top", "shop", "step", "dawn", "dunn", "fun", "none", "known", "now",
-    "know", "go", "slow", "bone", "hello", "west", "best", "rest", "nope", "yep", "yeah",
-    "sure", "okay", "right",
+    "guess",
+    "yet",
+    "yell",
+    "jess",
+    "yes sir",
+    "nest",
+    "text",
+    "necks",
+    "pose",
+    "paws",
+    "pours",
+    "stock",
+    "top",
+    "shop",
+    "step",
+    "dawn",
+    "dunn",
+    "fun",
+    "none",
+    "known",
+    "now",
+    "know",
+    "go",
+    "slow",
+    "bone",
+    "hello",
+    "west",
+    "best",
+    "rest",
+    "nope",
+    "yep",
+    "yeah",
+    "sure",
+    "okay",
+    "right",
 )
 """Short words near commands. "yeah"/"yep"/"sure"/"okay" are false accepts only where the
 vocabulary does not list them (see family sound_alike in the benchmark)."""
 
-NEGATIVE_FAMILIES = (("ordinary", ORDINARY), ("contains_command", WITH_COMMAND_WORDS),
-                     ("sound_alike", SOUND_ALIKES))
+NEGATIVE_FAMILIES = (
+    ("ordinary", ORDINARY),
+    ("contains_command", WITH_COMMAND_WORDS),
+    ("sound_alike", SOUND_ALIKES),
+)
 
 NEGATIVE_VOICES_PER_SPLIT = 4
 """Synthesized negatives are spoken by the first voices of each split only (they are many)."""
@@ -133,21 +195,41 @@ clip, so the earlier manifest lines (and ``--quick``'s every fifth) stay the sam
 
 
 CORPUS_PHRASES: tuple[tuple[str, Intent], ...] = (
-    ("next step", Intent.NEXT), ("done", Intent.NEXT), ("all done", Intent.NEXT),
+    ("next step", Intent.NEXT),
+    ("done", Intent.NEXT),
+    ("all done", Intent.NEXT),
     ("continue", Intent.NEXT),
-    ("repeat", Intent.REPEAT), ("repeat that", Intent.REPEAT), ("say again", Intent.REPEAT),
+    ("repeat", Intent.REPEAT),
+    ("repeat that", Intent.REPEAT),
+    ("say again", Intent.REPEAT),
     ("say that again", Intent.REPEAT),
-    ("go back", Intent.BACK), ("previous step", Intent.BACK), ("previous", Intent.BACK),
-    ("skip step", Intent.SKIP), ("stop", Intent.STOP),
-    ("wait", Intent.PAUSE), ("hold on", Intent.PAUSE), ("pause", Intent.PAUSE),
-    ("resume", Intent.RESUME), ("continue", Intent.RESUME), ("carry on", Intent.RESUME),
-    ("end session", Intent.END), ("quit", Intent.END),
-    ("help", Intent.HELP), ("what can i say", Intent.HELP), ("where am i", Intent.WHERE),
-    ("yes", Intent.YES), ("confirm", Intent.YES), ("no", Intent.NO),
-    ("slow down", Intent.SLOWER), ("slower", Intent.SLOWER),
-    ("speed up", Intent.FASTER), ("faster", Intent.FASTER),
-    ("louder", Intent.LOUDER), ("speak up", Intent.LOUDER),
-    ("quieter", Intent.QUIETER), ("softer", Intent.QUIETER),
+    ("go back", Intent.BACK),
+    ("previous step", Intent.BACK),
+    ("previous", Intent.BACK),
+    ("skip step", Intent.SKIP),
+    ("stop", Intent.STOP),
+    ("wait", Intent.PAUSE),
+    ("hold on", Intent.PAUSE),
+    ("pause", Intent.PAUSE),
+    ("resume", Intent.RESUME),
+    ("continue", Intent.RESUME),
+    ("carry on", Intent.RESUME),
+    ("end session", Intent.END),
+    ("quit", Intent.END),
+    ("help", Intent.HELP),
+    ("what can i say", Intent.HELP),
+    ("where am i", Intent.WHERE),
+    ("yes", Intent.YES),
+    ("confirm", Intent.YES),
+    ("no", Intent.NO),
+    ("slow down", Intent.SLOWER),
+    ("slower", Intent.SLOWER),
+    ("speed up", Intent.FASTER),
+    ("faster", Intent.FASTER),
+    ("louder", Intent.LOUDER),
+    ("speak up", Intent.LOUDER),
+    ("quieter", Intent.QUIETER),
+    ("softer", Intent.QUIETER),
 )
 """The spoken commands, in a fixed order: ``intents.PHRASES`` as it was when the corpus was
 built. Not read from ``PHRASES``: when the vocabulary changes, the corpus must not (the same
@@ -162,12 +244,17 @@ def phrase_cases() -> list[tuple[str, Intent, Moment]]:
     ``PHRASES``, at the first moment that allows its intent and does not give the phrase to
     another intent ("continue" is next at a step, resume when paused)."""
     order = (Moment.STEP, Moment.CHECK, Moment.TIMER, Moment.PAUSED, Moment.SAFE_EXIT)
-    newer = [(phrase, intent) for intent, phrases in PHRASES.items() for phrase in phrases
-             if (phrase, intent) not in CORPUS_PHRASES]
+    newer = [
+        (phrase, intent)
+        for intent, phrases in PHRASES.items()
+        for phrase in phrases
+        if (phrase, intent) not in CORPUS_PHRASES
+    ]
     cases = []
     for phrase, intent in (*CORPUS_PHRASES, *newer):
-        moment = next((m for m in order if intent in ALLOWED[m]
-                       and phrases_for(m).get(phrase) in (intent, None)), None)
+        moment = next(
+            (m for m in order if intent in ALLOWED[m] and phrases_for(m).get(phrase) in (intent, None)), None
+        )
         if moment is not None:
             cases.append((phrase, intent, moment))
     return cases
@@ -183,8 +270,17 @@ def synthesize(voice: Voice, text: str, tmp: Path) -> np.ndarray:
     if voice.engine == "espeak":
         cmd = ["espeak-ng", "-v", voice.name, "-s", str(voice.rate), "-w", str(raw), text]
     elif voice.engine == "flite":
-        cmd = ["flite", "-voice", voice.name, "--setf", f"duration_stretch={voice.rate / 100}",
-               "-t", text, "-o", str(raw)]
+        cmd = [
+            "flite",
+            "-voice",
+            voice.name,
+            "--setf",
+            f"duration_stretch={voice.rate / 100}",
+            "-t",
+            text,
+            "-o",
+            str(raw),
+        ]
     else:
         script = tmp / "say.txt"
         script.write_text(text + "\n")
@@ -222,8 +318,9 @@ def tv_track(humans: dict[str, np.ndarray]) -> np.ndarray:
     """Real speech to play as a TV in the background: the long recordings end to end."""
     parts = [a for a in humans.values() if len(a) > 2 * SAMPLE_RATE]
     if not parts:
-        raise RuntimeError("pocketsphinx-testdata is needed for the TV background "
-                           "(apt-get install pocketsphinx-testdata)")
+        raise RuntimeError(
+            "pocketsphinx-testdata is needed for the TV background (apt-get install pocketsphinx-testdata)"
+        )
     track = np.concatenate(parts)
     return (track / (np.std(track) or 1.0)).astype(np.float32)
 
@@ -238,8 +335,7 @@ def reverb_ir(rng: np.random.Generator, rt60: float = 0.5) -> np.ndarray:
     return tail.astype(np.float32)
 
 
-def degrade(speech: np.ndarray, noise: str, snr_db: float | None, name: str,
-            tv: np.ndarray) -> np.ndarray:
+def degrade(speech: np.ndarray, noise: str, snr_db: float | None, name: str, tv: np.ndarray) -> np.ndarray:
     """``speech`` padded with PAD_S on each side, then noise at ``snr_db`` or reverb."""
     rng = np.random.default_rng(seed(name))
     pad = np.zeros(int(PAD_S * SAMPLE_RATE), np.float32)
@@ -254,10 +350,10 @@ def degrade(speech: np.ndarray, noise: str, snr_db: float | None, name: str,
         background = pink_noise(len(audio), rng)
     else:
         start = int(rng.integers(0, len(tv) - len(audio)))
-        background = tv[start:start + len(audio)]
+        background = tv[start : start + len(audio)]
     active = speech[np.abs(speech) > 0.02 * np.max(np.abs(speech))]
-    speech_power = float(np.mean(active ** 2)) if active.size else 1e-6
-    gain = np.sqrt(speech_power / (10 ** (snr_db / 10)) / (np.mean(background ** 2) or 1e-9))
+    speech_power = float(np.mean(active**2)) if active.size else 1e-6
+    gain = np.sqrt(speech_power / (10 ** (snr_db / 10)) / (np.mean(background**2) or 1e-9))
     mixed = audio + gain * background
     peak = float(np.max(np.abs(mixed)))
     return (mixed * (0.9 / peak) if peak > 0.9 else mixed).astype(np.float32)
@@ -299,8 +395,7 @@ def make(out: Path, quick: bool = False) -> Writer:
     voices = [v for v in VOICES if available(v)]
     missing = [v.key for v in VOICES if not available(v)]
     if missing:
-        print(f"skipping voices whose synthesizer is missing: {', '.join(missing)}",
-              file=sys.stderr)
+        print(f"skipping voices whose synthesizer is missing: {', '.join(missing)}", file=sys.stderr)
     if quick:
         voices = [v for v in voices if v.engine != "festival"][::3]
     conditions = CONDITIONS[:2] + CONDITIONS[4:5] if quick else CONDITIONS
@@ -311,10 +406,21 @@ def make(out: Path, quick: bool = False) -> Writer:
                 speech = synthesize(voice, phrase, tmp)
                 for condition, noise, snr in conditions:
                     rel = f"command/{condition}/{voice.key}/{slug(phrase)}"
-                    writer.add(rel, degrade(speech, noise, snr, rel, tv), kind="command",
-                               text=phrase, intent=intent.value, moment=moment.value,
-                               voice=voice.key, engine=voice.engine, split=voice.split,
-                               condition=condition, noise=noise, snr_db=snr, family=None)
+                    writer.add(
+                        rel,
+                        degrade(speech, noise, snr, rel, tv),
+                        kind="command",
+                        text=phrase,
+                        intent=intent.value,
+                        moment=moment.value,
+                        voice=voice.key,
+                        engine=voice.engine,
+                        split=voice.split,
+                        condition=condition,
+                        noise=noise,
+                        snr_db=snr,
+                        family=None,
+                    )
         _synthesized_negatives(writer, tv, voices, tmp, CONDITIONS[0])
         _human_negatives(writer, humans)
         _noise_negatives(writer, tv)
@@ -327,15 +433,29 @@ def _human_negatives(writer: Writer, humans: dict[str, np.ndarray]) -> None:
     """Real read speech, whole and cut into 2 s pieces; alternate pieces tune/test."""
     index = 0
     for name, audio in humans.items():
-        pieces = [audio] if len(audio) <= 3 * SAMPLE_RATE else [
-            audio[i:i + 2 * SAMPLE_RATE] for i in range(0, len(audio) - SAMPLE_RATE, 2 * SAMPLE_RATE)]
+        pieces = (
+            [audio]
+            if len(audio) <= 3 * SAMPLE_RATE
+            else [audio[i : i + 2 * SAMPLE_RATE] for i in range(0, len(audio) - SAMPLE_RATE, 2 * SAMPLE_RATE)]
+        )
         for number, piece in enumerate(pieces):
             rel = f"negative/human_speech/{slug(name)}_{number}"
             pad = np.zeros(int(PAD_S * SAMPLE_RATE), np.float32)
-            writer.add(rel, np.concatenate([pad, piece, pad]), kind="negative", text=None,
-                       intent=None, moment=None, voice=f"human-{slug(name)}", engine="human",
-                       split="tune" if index % 2 == 0 else "test", condition="clean",
-                       noise="none", snr_db=None, family="human_speech")
+            writer.add(
+                rel,
+                np.concatenate([pad, piece, pad]),
+                kind="negative",
+                text=None,
+                intent=None,
+                moment=None,
+                voice=f"human-{slug(name)}",
+                engine="human",
+                split="tune" if index % 2 == 0 else "test",
+                condition="clean",
+                noise="none",
+                snr_db=None,
+                family="human_speech",
+            )
             index += 1
 
 
@@ -355,18 +475,30 @@ def _noise_negatives(writer: Writer, tv: np.ndarray) -> None:
             "clicks": (rng.random(n) > 0.999) * 0.8,
         }
         start = int(rng.integers(0, len(tv) - n))
-        clips["tv"] = tv[start:start + n] * 0.1
+        clips["tv"] = tv[start : start + n] * 0.1
         for kind, audio in clips.items():
             family = "silence" if kind == "silence" else "noise"
             rel = f"negative/{family}/{kind}_{number}"
-            writer.add(rel, np.asarray(audio, np.float32), kind="negative", text=None,
-                       intent=None, moment=None, voice=kind, engine="noise",
-                       split="tune" if number % 2 == 0 else "test", condition="clean",
-                       noise="none", snr_db=None, family=family)
+            writer.add(
+                rel,
+                np.asarray(audio, np.float32),
+                kind="negative",
+                text=None,
+                intent=None,
+                moment=None,
+                voice=kind,
+                engine="noise",
+                split="tune" if number % 2 == 0 else "test",
+                condition="clean",
+                noise="none",
+                snr_db=None,
+                family=family,
+            )
 
 
-def _synthesized_negatives(writer: Writer, tv: np.ndarray, voices: list[Voice], tmp: Path,
-                           condition: tuple[str, str, float | None]) -> None:
+def _synthesized_negatives(
+    writer: Writer, tv: np.ndarray, voices: list[Voice], tmp: Path, condition: tuple[str, str, float | None]
+) -> None:
     """Ordinary sentences, sentences with command words and sound-alikes, by the first
     NEGATIVE_VOICES_PER_SPLIT voices of each split, in ``condition`` (one of CONDITIONS, or
     NEGATIVES_OVER_TV); a clean clip's folder is its family's, another's adds the condition."""
@@ -378,24 +510,37 @@ def _synthesized_negatives(writer: Writer, tv: np.ndarray, voices: list[Voice], 
                 for text in texts:
                     rel = f"negative/{family}{folder}/{voice.key}/{slug(text)}"
                     audio = degrade(synthesize(voice, text, tmp), noise, snr, rel, tv)
-                    writer.add(rel, audio, kind="negative", text=text, intent=None,
-                               moment=None, voice=voice.key, engine=voice.engine, split=split,
-                               condition=name, noise=noise, snr_db=snr, family=family)
+                    writer.add(
+                        rel,
+                        audio,
+                        kind="negative",
+                        text=text,
+                        intent=None,
+                        moment=None,
+                        voice=voice.key,
+                        engine=voice.engine,
+                        split=split,
+                        condition=name,
+                        noise=noise,
+                        snr_db=snr,
+                        family=family,
+                    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
     parser.add_argument("out", nargs="?", default=str(DEFAULT_OUT), help=f"default {DEFAULT_OUT}")
-    parser.add_argument("--quick", action="store_true",
-                        help="a few voices and conditions only (for tests)")
+    parser.add_argument("--quick", action="store_true", help="a few voices and conditions only (for tests)")
     args = parser.parse_args(argv)
     if shutil.which("espeak-ng") is None:
         print("make_speech_corpus: espeak-ng is needed (apt-get install espeak-ng)", file=sys.stderr)
         return 3
     writer = make(Path(args.out), quick=args.quick)
     kinds = {k: sum(r["kind"] == k for r in writer.rows) for k in ("command", "negative")}
-    print(f"wrote {len(writer.rows)} clips ({kinds['command']} commands, "
-          f"{kinds['negative']} negatives) and manifest.jsonl under {args.out}")
+    print(
+        f"wrote {len(writer.rows)} clips ({kinds['command']} commands, "
+        f"{kinds['negative']} negatives) and manifest.jsonl under {args.out}"
+    )
     return 0
 
 

@@ -25,8 +25,8 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from voiceguide.audio.wav import read_wav, write_wav  # noqa: E402
-from voiceguide.intents import PHRASES  # noqa: E402
-from voiceguide.ports import SAMPLE_RATE  # noqa: E402
+from voiceguide.core.intents import PHRASES  # noqa: E402
+from voiceguide.core.ports import SAMPLE_RATE  # noqa: E402
 
 NON_COMMANDS: tuple[str, ...] = (
     "the weather is nice today",
@@ -81,8 +81,11 @@ def make(out_dir: str | Path) -> dict[str, Path]:
         for voice, wpm in VOICES:
             (out / voice).mkdir(parents=True, exist_ok=True)
             for text in phrases():
-                subprocess.run([espeak, "-v", voice, "-s", str(wpm), "-w", str(raw), text],
-                               check=True, capture_output=True)
+                subprocess.run(
+                    [espeak, "-v", voice, "-s", str(wpm), "-w", str(raw), text],
+                    check=True,
+                    capture_output=True,
+                )
                 audio = np.concatenate([pad, read_wav(raw), pad])
                 name = name_for(text, voice)
                 path = out / f"{name}.wav"

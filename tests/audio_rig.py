@@ -142,7 +142,7 @@ class RoomTap:
         with self._lock:
             lo, hi = max(first, self._first), min(first + n, self._first + self._buffer.size)
             if hi > lo:
-                out[lo - first:hi - first] = self._buffer[lo - self._first:hi - self._first]
+                out[lo - first : hi - first] = self._buffer[lo - self._first : hi - self._first]
             self.dropouts += hi - lo < n
         return out
 
@@ -167,23 +167,45 @@ class PrivatePulse:
             f"load-module module-pipe-source source_name=vg_mic file={self.mic_fifo} "
             f"format=s16le rate={RATE} channels=1\n"
             "set-default-sink vg_speaker\n"
-            "set-default-source vg_mic\n")
-        daemon_env = {**os.environ, "HOME": str(self.root), "XDG_RUNTIME_DIR": str(self.root),
-                      "XDG_CONFIG_HOME": str(self.root / "config"),
-                      "PULSE_RUNTIME_PATH": str(self.root / "runtime"),
-                      "PULSE_STATE_PATH": str(self.root / "state")}
+            "set-default-source vg_mic\n"
+        )
+        daemon_env = {
+            **os.environ,
+            "HOME": str(self.root),
+            "XDG_RUNTIME_DIR": str(self.root),
+            "XDG_CONFIG_HOME": str(self.root / "config"),
+            "PULSE_RUNTIME_PATH": str(self.root / "runtime"),
+            "PULSE_STATE_PATH": str(self.root / "state"),
+        }
         daemon_env.pop("PULSE_SERVER", None)
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(
-                ["pulseaudio", "--daemonize=no", "--exit-idle-time=-1", "-n", "-F", str(script),
-                 "--realtime=yes", "--high-priority=yes",
-                 "--use-pid-file=no", "--log-target=stderr"],
-                env=daemon_env, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+                [
+                    "pulseaudio",
+                    "--daemonize=no",
+                    "--exit-idle-time=-1",
+                    "-n",
+                    "-F",
+                    str(script),
+                    "--realtime=yes",
+                    "--high-priority=yes",
+                    "--use-pid-file=no",
+                    "--log-target=stderr",
+                ],
+                env=daemon_env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+            )
         client_env = {"PULSE_SERVER": f"unix:{self.socket}"}
         deadline = time.monotonic() + 15.0
         while time.monotonic() < deadline:
-            ready = subprocess.run(["pactl", "info"], env={**os.environ, **client_env},
-                                   capture_output=True, timeout=5).returncode == 0
+            ready = (
+                subprocess.run(
+                    ["pactl", "info"], env={**os.environ, **client_env}, capture_output=True, timeout=5
+                ).returncode
+                == 0
+            )
             if ready:
                 return client_env
             try:  # doubles as the pause between tries, and notices a daemon that died
@@ -212,11 +234,13 @@ def any_loud(chunks) -> bool:
 
 def quiet_since(moment: float, seconds: float):
     """Predicate: the sink has been silent for ``seconds`` of chunks arriving after ``moment``."""
+
     def check(chunks) -> bool:
         after = [(t, c) for t, c in chunks if t > moment]
         loud = [t for t, c in after if c.size and np.sqrt(np.mean(c**2)) > LOUD]
         last = loud[-1] if loud else moment
         return bool(after) and after[-1][0] - last >= seconds
+
     return check
 
 
@@ -237,7 +261,7 @@ def tone_after(moment: float, freq_hz: float, found: list | None = None):
     state = {"chunks": 0, "audio": np.zeros(0, np.float32), "start": None}
 
     def check(chunks) -> bool:
-        new = [(t, c) for t, c in chunks[state["chunks"]:] if t > moment]
+        new = [(t, c) for t, c in chunks[state["chunks"] :] if t > moment]
         state["chunks"] = len(chunks)
         for t, c in new:
             if state["start"] is None:
@@ -246,7 +270,7 @@ def tone_after(moment: float, freq_hz: float, found: list | None = None):
         audio = state["audio"]
         hop, size = RATE // 50, 1280
         for lo in range(0, max(0, audio.size - size + 1), hop):
-            window = audio[lo:lo + size]
+            window = audio[lo : lo + size]
             if np.sqrt(np.mean(window**2)) > LOUD and tone_level(window, freq_hz) > 0.6:
                 if found is not None:
                     found.append(state["start"] + lo / RATE)
@@ -256,16 +280,19 @@ def tone_after(moment: float, freq_hz: float, found: list | None = None):
         state["audio"] = audio[keep:]
         state["start"] = None if state["start"] is None else state["start"] + keep / RATE
         return False
+
     return check
 
 
 def spoke_then_quiet(moment: float, seconds: float):
     """Predicate: something was played after ``moment`` and the sink has been silent for
     ``seconds`` since (a prompt that has been spoken to its end)."""
+
     def check(chunks) -> bool:
         after = [(t, c) for t, c in chunks if t > moment]
         loud = [t for t, c in after if c.size and np.sqrt(np.mean(c**2)) > LOUD]
         return bool(loud) and after[-1][0] - loud[-1] >= seconds
+
     return check
 
 
@@ -298,8 +325,9 @@ class MicFeeder:
 
     CHUNK = RATE // 50  # 20 ms
 
-    def __init__(self, fifo: Path, room: RoomTap | None = None, room_gain: float = 0.5,
-                 room_delay_s: float = 0.3):
+    def __init__(
+        self, fifo: Path, room: RoomTap | None = None, room_gain: float = 0.5, room_delay_s: float = 0.3
+    ):
         self._fifo = fifo
         self._room = room
         self._room_gain = room_gain
@@ -347,17 +375,18 @@ class MicFeeder:
                 if current is not None:
                     if offset == 0:
                         current.started = time.monotonic()
-                    chunk = current.audio[offset:offset + self.CHUNK]
+                    chunk = current.audio[offset : offset + self.CHUNK]
                     offset += self.CHUNK
                     if len(chunk) < self.CHUNK:
-                        chunk = np.concatenate([chunk, silence[:self.CHUNK - len(chunk)]])
+                        chunk = np.concatenate([chunk, silence[: self.CHUNK - len(chunk)]])
                     if offset >= len(current.audio):
                         current.done.set()
                         current = None
                 if self._room is not None:
                     lag = None if base is None else self._room.received - (base + sent * self.CHUNK)
-                    if (base is None or not 0 <= lag <= RoomTap.KEEP // 2) and \
-                            self._room.received >= self._room_delay:
+                    if (
+                        base is None or not 0 <= lag <= RoomTap.KEEP // 2
+                    ) and self._room.received >= self._room_delay:
                         # (re)start the room's clock. On a starved machine the sound server
                         # skips time, and the echo moves, as it does after a real xrun.
                         base = self._room.received - self._room_delay - sent * self.CHUNK
@@ -377,7 +406,7 @@ class MicFeeder:
 
 def espeak_16k(text: str, folder: Path, voice: str = "en-us") -> np.ndarray:
     """``text`` spoken by espeak-ng, at 16 kHz (the demo's simulated-user voice maker)."""
-    from voiceguide.demo import synthesize_espeak
+    from voiceguide.app.demo import synthesize_espeak
 
     return synthesize_espeak(text, folder, voice=voice)
 

@@ -48,8 +48,14 @@ def corpus_clip(corpus, tmp_path):
     spoken by the corpus voice ``voice_key`` in ``condition`` (one of the corpus's CONDITIONS;
     a "tvNN" one needs the TV track ``tv``). The noise, like the TV's stretch, depends on the
     clip's name, so the name makes it the very clip the benchmark decodes."""
-    def clip(voice_key: str, text: str, condition: str = "clean", folder: str | None = None,
-             tv: np.ndarray | None = None) -> np.ndarray:
+
+    def clip(
+        voice_key: str,
+        text: str,
+        condition: str = "clean",
+        folder: str | None = None,
+        tv: np.ndarray | None = None,
+    ) -> np.ndarray:
         voice = next(v for v in corpus.VOICES if v.key == voice_key)
         _, noise, snr = next(c for c in corpus.CONDITIONS if c[0] == condition)
         if noise == "tv" and tv is None:
@@ -57,6 +63,7 @@ def corpus_clip(corpus, tmp_path):
         speech = corpus.synthesize(voice, text, tmp_path)
         name = f"{folder or 'command/' + condition}/{voice_key}/{corpus.slug(text)}"
         return corpus.degrade(speech, noise, snr, name, np.zeros(0) if tv is None else tv)
+
     return clip
 
 
@@ -70,8 +77,10 @@ def reads_otherwise():
     gives without the rule. To see which tests another CPU could turn, run them here as
     another CPU would read: ``OPENBLAS_CORETYPE=Sandybridge``, ``CT2_FORCE_CPU_ISA=AVX
     ONEDNN_MAX_CPU_ISA=SSE41`` or ``CT2_FORCE_CPU_ISA=GENERIC`` before ``pytest``."""
+
     def skip(why: str) -> None:
         pytest.skip(f"this CPU reads the clip otherwise ({why}): the rule is not reached here")
+
     return skip
 
 
@@ -86,8 +95,7 @@ def speech_wavs(make_test_audio, tmp_path_factory) -> dict[str, Path]:
     """{"<voice>/<phrase_slug>": WAV path} for every command phrase and non-command, made
     once per session by espeak-ng."""
     if shutil.which("espeak-ng") is None:
-        pytest.skip("espeak-ng is not installed (apt-get install espeak-ng): "
-                    "no synthesized speech to decode")
+        pytest.skip("espeak-ng is not installed (apt-get install espeak-ng): no synthesized speech to decode")
     return make_test_audio.make(tmp_path_factory.mktemp("speech"))
 
 

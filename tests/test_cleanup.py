@@ -6,10 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from voiceguide.engines import cleanup
-from voiceguide.engines.cleanup import (clean_up, denoise, frame_levels, gate,
-                                        steady_background)
-from voiceguide.ports import SAMPLE_RATE
+from voiceguide.core.ports import SAMPLE_RATE
+from voiceguide.recognition.engines import cleanup
+from voiceguide.recognition.engines.cleanup import clean_up, denoise, frame_levels, gate, steady_background
 
 S = SAMPLE_RATE
 
@@ -23,7 +22,7 @@ def _speech(seconds: float, rng: np.random.Generator) -> np.ndarray:
 
 def _utterance(background: np.ndarray, speech: np.ndarray, at: float) -> np.ndarray:
     out = background.copy()
-    out[int(at * S): int(at * S) + len(speech)] += speech
+    out[int(at * S) : int(at * S) + len(speech)] += speech
     return out
 
 
@@ -41,10 +40,13 @@ def _babble(seconds: float, rng: np.random.Generator, level: float) -> np.ndarra
 
 def test_a_quiet_room_is_left_alone():
     rng = np.random.default_rng(1)
-    audio = _utterance(np.zeros(2 * S, np.float32) + 1e-5 * rng.standard_normal(2 * S)
-                       .astype(np.float32), _speech(0.8, rng), 0.6)
+    audio = _utterance(
+        np.zeros(2 * S, np.float32) + 1e-5 * rng.standard_normal(2 * S).astype(np.float32),
+        _speech(0.8, rng),
+        0.6,
+    )
     # a soft consonant-like stretch right after the loud part: the gate must not touch it
-    audio[int(1.4 * S): int(1.7 * S)] += 0.01 * rng.standard_normal(int(0.3 * S))
+    audio[int(1.4 * S) : int(1.7 * S)] += 0.01 * rng.standard_normal(int(0.3 * S))
     np.testing.assert_allclose(clean_up(audio), audio, atol=1e-4)
     np.testing.assert_array_equal(gate(audio), audio)
 
@@ -59,7 +61,7 @@ def test_steady_noise_is_subtracted_and_the_speech_kept():
     quiet = slice(0, int(0.5 * S))
     assert _db(out[quiet]) < _db(audio[quiet]) - 5  # the noise alone: at least 5 dB down
     voiced = slice(int(0.7 * S), int(1.3 * S))
-    assert abs(_db(out[voiced]) - _db(speech[int(0.1 * S):int(0.7 * S)])) < 1.5
+    assert abs(_db(out[voiced]) - _db(speech[int(0.1 * S) : int(0.7 * S)])) < 1.5
 
 
 def test_background_that_comes_and_goes_is_gated_away_from_the_speech(monkeypatch):
@@ -79,8 +81,9 @@ def test_background_that_comes_and_goes_is_gated_away_from_the_speech(monkeypatc
 def test_a_short_gap_between_words_stays_open():
     rng = np.random.default_rng(4)
     first, second = _speech(0.4, rng), _speech(0.4, rng)
-    audio = _utterance(_utterance(_babble(2.5, rng, 0.02), first, 0.6), second,
-                       0.6 + 0.4 + 0.35)  # a 0.35 s pause: hold 0.1 s from each side, 0.15 left
+    audio = _utterance(
+        _utterance(_babble(2.5, rng, 0.02), first, 0.6), second, 0.6 + 0.4 + 0.35
+    )  # a 0.35 s pause: hold 0.1 s from each side, 0.15 left
     out = gate(audio)
     gap = slice(int(1.0 * S), int(1.35 * S))
     np.testing.assert_array_equal(out[gap], audio[gap])
@@ -96,8 +99,7 @@ def test_the_gate_makes_no_click():
 
 def test_switches_turn_each_part_off(monkeypatch):
     rng = np.random.default_rng(6)
-    steady = _utterance((0.05 * rng.standard_normal(2 * S)).astype(np.float32),
-                        _speech(0.8, rng), 0.6)
+    steady = _utterance((0.05 * rng.standard_normal(2 * S)).astype(np.float32), _speech(0.8, rng), 0.6)
     babble = _utterance(_babble(2.0, rng, 0.02), _speech(0.6, rng), 0.7)
     monkeypatch.setattr(cleanup, "DENOISE", False)
     monkeypatch.setattr(cleanup, "GATE", False)

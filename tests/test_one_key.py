@@ -7,27 +7,42 @@ import io
 
 import pytest
 
-from voiceguide.app import prepare
-from voiceguide.combine import Alongside
-from voiceguide.events import EventType
-from voiceguide.intents import Moment
-from voiceguide.keys import key_text
-from voiceguide.matching import match
-from voiceguide.ports import Heard
-from voiceguide.runner import Runner
-from voiceguide.session import Session
-from voiceguide.session_types import Outcome
-from voiceguide.text_io import ConsoleDisplay, FakeClock, MemoryJournal, QuietSpeaker
+from voiceguide.app.adapters import prepare
+from voiceguide.app.runner import Runner
+from voiceguide.core.events import EventType
+from voiceguide.core.intents import Moment
+from voiceguide.core.ports import Heard
+from voiceguide.core.session import Session
+from voiceguide.core.session_types import Outcome
+from voiceguide.recognition.matching import match
+from voiceguide.ui.combine import Alongside
+from voiceguide.ui.keys import key_text
+from voiceguide.ui.text_io import ConsoleDisplay, FakeClock, MemoryJournal, QuietSpeaker
 
 
-@pytest.mark.parametrize("keysym, moment, intent", [
-    ("space", Moment.STEP, "next"), ("Return", Moment.STEP, "next"), ("Next", Moment.TIMER, "next"),
-    ("Right", Moment.STEP, "next"), ("space", Moment.PAUSED, "resume"), ("Escape", Moment.STEP, "stop"),
-    ("Escape", Moment.CHECK, "stop"), ("Left", Moment.STEP, "back"), ("Prior", Moment.SAFE_EXIT, "back"),
-    ("Up", Moment.CHECK, "repeat"), ("y", Moment.CHECK, "yes"), ("Y", Moment.CHECK, "yes"),
-    ("space", Moment.CHECK, None), ("Return", Moment.CHECK, None), ("y", Moment.STEP, None),
-    ("space", Moment.SAFE_EXIT, None), ("F5", Moment.STEP, None), ("x", Moment.STEP, None),
-])
+@pytest.mark.parametrize(
+    "keysym, moment, intent",
+    [
+        ("space", Moment.STEP, "next"),
+        ("Return", Moment.STEP, "next"),
+        ("Next", Moment.TIMER, "next"),
+        ("Right", Moment.STEP, "next"),
+        ("space", Moment.PAUSED, "resume"),
+        ("Escape", Moment.STEP, "stop"),
+        ("Escape", Moment.CHECK, "stop"),
+        ("Left", Moment.STEP, "back"),
+        ("Prior", Moment.SAFE_EXIT, "back"),
+        ("Up", Moment.CHECK, "repeat"),
+        ("y", Moment.CHECK, "yes"),
+        ("Y", Moment.CHECK, "yes"),
+        ("space", Moment.CHECK, None),
+        ("Return", Moment.CHECK, None),
+        ("y", Moment.STEP, None),
+        ("space", Moment.SAFE_EXIT, None),
+        ("F5", Moment.STEP, None),
+        ("x", Moment.STEP, None),
+    ],
+)
 def test_what_a_key_means_here(keysym, moment, intent):
     text = key_text(keysym, moment)
     found = match(text, moment, keys=True) if text else None
@@ -70,8 +85,15 @@ def test_one_key_and_the_yes_key_walk_the_whole_b12_procedure():
             presses.append("space")
     clock = FakeClock()
     journal = MemoryJournal()
-    runner = Runner(Session(procedure), speaker=QuietSpeaker(), listener=Keys(presses, clock), clock=clock,
-                    journal=journal, display=ConsoleDisplay(io.StringIO()), wall=clock.now)
+    runner = Runner(
+        Session(procedure),
+        speaker=QuietSpeaker(),
+        listener=Keys(presses, clock),
+        clock=clock,
+        journal=journal,
+        display=ConsoleDisplay(io.StringIO()),
+        wall=clock.now,
+    )
     assert runner.run() is Outcome.COMPLETED
     assert [e.data["index"] for e in journal.of(EventType.STEP_STARTED)] == list(range(1, 19))
     assert [e.data["answer"] for e in journal.of(EventType.CHECK_ANSWERED)] == ["yes"] * 6
@@ -125,7 +147,7 @@ def test_terminal_keys_count_at_once_on_a_real_terminal():
     import os
     import termios
 
-    from voiceguide.terminal_keys import TerminalKeys
+    from voiceguide.ui.terminal_keys import TerminalKeys
 
     main, follower = os.openpty()
     try:

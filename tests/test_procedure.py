@@ -6,9 +6,9 @@ import re
 
 import pytest
 
+from voiceguide.core.procedure import load_procedure, parse_procedure, shipped
+from voiceguide.core.profile import load_profile, parse_profile
 from voiceguide.errors import FileProblem, ProcedureNotFound
-from voiceguide.procedure import load_procedure, parse_procedure, shipped
-from voiceguide.profile import load_profile, parse_profile
 
 GOOD = """\
 id: tea
@@ -56,25 +56,28 @@ def test_good_procedure_loads_with_every_field(tmp_path):
     assert procedure.steps[3].check.question.startswith("Is the cup")
 
 
-@pytest.mark.parametrize("text, line, words", [
-    (GOOD.replace("    say: Boil the kettle.\n", "    sai: Boil the kettle.\n"), 6, "did you mean 'say'"),
-    (GOOD.replace("      seconds: 120", "      seconds: two minutes"), 12, "whole number"),
-    (GOOD.replace("      seconds: 120", "      seconds: 0"), 12, "between 1 and 3600"),
-    (GOOD.replace("    skippable: true", "    skippable: maybe"), 17, "true or false"),
-    (GOOD.replace("id: steep", "id: boil"), 8, "also used on line 4"),
-    (GOOD.replace("title: Make tea\n", ""), 1, "needs 'title:'"),
-    (GOOD.replace("Put the bag in.", "Put {teabag} in."), 10, "not a profile value"),
-    (GOOD + "    skippable: true\n", 23, "cannot be skippable"),
-    (GOOD.replace("    say: Add milk if you like.", "    say: [a, b]"), 16, "must be text"),
-    ("id: x\ntitle: X\nsteps: []\n", 3, "at least one step"),
-    ("id: x\ntitle: X\nsteps:\n  - just a string\n", 4, "must be a mapping"),
-    ("id: Bad Id\ntitle: X\nsteps:\n  - {id: a, title: A, say: B}\n", 1, "lower-case"),
-    ("id: x\ntitle: 'unclosed\n", 3, "not valid YAML"),
-    ("!!python/object/apply:os.system ['echo hacked']\n", 1, "not allowed"),
-    ("id: x\nid: y\n", 2, "given twice"),
-    ("", None, "empty"),
-    ("- a\n- b\n", 1, "must be a mapping"),
-])
+@pytest.mark.parametrize(
+    "text, line, words",
+    [
+        (GOOD.replace("    say: Boil the kettle.\n", "    sai: Boil the kettle.\n"), 6, "did you mean 'say'"),
+        (GOOD.replace("      seconds: 120", "      seconds: two minutes"), 12, "whole number"),
+        (GOOD.replace("      seconds: 120", "      seconds: 0"), 12, "between 1 and 3600"),
+        (GOOD.replace("    skippable: true", "    skippable: maybe"), 17, "true or false"),
+        (GOOD.replace("id: steep", "id: boil"), 8, "also used on line 4"),
+        (GOOD.replace("title: Make tea\n", ""), 1, "needs 'title:'"),
+        (GOOD.replace("Put the bag in.", "Put {teabag} in."), 10, "not a profile value"),
+        (GOOD + "    skippable: true\n", 23, "cannot be skippable"),
+        (GOOD.replace("    say: Add milk if you like.", "    say: [a, b]"), 16, "must be text"),
+        ("id: x\ntitle: X\nsteps: []\n", 3, "at least one step"),
+        ("id: x\ntitle: X\nsteps:\n  - just a string\n", 4, "must be a mapping"),
+        ("id: Bad Id\ntitle: X\nsteps:\n  - {id: a, title: A, say: B}\n", 1, "lower-case"),
+        ("id: x\ntitle: 'unclosed\n", 3, "not valid YAML"),
+        ("!!python/object/apply:os.system ['echo hacked']\n", 1, "not allowed"),
+        ("id: x\nid: y\n", 2, "given twice"),
+        ("", None, "empty"),
+        ("- a\n- b\n", 1, "must be a mapping"),
+    ],
+)
 def test_broken_procedures_are_refused_with_file_and_line(tmp_path, text, line, words):
     problem = refused(text, tmp_path)
     assert problem.line == line
@@ -99,13 +102,16 @@ def test_without_profile_the_fix_says_how_to_give_one():
         load_procedure("b12-im").bind(None)
 
 
-@pytest.mark.parametrize("text, words", [
-    ("sites: left thigh\n", "must be a list"),
-    ("interval_days: soon\n", "whole number"),
-    ("clinician: {name: Dr A, fax: 1}\n", "unknown key 'fax'"),
-    ("product: [a]\n", "must be text"),
-    ("favourite_colour: blue\n", "unknown key"),
-])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("sites: left thigh\n", "must be a list"),
+        ("interval_days: soon\n", "whole number"),
+        ("clinician: {name: Dr A, fax: 1}\n", "unknown key 'fax'"),
+        ("product: [a]\n", "must be text"),
+        ("favourite_colour: blue\n", "unknown key"),
+    ],
+)
 def test_broken_profiles_are_refused(text, words):
     with pytest.raises(FileProblem, match=re.escape(words)):
         parse_profile("me.yaml", text)
@@ -121,12 +127,33 @@ def test_shipped_b12_procedure_binds_to_the_example_profile():
 
 def test_b12_procedure_covers_the_reference_workflow():
     steps = {s.id: s for s in load_procedure("b12-im").steps}
-    for needed in ("wash-hands", "gather-supplies", "sharps-container", "confirm-route", "check-label",
-                   "inspect-medication", "draw-up", "position", "confirm-site", "clean-skin", "inject",
-                   "withdraw", "pressure", "dispose-sharps", "aftercare", "record-and-schedule"):
+    for needed in (
+        "wash-hands",
+        "gather-supplies",
+        "sharps-container",
+        "confirm-route",
+        "check-label",
+        "inspect-medication",
+        "draw-up",
+        "position",
+        "confirm-site",
+        "clean-skin",
+        "inject",
+        "withdraw",
+        "pressure",
+        "dispose-sharps",
+        "aftercare",
+        "record-and-schedule",
+    ):
         assert needed in steps
-    for critical in ("sharps-container", "confirm-route", "check-label", "inspect-medication",
-                     "confirm-site", "dispose-sharps"):
+    for critical in (
+        "sharps-container",
+        "confirm-route",
+        "check-label",
+        "inspect-medication",
+        "confirm-site",
+        "dispose-sharps",
+    ):
         assert steps[critical].check is not None, critical
     assert steps["clean-skin"].timer is not None
     assert steps["pressure"].skippable
@@ -135,8 +162,12 @@ def test_b12_procedure_covers_the_reference_workflow():
 def test_b12_procedure_never_states_doses_needle_sizes_angles_or_depths():
     procedure = load_procedure("b12-im")
     text = " ".join(
-        " ".join(filter(None, (s.say, s.help, s.rehearsal_say, s.check and s.check.question,
-                               s.check and s.check.if_no)))
+        " ".join(
+            filter(
+                None,
+                (s.say, s.help, s.rehearsal_say, s.check and s.check.question, s.check and s.check.if_no),
+            )
+        )
         for s in procedure.steps
     ).lower()
     assert not re.search(r"\d+\s*(mg|mcg|µg|ml|micrograms?|milligrams?|millilitres?)\b", text)

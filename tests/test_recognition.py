@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from voiceguide.intents import Intent, Moment
-from voiceguide.matching import match
-from voiceguide.ports import Transcript
-from voiceguide.recognition import Recognizer
+from voiceguide.core.intents import Intent, Moment
+from voiceguide.core.ports import Transcript
+from voiceguide.recognition.matching import match
+from voiceguide.recognition.recognizer import Recognizer
 
 
 class ReadingsEngine:
@@ -48,28 +48,25 @@ def test_a_tie_with_an_advance_leaves_the_utterance_no_command():
 
 def test_a_near_spelling_tie_takes_the_phrase_and_judges_the_other_readings_against_it():
     # Test split, clean: espeak wrote "resume" as "Refume.", "Resume." 0.08 nats under it.
-    readings = [("Refume.", -0.435), ("Resume.", -0.511), ("Reume.", -0.755),
-                ("Remume.", -1.12)]
+    readings = [("Refume.", -0.435), ("Resume.", -0.511), ("Reume.", -0.755), ("Remume.", -1.12)]
     heard, intent = _decode(readings, moment=Moment.PAUSED)
     assert intent is Intent.RESUME and heard.text == "Resume." and heard.clear
     assert match(heard.text, Moment.PAUSED) is intent  # what the session runner does
     # rule 4 still holds for the advance: a close reading that is no near-spelling refuses it
-    heard, intent = _decode([("Refume.", -0.435), ("Resume.", -0.511), ("Ruin.", -0.6)],
-                            moment=Moment.PAUSED)
+    heard, intent = _decode([("Refume.", -0.435), ("Resume.", -0.511), ("Ruin.", -0.6)], moment=Moment.PAUSED)
     assert intent is None and not heard.clear
 
 
 def test_an_unsure_answer_the_first_pass_heard_as_something_else_is_refused():
     # Test split, pink 5 dB "resume": the short window read "Red room.", the 30 s pass "Quit."
-    transcript = Transcript("Quit.", 0.476, True, readings=(("Quit.", -0.742),),
-                            first="Red room.")
-    heard, intent = Recognizer(ReadingsEngine(transcript)).decode(
-        np.zeros(16000, np.float32), Moment.PAUSED)
+    transcript = Transcript("Quit.", 0.476, True, readings=(("Quit.", -0.742),), first="Red room.")
+    heard, intent = Recognizer(ReadingsEngine(transcript)).decode(np.zeros(16000, np.float32), Moment.PAUSED)
     assert intent is None and not heard.clear and heard.text == "Quit."
     # a sure final reading stands
     sure = Transcript("Quit.", 0.6, True, readings=(("Quit.", -0.5),), first="Red room.")
-    assert Recognizer(ReadingsEngine(sure)).decode(
-        np.zeros(16000, np.float32), Moment.PAUSED)[1] is Intent.END
+    assert (
+        Recognizer(ReadingsEngine(sure)).decode(np.zeros(16000, np.float32), Moment.PAUSED)[1] is Intent.END
+    )
 
 
 class CountingEngine(ReadingsEngine):
@@ -85,12 +82,19 @@ class CountingEngine(ReadingsEngine):
 
 
 def _checked(readings, checker_text, moment=Moment.STEP, first=None, talking=False):
-    own = Transcript(readings[0][0], 0.5, True, readings=tuple(readings), first=first,
-                     decode_ms=40.0, talking_background=talking)
-    checker = CountingEngine(Transcript(checker_text, 0.8, True,
-                                        readings=((checker_text, -0.2),), decode_ms=130.0))
-    heard, intent = Recognizer(ReadingsEngine(own), checker).decode(
-        np.zeros(16000, np.float32), moment)
+    own = Transcript(
+        readings[0][0],
+        0.5,
+        True,
+        readings=tuple(readings),
+        first=first,
+        decode_ms=40.0,
+        talking_background=talking,
+    )
+    checker = CountingEngine(
+        Transcript(checker_text, 0.8, True, readings=((checker_text, -0.2),), decode_ms=130.0)
+    )
+    heard, intent = Recognizer(ReadingsEngine(own), checker).decode(np.zeros(16000, np.float32), moment)
     return heard, intent, checker.calls
 
 
@@ -115,14 +119,14 @@ def test_the_larger_model_is_not_asked_when_it_could_not_help():
     assert _checked([("Go back.", -0.2)], "Go back.")[1:] == (Intent.BACK, 0)
     # Nothing like a command, or a stop among the commands in the readings.
     assert _checked([("Rain.", -0.2), ("Renew.", -0.4)], "Repeat.")[1:] == (None, 0)
-    assert _checked([("Read this.", -0.4), ("Previous.", -0.5), ("Stop.", -0.6)],
-                    "Previous.")[1:] == (None, 0)
+    assert _checked([("Read this.", -0.4), ("Previous.", -0.5), ("Stop.", -0.6)], "Previous.")[1:] == (
+        None,
+        0,
+    )
     # Never "yes", a pause or a voice setting, though both models heard it; nor an advance
     # when a reading asks for anything else.
-    assert _checked([("Yes sir.", -0.3), ("Yes.", -0.4)], "Yes.",
-                    moment=Moment.CHECK)[1:] == (None, 0)
-    assert _checked([("Contino.", -0.3), ("Stop.", -0.5), ("Continue.", -0.6)],
-                    "Continue.")[1:] == (None, 0)
+    assert _checked([("Yes sir.", -0.3), ("Yes.", -0.4)], "Yes.", moment=Moment.CHECK)[1:] == (None, 0)
+    assert _checked([("Contino.", -0.3), ("Stop.", -0.5), ("Continue.", -0.6)], "Continue.")[1:] == (None, 0)
     assert _checked([("All done.", -0.3), ("Hold on.", -0.4)], "Hold on.")[1:] == (None, 0)
     assert _checked([("Whoa.", -0.3), ("Louder.", -0.9)], "Louder.")[1:] == (None, 0)
     # Nor "no", which ends a check in "do not inject".
@@ -143,7 +147,7 @@ def test_several_commands_among_the_readings_are_settled_only_by_one_of_them(mon
     assert _checked(previous_or_wait, "Hold on.")[1:] == (None, 1)
     # A stop among them: base is not asked, so a stop never becomes another command.
     assert _checked([("Stop. Three.", -0.5), ("Repeat.", -0.6)], "Repeat.")[1:] == (None, 0)
-    monkeypatch.setattr("voiceguide.matching.CROSS_CHECK_SEVERAL", False)
+    monkeypatch.setattr("voiceguide.recognition.matching.CROSS_CHECK_SEVERAL", False)
     assert _checked(readings, "Repeat.")[1:] == (None, 0)
 
 
@@ -162,15 +166,15 @@ def test_over_a_talking_background_the_larger_model_is_asked_though_no_reading_n
     assert _checked(tv_words, "Pause.", talking=True)[1:] == (None, 1)
     # At a check (and its confirm turn) only help could come of it: base is not even asked.
     assert _checked(tv_words, "Confirm.", moment=Moment.CHECK, talking=True)[1:] == (None, 0)
-    assert _checked(tv_words, "What can i say.", moment=Moment.CONFIRM,
-                    talking=True)[1:] == (None, 0)
+    assert _checked(tv_words, "What can i say.", moment=Moment.CONFIRM, talking=True)[1:] == (None, 0)
     # A reading that named a command is the cross-check's (rule 10): "yes" is not settled.
-    assert _checked([("Anyway.", -0.5), ("Yes.", -0.9)], "Yes.", moment=Moment.CHECK,
-                    talking=True)[1:] == (None, 0)
+    assert _checked([("Anyway.", -0.5), ("Yes.", -0.9)], "Yes.", moment=Moment.CHECK, talking=True)[1:] == (
+        None,
+        0,
+    )
 
 
-def test_without_a_talking_background_the_larger_model_is_asked_unless_tiny_heard_a_sentence(
-        monkeypatch):
+def test_without_a_talking_background_the_larger_model_is_asked_unless_tiny_heard_a_sentence(monkeypatch):
     # Tune split, clean (2026-12-04): tiny.en "What can i see?"; base "What can i say.".
     heard, intent, calls = _checked([("What can i see?", -0.2)], "What can i say.")
     assert intent is Intent.HELP and calls == 1 and heard.text == "What can i say."
@@ -181,22 +185,29 @@ def test_without_a_talking_background_the_larger_model_is_asked_unless_tiny_hear
     # tiny.en and "Stop." by base), and not at a check, where only help could come of it.
     assert _checked([("Dip.", -0.93)], "Stop.")[1:] == (None, 1)
     assert _checked([("Dip.", -0.93)], "Stop.", moment=Moment.CHECK)[1:] == (None, 0)
-    monkeypatch.setattr("voiceguide.matching.QUIET_CHECK", False)
+    monkeypatch.setattr("voiceguide.recognition.matching.QUIET_CHECK", False)
     assert _checked([("What can i see?", -0.2)], "What can i say.")[1:] == (None, 0)
 
 
 def test_a_first_pass_or_a_clause_is_a_reading_too():
-    heard, intent, calls = _checked([("Premium.", -0.74), ("Three. Yes.", -0.9)], "Previous.",
-                                    first="Previous.")
+    heard, intent, calls = _checked(
+        [("Premium.", -0.74), ("Three. Yes.", -0.9)], "Previous.", first="Previous."
+    )
     assert intent is Intent.BACK and calls == 1
     heard, intent, calls = _checked([("Stop. A less to be.", -0.5)], "Stop.")
     assert intent is Intent.STOP and calls == 1
 
 
 def _with_whole(text, whole, moment=Moment.STEP):
-    own = Transcript(text, 0.9, True, readings=((text, -0.1),), unprompted=text,
-                     talking_background=True,
-                     whole=None if whole is None else Transcript(whole, 0.5, True))
+    own = Transcript(
+        text,
+        0.9,
+        True,
+        readings=((text, -0.1),),
+        unprompted=text,
+        talking_background=True,
+        whole=None if whole is None else Transcript(whole, 0.5, True),
+    )
     return Recognizer(ReadingsEngine(own)).decode(np.zeros(16000, np.float32), moment)
 
 

@@ -20,8 +20,8 @@ import numpy as np
 import pytest
 
 from voiceguide.audio.wav import write_wav
-from voiceguide.engines.whisper_model import packaged_model_dir
-from voiceguide.intents import Intent, Moment
+from voiceguide.core.intents import Intent, Moment
+from voiceguide.recognition.engines.whisper_model import packaged_model_dir
 
 REPO = Path(__file__).resolve().parents[1]
 REAL = Path(os.environ.get("VOICEGUIDE_SPEECH_COMMANDS", "/work/shared/data/speech-commands"))
@@ -31,13 +31,19 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed"),
 ]
 
-PHRASES = (("next step", Intent.NEXT, Moment.STEP), ("done", Intent.NEXT, Moment.STEP),
-           ("stop", Intent.STOP, Moment.STEP), ("repeat", Intent.REPEAT, Moment.STEP),
-           ("go back", Intent.BACK, Moment.STEP), ("help", Intent.HELP, Moment.STEP),
-           ("yes", Intent.YES, Moment.CHECK), ("no", Intent.NO, Moment.CHECK),
-           ("stop", Intent.STOP, Moment.CHECK), ("resume", Intent.RESUME, Moment.PAUSED))
-SENTENCES = ("I'm not done yet", "the next step is the hard part", "put the kettle on",
-             "yes but not now")
+PHRASES = (
+    ("next step", Intent.NEXT, Moment.STEP),
+    ("done", Intent.NEXT, Moment.STEP),
+    ("stop", Intent.STOP, Moment.STEP),
+    ("repeat", Intent.REPEAT, Moment.STEP),
+    ("go back", Intent.BACK, Moment.STEP),
+    ("help", Intent.HELP, Moment.STEP),
+    ("yes", Intent.YES, Moment.CHECK),
+    ("no", Intent.NO, Moment.CHECK),
+    ("stop", Intent.STOP, Moment.CHECK),
+    ("resume", Intent.RESUME, Moment.PAUSED),
+)
+SENTENCES = ("I'm not done yet", "the next step is the hard part", "put the kettle on", "yes but not now")
 SOUND_ALIKES = ("nest", "guess")
 REAL_PER_WORD = 4
 # Just below this slice's own figures when they were set: clean 95 %, pink 10 dB 80 %, no
@@ -82,13 +88,13 @@ def results(bench):
             for family, texts in (("sentence", SENTENCES), ("sound_alike", SOUND_ALIKES)):
                 for text in texts:
                     path = tmp / f"{voice.key}-negative-{corpus.slug(text)}.wav"
-                    write_wav(path, corpus.degrade(corpus.synthesize(voice, text, tmp), "none",
-                                                   None, path.name, tv))
-                    items += [bench.Item(path, m, None, "negative", family)
-                              for m in bench.DANGEROUS]
+                    write_wav(
+                        path, corpus.degrade(corpus.synthesize(voice, text, tmp), "none", None, path.name, tv)
+                    )
+                    items += [bench.Item(path, m, None, "negative", family) for m in bench.DANGEROUS]
         items += _real_items(bench)
-        from voiceguide.engines import open_engines
-        from voiceguide.recognition import Recognizer
+        from voiceguide.recognition.engines import open_engines
+        from voiceguide.recognition.recognizer import Recognizer
 
         return bench.run(Recognizer(*open_engines("whisper")), items, progress=False)
 
@@ -105,11 +111,11 @@ def _real_items(bench) -> list:
                 continue
             if word in bench.REAL_EXPECTED:
                 intent, moments = bench.REAL_EXPECTED[word]
-                items += [bench.Item(REAL / row["path"], m, intent, "real_command", word)
-                          for m in moments]
+                items += [bench.Item(REAL / row["path"], m, intent, "real_command", word) for m in moments]
             elif word in ("down", "on", "off", "go"):
-                items += [bench.Item(REAL / row["path"], m, None, "real_other", word)
-                          for m in bench.DANGEROUS]
+                items += [
+                    bench.Item(REAL / row["path"], m, None, "real_other", word) for m in bench.DANGEROUS
+                ]
             else:
                 continue
             counts[word] = counts.get(word, 0) + 1
@@ -118,10 +124,12 @@ def _real_items(bench) -> list:
 
 def test_commands_are_recognized(bench, results):
     summary = bench.summarize(results)
-    print(f"\nslice: clean {summary['commands']['clean']['accuracy']} %, pink10 "
-          f"{summary['commands']['pink10']['accuracy']} %, wrong "
-          f"{summary['commands_all']['wrong_intent']} %, real {summary['real']}, sound-alike "
-          f"{summary['negatives']['sound_alike']}")
+    print(
+        f"\nslice: clean {summary['commands']['clean']['accuracy']} %, pink10 "
+        f"{summary['commands']['pink10']['accuracy']} %, wrong "
+        f"{summary['commands_all']['wrong_intent']} %, real {summary['real']}, sound-alike "
+        f"{summary['negatives']['sound_alike']}"
+    )
     assert summary["commands"]["clean"]["accuracy"] >= CLEAN_MIN, summary["commands"]["clean"]
     assert summary["commands"]["pink10"]["accuracy"] >= PINK10_MIN, summary["commands"]["pink10"]
     assert summary["commands_all"]["wrong_intent"] <= WRONG_MAX, summary["commands_all"]
@@ -152,38 +160,49 @@ def test_real_voices(bench, results):
 
 
 def test_a_homophone_of_a_phrase_is_scored_on_its_own_line(bench, tmp_path):
-    rows = [{"path": f"negative/{word}.wav", "kind": "negative", "text": word, "split": "test",
-             "family": "sound_alike", "condition": "clean"} for word in ("dunn", "dawn")]
+    rows = [
+        {
+            "path": f"negative/{word}.wav",
+            "kind": "negative",
+            "text": word,
+            "split": "test",
+            "family": "sound_alike",
+            "condition": "clean",
+        }
+        for word in ("dunn", "dawn")
+    ]
     (tmp_path / "manifest.jsonl").write_text("".join(f"{json.dumps(row)}\n" for row in rows))
-    families = {item.path.name: item.condition
-                for item in bench.corpus_items(tmp_path, "test", quick=False)}
+    families = {item.path.name: item.condition for item in bench.corpus_items(tmp_path, "test", quick=False)}
     assert families == {"dunn.wav": "homophone", "dawn.wav": "sound_alike"}
 
 
 def test_the_ceiling_counts_a_phrase_in_any_prompted_reading(bench):
-    from voiceguide.ports import Transcript
+    from voiceguide.core.ports import Transcript
 
     item = bench.Item(Path("resume.wav"), Moment.PAUSED, Intent.RESUME, "command", "pink10")
-    heard = Transcript("Renew.", 0.5, True, readings=(("Renew.", -0.4), ("Remove.", -0.9)),
-                       unprompted="Resume.")
+    heard = Transcript(
+        "Renew.", 0.5, True, readings=(("Renew.", -0.4), ("Remove.", -0.9)), unprompted="Resume."
+    )
     assert not bench.in_readings(heard, item)  # the unprompted reading is not counted
     assert bench.in_readings(Transcript("Renew.", 0.5, True, first="Resume."), item)
     gated = Transcript("Resume.", 0.5, True)
     assert bench.in_readings(Transcript("Renew. Go on.", 0.5, True, gated=gated), item)
-    assert not bench.in_readings(heard, bench.Item(Path("x.wav"), Moment.PAUSED, None,
-                                                   "negative", "ordinary"))
+    assert not bench.in_readings(
+        heard, bench.Item(Path("x.wav"), Moment.PAUSED, None, "negative", "ordinary")
+    )
 
 
 def test_the_corpus_keeps_its_phrases_when_the_vocabulary_changes():
-    from voiceguide.intents import PHRASES
-    from voiceguide.matching import match
+    from voiceguide.core.intents import PHRASES
+    from voiceguide.recognition.matching import match
 
     corpus = _load("make_speech_corpus")
     cases = corpus.phrase_cases()
     spoken = {(phrase, intent) for phrase, intent, _ in cases}
     assert all((p, i) in spoken for i, phrases in PHRASES.items() for p in phrases)
     assert [(p, i) for p, i, _ in cases[: len(corpus.CORPUS_PHRASES)]] == list(
-        corpus.CORPUS_PHRASES)  # the manifest's order, hence the --quick subset, stays put
+        corpus.CORPUS_PHRASES
+    )  # the manifest's order, hence the --quick subset, stays put
     retired = [(p, m) for p, i, m in cases if match(p, m) is not i]
     assert retired == [("all done", Moment.STEP), ("speak up", Moment.STEP)]
     assert ("continue", Intent.RESUME, Moment.PAUSED) in cases

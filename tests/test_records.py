@@ -7,25 +7,47 @@ import stat
 
 import pytest
 
+from voiceguide.core.events import EventType, event
 from voiceguide.errors import DataDirError
-from voiceguide.events import EventType, event
-from voiceguide.journal import FileJournal, read_journal
-from voiceguide.records import load_records
+from voiceguide.records.journal import FileJournal, read_journal
+from voiceguide.records.sessions import load_records
 
 
-def write_session(root, procedure="b12-im", *, at=1_700_000_000.0, steps=3, reached=2, outcome="completed",
-                  site=None, rehearsal=False, resumes=None):
+def write_session(
+    root,
+    procedure="b12-im",
+    *,
+    at=1_700_000_000.0,
+    steps=3,
+    reached=2,
+    outcome="completed",
+    site=None,
+    rehearsal=False,
+    resumes=None,
+):
     with FileJournal(procedure, root) as journal:
-        journal.record(event(EventType.SESSION_STARTED, procedure=procedure, title="T", steps=steps,
-                             rehearsal=rehearsal, resumes=resumes).stamped(at))
+        journal.record(
+            event(
+                EventType.SESSION_STARTED,
+                procedure=procedure,
+                title="T",
+                steps=steps,
+                rehearsal=rehearsal,
+                resumes=resumes,
+            ).stamped(at)
+        )
         for index in range(1, reached + 1):
-            journal.record(event(EventType.STEP_STARTED, index=index, total=steps, step=f"s{index}",
-                                 title=f"S{index}").stamped(at + index))
+            journal.record(
+                event(
+                    EventType.STEP_STARTED, index=index, total=steps, step=f"s{index}", title=f"S{index}"
+                ).stamped(at + index)
+            )
             if site and index == 1:
                 journal.record(event(EventType.SITE_CHOSEN, site=site, step="s1").stamped(at + index))
         if outcome:
-            journal.record(event(EventType.SESSION_ENDED, outcome=outcome, step=reached, total=steps)
-                           .stamped(at + 10))
+            journal.record(
+                event(EventType.SESSION_ENDED, outcome=outcome, step=reached, total=steps).stamped(at + 10)
+            )
     return journal
 
 
@@ -77,8 +99,11 @@ def test_summaries_resume_points_sites_and_checkins(tmp_path):
     crashed = write_session(tmp_path, at=3000.0, reached=2, outcome=None, site="right thigh")
     resumed = write_session(tmp_path, at=4000.0, reached=1, outcome="interrupted", resumes=crashed.session_id)
     with FileJournal("checkin", tmp_path) as journal:
-        journal.record(event(EventType.CHECKIN, effects=["soreness"], concerning=[],
-                             about=resumed.session_id).stamped(5000.0))
+        journal.record(
+            event(EventType.CHECKIN, effects=["soreness"], concerning=[], about=resumed.session_id).stamped(
+                5000.0
+            )
+        )
         journal.record(event(EventType.CHECKIN, effects=["none"], concerning=[], about=None).stamped(5001.0))
     records = load_records(tmp_path)
     assert [s.started for s in records.sessions] == [1000.0, 2000.0, 3000.0, 4000.0]
@@ -100,9 +125,9 @@ def test_a_session_the_user_ended_is_not_offered_for_resuming(tmp_path):
 
 
 def test_csv_cells_never_start_a_spreadsheet_formula():
-    from voiceguide.history import Row
-    from voiceguide.report import render_csv
+    from voiceguide.records.history import Row
+    from voiceguide.records.report import render_csv
 
-    row = Row(0.0, "=HYPERLINK(\"x\")", "completed", False, "+left", "-", False)
+    row = Row(0.0, '=HYPERLINK("x")', "completed", False, "+left", "-", False)
     line = render_csv([row]).splitlines()[1]
-    assert ',"\'=HYPERLINK' in line and ",'+left," in line and line.endswith(",-")
+    assert ",\"'=HYPERLINK" in line and ",'+left," in line and line.endswith(",-")

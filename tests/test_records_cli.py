@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from voiceguide.journal import read_journal
-from voiceguide.records import load_records
+from voiceguide.records.journal import read_journal
+from voiceguide.records.sessions import load_records
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN = ["run", "b12-im", "--profile", "example", "--engine", "keyboard"]
@@ -30,17 +30,30 @@ def env_for(data_dir) -> dict:
 
 
 def voiceguide(*args, data_dir, input="", preexec_fn=None, timeout=120):
-    return subprocess.run([sys.executable, "-m", "voiceguide", *args], input=input, text=True,
-                          capture_output=True, timeout=timeout, env=env_for(data_dir), cwd=ROOT,
-                          preexec_fn=preexec_fn)
+    return subprocess.run(
+        [sys.executable, "-m", "voiceguide", *args],
+        input=input,
+        text=True,
+        capture_output=True,
+        timeout=timeout,
+        env=env_for(data_dir),
+        cwd=ROOT,
+        preexec_fn=preexec_fn,
+    )
 
 
 def run_until(data_dir, shown_pattern, answers, extra=()):
     """Start ``voiceguide run``, answer each prompt from ``answers`` until a console line
     matches ``shown_pattern``, then SIGKILL it there (mid-step). Returns what was shown."""
-    proc = subprocess.Popen([sys.executable, "-m", "voiceguide", *RUN, *extra], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
-                            env=env_for(data_dir))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "voiceguide", *RUN, *extra],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=env_for(data_dir),
+    )
     shown, answers = [], list(answers)
     try:
         for line in proc.stdout:
@@ -75,8 +88,11 @@ def test_sigkill_mid_step_leaves_a_journal_that_parses_and_the_next_run_offers_t
     result = voiceguide(*RUN, data_dir=tmp_path, input="yes\nstop\nend session\n")
     out = result.stdout
     assert result.returncode == 3, out + result.stderr
-    assert re.search(r"Your last session, on \w+ \d+ \w+ at \d\d:\d\d, did not finish\. "
-                     r"It stopped at step 4 of 19: Gather your supplies\.", out)
+    assert re.search(
+        r"Your last session, on \w+ \d+ \w+ at \d\d:\d\d, did not finish\. "
+        r"It stopped at step 4 of 19: Gather your supplies\.",
+        out,
+    )
     assert "Do you want to carry on at step 4, Gather your supplies?" in out
     assert re.findall(r"^Step \d+ of 19: .*", out, re.M) == ["Step 4 of 19: Gather your supplies"]
     assert "Carrying on where you stopped last time, at step 4 of 19." in out
@@ -111,8 +127,9 @@ def tmpfs(folder: Path, options: str):
     """A small tmpfs mounted on ``folder`` (root only), so root meets a real read-only or full
     filesystem; skipped where mounting is not allowed."""
     folder.mkdir(parents=True, exist_ok=True)
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)],
-                             capture_output=True, text=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)], capture_output=True, text=True
+    )
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
     try:
@@ -137,8 +154,11 @@ def test_a_read_only_records_folder_is_a_clear_error_before_the_session_starts(t
         reason = "Permission denied"
     assert result.returncode == 1, result.stdout + result.stderr
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
-    assert re.match(rf"voiceguide: cannot write session records in .*records/sessions: {reason}\. "
-                    r"Free some space or fix its permissions", result.stderr), result.stderr
+    assert re.match(
+        rf"voiceguide: cannot write session records in .*records/sessions: {reason}\. "
+        r"Free some space or fix its permissions",
+        result.stderr,
+    ), result.stderr
     assert result.stdout == ""  # nothing started
 
 
@@ -156,8 +176,11 @@ def test_a_really_full_records_disk_is_a_clear_error_before_the_session_starts(t
         result = voiceguide(*RUN, data_dir=folder, input="next step\n")
         left = sorted(path.name for path in (folder / "sessions").iterdir())
     assert result.returncode == 1, result.stdout + result.stderr
-    assert re.match(r"voiceguide: cannot write session records in .*: No space left on device\. "
-                    r"Free some space", result.stderr), result.stderr
+    assert re.match(
+        r"voiceguide: cannot write session records in .*: No space left on device\. "
+        r"Free some space",
+        result.stderr,
+    ), result.stderr
     assert result.stdout == "" and left == ["filler"]
 
 
@@ -168,8 +191,9 @@ def _no_room():
 def test_a_full_records_disk_is_a_clear_error_before_the_session_starts(tmp_path):
     result = voiceguide(*RUN, data_dir=tmp_path, input="next step\n", preexec_fn=_no_room)
     assert result.returncode == 1, result.stdout + result.stderr
-    assert re.match(r"voiceguide: cannot write session records in .*: File too large\. Free some space",
-                    result.stderr)
+    assert re.match(
+        r"voiceguide: cannot write session records in .*: File too large\. Free some space", result.stderr
+    )
     assert result.stdout == "" and "Traceback" not in result.stderr
     assert not list((tmp_path / "sessions").iterdir())  # the probe left nothing behind
 
@@ -192,9 +216,25 @@ skin-drying timer's 30 s each (the full B12 run with its check-in is in test_cli
 
 def complete_session(data_dir, procedure, checkin="no problems"):
     """A whole session through the CLI, answered as prompts appear, check-in included."""
-    proc = subprocess.Popen([sys.executable, "-m", "voiceguide", "run", str(procedure), "--profile", "example",
-                             "--engine", "keyboard"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env_for(data_dir))
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "voiceguide",
+            "run",
+            str(procedure),
+            "--profile",
+            "example",
+            "--engine",
+            "keyboard",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=env_for(data_dir),
+    )
     shown = []
     try:
         for line in proc.stdout:
@@ -227,11 +267,30 @@ def test_real_sessions_feed_history_report_rotation_and_a_torn_line_is_reported(
     assert "Is left outer thigh the site your clinician's plan says for today?" in first
     assert "I have recorded soreness and mild redness. Brief soreness" in first
     second = complete_session(data, procedure)
-    assert "Last time you used left outer thigh. Next in your clinician's rotation is right outer thigh." in second
+    assert (
+        "Last time you used left outer thigh. Next in your clinician's rotation is right outer thigh."
+        in second
+    )
     # a third session, cut by a power failure in the middle of writing a line
-    proc = subprocess.Popen([sys.executable, "-m", "voiceguide", "run", str(procedure), "--profile", "example",
-                             "--engine", "keyboard"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env_for(data))
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "voiceguide",
+            "run",
+            str(procedure),
+            "--profile",
+            "example",
+            "--engine",
+            "keyboard",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=env_for(data),
+    )
     for line in proc.stdout:
         if line.startswith("Step 1 of 4"):
             proc.kill()
@@ -254,8 +313,18 @@ def test_real_sessions_feed_history_report_rotation_and_a_torn_line_is_reported(
 
     for fmt in ("html", "csv"):
         target = tmp_path / f"report.{fmt}"
-        result = voiceguide("report", "--format", fmt, "--output", str(target), "--profile", "example",
-                            "--procedure", "quick-im", data_dir=data)
+        result = voiceguide(
+            "report",
+            "--format",
+            fmt,
+            "--output",
+            str(target),
+            "--profile",
+            "example",
+            "--procedure",
+            "quick-im",
+            data_dir=data,
+        )
         assert result.returncode == 0, result.stderr
         assert "1 entry was partial" in result.stderr and "Wrote 3 entries" in result.stdout
         assert stat.S_IMODE(target.stat().st_mode) == 0o600
@@ -269,39 +338,59 @@ def test_real_sessions_feed_history_report_rotation_and_a_torn_line_is_reported(
 
 
 def test_report_since_filters_and_bad_dates_are_usage_errors(tmp_path):
-    from voiceguide.events import EventType, event
-    from voiceguide.journal import FileJournal
+    from voiceguide.core.events import EventType, event
+    from voiceguide.records.journal import FileJournal
 
-    for at, site in ((time.mktime((2025, 1, 10, 9, 0, 0, 0, 0, -1)), "left outer thigh"),
-                     (time.mktime((2025, 3, 10, 9, 0, 0, 0, 0, -1)), "right outer thigh")):
+    for at, site in (
+        (time.mktime((2025, 1, 10, 9, 0, 0, 0, 0, -1)), "left outer thigh"),
+        (time.mktime((2025, 3, 10, 9, 0, 0, 0, 0, -1)), "right outer thigh"),
+    ):
         with FileJournal("b12-im", tmp_path) as journal:
-            journal.record(event(EventType.SESSION_STARTED, procedure="b12-im", title="B12", steps=2,
-                                 rehearsal=False).stamped(at))
+            journal.record(
+                event(
+                    EventType.SESSION_STARTED, procedure="b12-im", title="B12", steps=2, rehearsal=False
+                ).stamped(at)
+            )
             journal.record(event(EventType.SITE_CHOSEN, site=site, step="todays-site").stamped(at + 1))
-            journal.record(event(EventType.SESSION_ENDED, outcome="completed", step=2, total=2).stamped(at + 2))
+            journal.record(
+                event(EventType.SESSION_ENDED, outcome="completed", step=2, total=2).stamped(at + 2)
+            )
     target = tmp_path / "r.csv"
-    result = voiceguide("report", "--format", "csv", "--since", "2025-02-01", "--output", str(target),
-                        data_dir=tmp_path)
+    result = voiceguide(
+        "report", "--format", "csv", "--since", "2025-02-01", "--output", str(target), data_dir=tmp_path
+    )
     assert result.returncode == 0 and "Wrote 1 entry" in result.stdout
     assert [row[4] for row in csv.reader(target.open())][1:] == ["right outer thigh"]
     bad = voiceguide("report", "--since", "last week", "--output", str(target), data_dir=tmp_path)
     assert bad.returncode == 2 and "is not a date like" in bad.stderr
     overdue = voiceguide("history", "--profile", "example", data_dir=tmp_path).stdout
-    assert re.search(r"Your next dose was due on Wednesday 9 April 2025 \(\d+ days ago\)\. "
-                     r"Contact your clinician for the right catch-up plan\.", overdue)
+    assert re.search(
+        r"Your next dose was due on Wednesday 9 April 2025 \(\d+ days ago\)\. "
+        r"Contact your clinician for the right catch-up plan\.",
+        overdue,
+    )
     unwritable = voiceguide("report", "--output", str(tmp_path / "no" / "such" / "r.html"), data_dir=tmp_path)
     assert unwritable.returncode == 1 and unwritable.stderr.startswith("voiceguide: cannot write the report")
 
 
 def test_checkin_command_records_concerning_effects_and_reads_the_clinician_contact(tmp_path):
-    result = voiceguide("checkin", "--profile", "example", "--engine", "keyboard", data_dir=tmp_path,
-                        input="it itches a lot\nswelling and feeling unwell\nyes\n")
+    result = voiceguide(
+        "checkin",
+        "--profile",
+        "example",
+        "--engine",
+        "keyboard",
+        data_dir=tmp_path,
+        input="it itches a lot\nswelling and feeling unwell\nyes\n",
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
     assert "Sorry, I didn't catch that." in out  # not an answer it knows: asked again
     assert "I heard: worsening swelling and feeling unwell. Is that right?" in out
-    assert ("please contact your clinician, the example clinic on 0000 000 000, now, rather than "
-            "waiting it out. I can't tell what is causing it.") in out
+    assert (
+        "please contact your clinician, the example clinic on 0000 000 000, now, rather than "
+        "waiting it out. I can't tell what is causing it."
+    ) in out
     [checkin] = load_records(tmp_path).loose_checkins
     assert checkin.effects == ("swelling", "unwell") and checkin.concerning == ("swelling", "unwell")
     [path] = journals(tmp_path)
@@ -310,10 +399,14 @@ def test_checkin_command_records_concerning_effects_and_reads_the_clinician_cont
 
 
 def test_checkin_no_at_the_confirmation_asks_again_and_nothing_unclear_is_recorded(tmp_path):
-    result = voiceguide("checkin", "--engine", "keyboard", data_dir=tmp_path,
-                        input="redness\nno\nsmall bruise\nyes\n")
+    result = voiceguide(
+        "checkin", "--engine", "keyboard", data_dir=tmp_path, input="redness\nno\nsmall bruise\nyes\n"
+    )
     assert result.returncode == 0
-    assert "I have recorded a small bruise." in result.stdout and "contact your clinician rather" in result.stdout
+    assert (
+        "I have recorded a small bruise." in result.stdout
+        and "contact your clinician rather" in result.stdout
+    )
     assert [c.effects for c in load_records(tmp_path).loose_checkins] == [("bruise",)]
     closed = voiceguide("checkin", "--engine", "keyboard", data_dir=tmp_path / "other", input="mumble\n")
     assert closed.returncode == 3 and "The check-in was not recorded." in closed.stdout

@@ -40,8 +40,15 @@ def test_killed_session_is_resumed_and_checked_in_by_voice(pulse, tmp_path):
     run = [sys.executable, "-m", "voiceguide", "run", str(procedure), "--profile", "example", "--rate", "240"]
 
     # 1. typed answers, then SIGKILL at step 2 (the process cannot record anything more)
-    first = subprocess.Popen(run + ["--engine", "keyboard"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)
+    first = subprocess.Popen(
+        run + ["--engine", "keyboard"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=env,
+    )
     console = Console(first.stdout)
     try:
         console.wait_for("Step 1 of 4.", timeout=60)
@@ -58,8 +65,15 @@ def test_killed_session_is_resumed_and_checked_in_by_voice(pulse, tmp_path):
     replies = {text: espeak_16k(text, tmp_path) for text in ("yes", "confirm", "done", "soreness")}
     feeder = MicFeeder(server.mic_fifo)
     recorder.clear()
-    second = subprocess.Popen(run, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True, cwd=ROOT, env=env)
+    second = subprocess.Popen(
+        run,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=env,
+    )
     console = Console(second.stdout)
     try:
         for prompt, reply, heard in [

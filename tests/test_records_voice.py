@@ -8,25 +8,25 @@ from pathlib import Path
 
 import pytest
 
-from voiceguide.app import prepare
-from voiceguide.asking import Conversation
-from voiceguide.checkin import run_checkin
-from voiceguide.demo import synthesize_espeak
-from voiceguide.events import EventType
-from voiceguide.intents import Moment
-from voiceguide.ports import Heard
-from voiceguide.profile import load_profile
-from voiceguide.records import SessionRecord
-from voiceguide.resume import offer_resume
-from voiceguide.text_io import MemoryJournal, QuietSpeaker
+from voiceguide.app.adapters import prepare
+from voiceguide.app.asking import Conversation
+from voiceguide.app.checkin import run_checkin
+from voiceguide.app.demo import synthesize_espeak
+from voiceguide.app.resume import offer_resume
+from voiceguide.core.events import EventType
+from voiceguide.core.intents import Moment
+from voiceguide.core.ports import Heard
+from voiceguide.core.profile import load_profile
+from voiceguide.records.sessions import SessionRecord
+from voiceguide.ui.text_io import MemoryJournal, QuietSpeaker
 
 pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
 
 
 @pytest.fixture(scope="module")
 def recognizer():
-    from voiceguide.engines import make_engine
-    from voiceguide.recognition import Recognizer
+    from voiceguide.recognition.engines import make_engine
+    from voiceguide.recognition.recognizer import Recognizer
 
     return Recognizer(make_engine("whisper", None))
 
@@ -68,13 +68,26 @@ class Lines:
 def talk_with(replies, recognizer, tmp_path):
     listener = SpokenReplies(replies, recognizer, tmp_path)
     journal = MemoryJournal()
-    return Conversation(speaker=QuietSpeaker(), listener=listener, journal=journal, display=Lines()), listener, journal
+    return (
+        Conversation(speaker=QuietSpeaker(), listener=listener, journal=journal, display=Lines()),
+        listener,
+        journal,
+    )
 
 
 def test_resume_offer_answered_yes_by_voice(recognizer, tmp_path):
     procedure = prepare("b12-im", "example", False)
-    unfinished = SessionRecord(session="dead0001", procedure="b12-im", title=procedure.title, started=0.0,
-                               rehearsal=False, outcome=None, step=9, step_id="draw-up", total=18)
+    unfinished = SessionRecord(
+        session="dead0001",
+        procedure="b12-im",
+        title=procedure.title,
+        started=0.0,
+        rehearsal=False,
+        outcome=None,
+        step=9,
+        step_id="draw-up",
+        total=18,
+    )
     talk, listener, journal = talk_with(["yes"], recognizer, tmp_path)
     assert offer_resume(talk, procedure, unfinished) == 8
     assert listener.moments == [Moment.CHECK]
@@ -84,21 +97,34 @@ def test_resume_offer_answered_yes_by_voice(recognizer, tmp_path):
 
 def test_resume_offer_answered_no_by_voice_starts_over(recognizer, tmp_path):
     procedure = prepare("b12-im", "example", False)
-    unfinished = SessionRecord(session="dead0002", procedure="b12-im", title=procedure.title, started=0.0,
-                               rehearsal=False, outcome="interrupted", step=9, step_id="draw-up", total=18)
+    unfinished = SessionRecord(
+        session="dead0002",
+        procedure="b12-im",
+        title=procedure.title,
+        started=0.0,
+        rehearsal=False,
+        outcome="interrupted",
+        step=9,
+        step_id="draw-up",
+        total=18,
+    )
     talk, _listener, _journal = talk_with(["no"], recognizer, tmp_path)
     assert offer_resume(talk, procedure, unfinished) == 0
 
 
 def test_checkin_answered_by_voice_records_and_refers_concerning_effects(recognizer, tmp_path):
-    talk, listener, journal = talk_with(["put the kettle on", "swelling and feeling unwell", "yes"],
-                                        recognizer, tmp_path)
+    talk, listener, journal = talk_with(
+        ["put the kettle on", "swelling and feeling unwell", "yes"], recognizer, tmp_path
+    )
     names = run_checkin(talk, load_profile("example"), about="abcd0001")
     assert names == ("swelling", "unwell")
     assert listener.moments == [Moment.CHECKIN, Moment.CHECKIN, Moment.CHECK]
     [checkin] = journal.of(EventType.CHECKIN)
-    assert checkin.data == {"effects": ["swelling", "unwell"], "concerning": ["swelling", "unwell"],
-                            "about": "abcd0001"}
+    assert checkin.data == {
+        "effects": ["swelling", "unwell"],
+        "concerning": ["swelling", "unwell"],
+        "about": "abcd0001",
+    }
     said = " ".join(e.data["text"] for e in journal.of(EventType.SAID))
     assert "Sorry, I didn't catch that." in said  # the kettle is not an answer
     assert "please contact your clinician, the example clinic on 0000 000 000, now" in said

@@ -13,41 +13,71 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voiceguide.events import EventType, event
-from voiceguide.journal import FileJournal
+from voiceguide.core.events import EventType, event
+from voiceguide.records.journal import FileJournal
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 WIDTH, HEIGHT = 1280, 2400
 CONCERNING_RGB = (0xFF, 0xE1, 0x4D)
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)"
+)
 
 
 def chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
     profile = tmp_path / "chromium-profile"
     profile.mkdir(exist_ok=True)
     return subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars",
-         f"--user-data-dir={profile}", f"--window-size={WIDTH},{HEIGHT}", *args],
-        capture_output=True, text=True, timeout=180, env={**os.environ, "HOME": str(tmp_path)})
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--hide-scrollbars",
+            f"--user-data-dir={profile}",
+            f"--window-size={WIDTH},{HEIGHT}",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, "HOME": str(tmp_path)},
+    )
 
 
 def record_sessions(root: Path) -> None:
     day = 86400.0
     start = time.time() - 70 * day
-    plan = [("left outer thigh", ["soreness"], []), ("right outer thigh", ["none"], []),
-            ("left outer thigh", ["swelling", "unwell"], ["swelling", "unwell"])]
+    plan = [
+        ("left outer thigh", ["soreness"], []),
+        ("right outer thigh", ["none"], []),
+        ("left outer thigh", ["swelling", "unwell"], ["swelling", "unwell"]),
+    ]
     for number, (site, effects, concerning) in enumerate(plan):
         at = start + number * 30 * day
         with FileJournal("b12-im", root) as journal:
-            journal.record(event(EventType.SESSION_STARTED, procedure="b12-im", steps=19, rehearsal=False,
-                                 title="Intramuscular vitamin B12 injection").stamped(at))
+            journal.record(
+                event(
+                    EventType.SESSION_STARTED,
+                    procedure="b12-im",
+                    steps=19,
+                    rehearsal=False,
+                    title="Intramuscular vitamin B12 injection",
+                ).stamped(at)
+            )
             journal.record(event(EventType.SITE_CHOSEN, site=site, step="todays-site").stamped(at + 60))
-            journal.record(event(EventType.SESSION_ENDED, outcome="completed", step=19, total=19).stamped(at + 600))
-            journal.record(event(EventType.CHECKIN, effects=effects, concerning=concerning,
-                                 about=None).stamped(at + 700))
+            journal.record(
+                event(EventType.SESSION_ENDED, outcome="completed", step=19, total=19).stamped(at + 600)
+            )
+            journal.record(
+                event(EventType.CHECKIN, effects=effects, concerning=concerning, about=None).stamped(at + 700)
+            )
 
 
 def dark_bands(pixels: np.ndarray, min_fill: float = 0.55) -> list[tuple[int, int]]:
@@ -69,9 +99,25 @@ def test_the_report_renders_its_tables_in_headless_chromium(tmp_path):
     data = tmp_path / "data"
     record_sessions(data)
     page = tmp_path / "report.html"
-    made = subprocess.run([sys.executable, "-m", "voiceguide", "report", "--format", "html", "--output",
-                           str(page), "--profile", "example"], capture_output=True, text=True, cwd=ROOT,
-                          env={**os.environ, "VOICEGUIDE_DATA_DIR": str(data)}, timeout=60)
+    made = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "voiceguide",
+            "report",
+            "--format",
+            "html",
+            "--output",
+            str(page),
+            "--profile",
+            "example",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "VOICEGUIDE_DATA_DIR": str(data)},
+        timeout=60,
+    )
     assert made.returncode == 0, made.stderr
 
     dom = chromium(tmp_path, "--dump-dom", page.as_uri())

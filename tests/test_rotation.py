@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from voiceguide.app import prepare
-from voiceguide.events import EventType
-from voiceguide.intents import Intent
-from voiceguide.procedure import parse_procedure
-from voiceguide.profile import load_profile, parse_profile
-from voiceguide.rotation import rotation_order, with_site_choice
-from voiceguide.session import Session
-from voiceguide.session_types import Command, Emit, Mode, Say, SpeechEnded, Start
+from voiceguide.app.adapters import prepare
+from voiceguide.core.events import EventType
+from voiceguide.core.intents import Intent
+from voiceguide.core.procedure import parse_procedure
+from voiceguide.core.profile import load_profile, parse_profile
+from voiceguide.core.rotation import rotation_order, with_site_choice
+from voiceguide.core.session import Session
+from voiceguide.core.session_types import Command, Emit, Mode, Say, SpeechEnded, Start
 
-PROFILE = parse_profile("p.yaml", "sites: [left thigh, right thigh, left buttock]\n"
-                                  "clinician: {name: Dr Ada, phone: '555 0100'}\n")
+PROFILE = parse_profile(
+    "p.yaml", "sites: [left thigh, right thigh, left buttock]\nclinician: {name: Dr Ada, phone: '555 0100'}\n"
+)
 
 
 def said(effects) -> str:
@@ -25,12 +26,15 @@ def events(effects, kind):
     return [e.event.data for e in effects if isinstance(e, Emit) and e.event.type is kind]
 
 
-@pytest.mark.parametrize("last, order", [
-    (None, ("left thigh", "right thigh", "left buttock")),
-    ("left thigh", ("right thigh", "left buttock", "left thigh")),
-    ("left buttock", ("left thigh", "right thigh", "left buttock")),
-    ("somewhere else", ("left thigh", "right thigh", "left buttock")),
-])
+@pytest.mark.parametrize(
+    "last, order",
+    [
+        (None, ("left thigh", "right thigh", "left buttock")),
+        ("left thigh", ("right thigh", "left buttock", "left thigh")),
+        ("left buttock", ("left thigh", "right thigh", "left buttock")),
+        ("somewhere else", ("left thigh", "right thigh", "left buttock")),
+    ],
+)
 def test_rotation_suggests_the_site_after_the_last_one(last, order):
     assert rotation_order(PROFILE.sites, last) == order
 
@@ -80,7 +84,11 @@ def test_only_profile_sites_are_ever_offered():
         offered += [d["question"] for d in events(effects, EventType.CHECK_ASKED)]
         state, effects = session.transition(state, Command(float(t), Intent.NO, "no"))
     assert "the moon, is not in your profile" in said(session.transition(session.start(), Start(0))[1])
-    assert [q.split(" the site")[0] for q in offered] == ["Is left thigh", "Is right thigh", "Is left buttock"]
+    assert [q.split(" the site")[0] for q in offered] == [
+        "Is left thigh",
+        "Is right thigh",
+        "Is left buttock",
+    ]
 
 
 def test_no_site_step_in_a_rehearsal_or_without_sites():
@@ -106,7 +114,9 @@ def test_resuming_starts_at_the_step_index_and_says_so():
 
 
 def test_a_second_site_step_is_refused():
-    text = ("id: x\ntitle: X\nsteps:\n  - {id: a, title: A, say: Hi, site: true}\n"
-            "  - {id: b, title: B, say: Ho, site: true}\n")
+    text = (
+        "id: x\ntitle: X\nsteps:\n  - {id: a, title: A, say: Hi, site: true}\n"
+        "  - {id: b, title: B, say: Ho, site: true}\n"
+    )
     with pytest.raises(Exception, match="only one step may have 'site: true'"):
         parse_procedure("x.yaml", text)

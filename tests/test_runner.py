@@ -5,15 +5,20 @@ from __future__ import annotations
 import io
 import threading
 
-from voiceguide.app import prepare
-from voiceguide.events import EventType
-from voiceguide.intents import Moment
-from voiceguide.ports import Heard
-from voiceguide.runner import Runner
-from voiceguide.session import Session
-from voiceguide.session_types import Outcome
-from voiceguide.text_io import (
-    ConsoleDisplay, FakeClock, KeyboardListener, MemoryJournal, QuietSpeaker, ScriptedListener,
+from voiceguide.app.adapters import prepare
+from voiceguide.app.runner import Runner
+from voiceguide.core.events import EventType
+from voiceguide.core.intents import Moment
+from voiceguide.core.ports import Heard
+from voiceguide.core.session import Session
+from voiceguide.core.session_types import Outcome
+from voiceguide.ui.text_io import (
+    ConsoleDisplay,
+    FakeClock,
+    KeyboardListener,
+    MemoryJournal,
+    QuietSpeaker,
+    ScriptedListener,
 )
 
 
@@ -26,8 +31,15 @@ def run(procedure, script, listener_source="keyboard", speaker=None):
     journal = MemoryJournal()
     out = io.StringIO()
     listener = ScriptedListener(script, clock, source=listener_source)
-    runner = Runner(Session(procedure), speaker=speaker or QuietSpeaker(), listener=listener,
-                    clock=clock, journal=journal, display=ConsoleDisplay(out), wall=clock.now)
+    runner = Runner(
+        Session(procedure),
+        speaker=speaker or QuietSpeaker(),
+        listener=listener,
+        clock=clock,
+        journal=journal,
+        display=ConsoleDisplay(out),
+        wall=clock.now,
+    )
     outcome = runner.run()
     return outcome, journal, out.getvalue(), runner
 
@@ -65,7 +77,7 @@ def test_whole_b12_procedure_completes_with_text_adapters():
 def test_single_keys_walk_the_procedure_too():
     script = ["y" if s.check else "n" for s in b12().steps]
     timer = [s.id for s in b12().steps].index("clean-skin")
-    script[timer:timer + 1] = [None] * TIMER_SILENCES + ["n"]
+    script[timer : timer + 1] = [None] * TIMER_SILENCES + ["n"]
     outcome, *_ = run(b12(), script)
     assert outcome is Outcome.COMPLETED
 
@@ -144,8 +156,15 @@ def test_stop_while_speaking_cuts_speech_and_pauses():
     speaker = HoldingSpeaker()
     clock = FakeClock()
     journal = MemoryJournal()
-    runner = Runner(Session(b12()), speaker=speaker, listener=VoiceDuringSpeech(["Done.", "Stop."]),
-                    clock=clock, journal=journal, display=ConsoleDisplay(io.StringIO()), wall=clock.now)
+    runner = Runner(
+        Session(b12()),
+        speaker=speaker,
+        listener=VoiceDuringSpeech(["Done.", "Stop."]),
+        clock=clock,
+        journal=journal,
+        display=ConsoleDisplay(io.StringIO()),
+        wall=clock.now,
+    )
     runner.run()
     types = [e.type for e in journal.events]
     # "Done." heard during speech is ignored (it may be the assistant's own voice); "Stop." is not
@@ -160,13 +179,21 @@ def test_voice_decoded_for_a_past_moment_is_dropped():
     class Stale(VoiceDuringSpeech):
         def listen(self, timeout):
             heard = super().listen(timeout)
-            return Heard(text=heard.text, source="voice", moment=Moment.CHECK,
-                         end_of_input=heard.end_of_input)
+            return Heard(
+                text=heard.text, source="voice", moment=Moment.CHECK, end_of_input=heard.end_of_input
+            )
 
     clock = FakeClock()
     journal = MemoryJournal()
-    runner = Runner(Session(b12()), speaker=QuietSpeaker(), listener=Stale(["Next step."]), clock=clock,
-                    journal=journal, display=ConsoleDisplay(io.StringIO()), wall=clock.now)
+    runner = Runner(
+        Session(b12()),
+        speaker=QuietSpeaker(),
+        listener=Stale(["Next step."]),
+        clock=clock,
+        journal=journal,
+        display=ConsoleDisplay(io.StringIO()),
+        wall=clock.now,
+    )
     runner.run()
     assert not journal.of(EventType.HEARD)
 
@@ -175,13 +202,25 @@ def test_microphone_loss_falls_back_to_keyboard_and_nothing_is_lost():
     clock = FakeClock()
     journal = MemoryJournal()
     typed = io.StringIO("done\n" * 3)
-    runner = Runner(Session(b12()), speaker=QuietSpeaker(), listener=VoiceDuringSpeech(["Next step."]),
-                    clock=clock, journal=journal, display=ConsoleDisplay(io.StringIO()), wall=clock.now,
-                    fallback=lambda: KeyboardListener(typed))
+    runner = Runner(
+        Session(b12()),
+        speaker=QuietSpeaker(),
+        listener=VoiceDuringSpeech(["Next step."]),
+        clock=clock,
+        journal=journal,
+        display=ConsoleDisplay(io.StringIO()),
+        wall=clock.now,
+        fallback=lambda: KeyboardListener(typed),
+    )
     outcome = runner.run()
     notices = journal.of(EventType.NOTICE)
     assert notices and "keyboard" in notices[0].data["text"]
-    assert [h.data["source"] for h in journal.of(EventType.HEARD)] == ["voice", "keyboard", "keyboard", "keyboard"]
+    assert [h.data["source"] for h in journal.of(EventType.HEARD)] == [
+        "voice",
+        "keyboard",
+        "keyboard",
+        "keyboard",
+    ]
     assert max(e.data["index"] for e in journal.of(EventType.STEP_STARTED)) == 5
     assert outcome is Outcome.INPUT_CLOSED
 
@@ -193,8 +232,15 @@ def test_ctrl_c_records_where_the_session_stopped():
 
     clock = FakeClock()
     journal = MemoryJournal()
-    runner = Runner(Session(b12()), speaker=QuietSpeaker(), listener=Interrupting([]), clock=clock,
-                    journal=journal, display=ConsoleDisplay(io.StringIO()), wall=clock.now)
+    runner = Runner(
+        Session(b12()),
+        speaker=QuietSpeaker(),
+        listener=Interrupting([]),
+        clock=clock,
+        journal=journal,
+        display=ConsoleDisplay(io.StringIO()),
+        wall=clock.now,
+    )
     try:
         runner.run()
     except KeyboardInterrupt:

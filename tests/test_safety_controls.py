@@ -16,15 +16,15 @@ import types
 import numpy as np
 import pytest
 
-from voiceguide.app import prepare
+from voiceguide.app.adapters import prepare
+from voiceguide.app.runner import Runner
 from voiceguide.audio.tts import Synthesizer
+from voiceguide.core.events import EventType, event
+from voiceguide.core.session import Session
+from voiceguide.core.session_types import Outcome
 from voiceguide.errors import AudioUnavailable
-from voiceguide.events import EventType, event
-from voiceguide.journal import FileJournal, read_journal
-from voiceguide.runner import Runner
-from voiceguide.session import Session
-from voiceguide.session_types import Outcome
-from voiceguide.text_io import ConsoleDisplay, FakeClock, MemoryJournal, ScriptedListener
+from voiceguide.records.journal import FileJournal, read_journal
+from voiceguide.ui.text_io import ConsoleDisplay, FakeClock, MemoryJournal, ScriptedListener
 
 
 class FailingSpeaker:
@@ -55,8 +55,15 @@ def test_loudspeaker_lost_mid_session_goes_on_in_text_and_says_why():
     journal = MemoryJournal()
     shown = io.StringIO()
     speaker = FailingSpeaker(good=2)
-    runner = Runner(Session(procedure), speaker=speaker, listener=ScriptedListener(script, clock),
-                    clock=clock, journal=journal, display=ConsoleDisplay(shown), wall=clock.now)
+    runner = Runner(
+        Session(procedure),
+        speaker=speaker,
+        listener=ScriptedListener(script, clock),
+        clock=clock,
+        journal=journal,
+        display=ConsoleDisplay(shown),
+        wall=clock.now,
+    )
     outcome = runner.run()
     assert outcome is Outcome.INPUT_CLOSED  # the script ran out; nothing crashed
     notices = [e.data["text"] for e in journal.of(EventType.NOTICE)]
@@ -112,8 +119,9 @@ def test_a_hanging_pyttsx3_falls_back_to_the_espeak_program_in_time(monkeypatch)
         assert synth.backend == "pyttsx3"
         out: dict = {}
         started = time.monotonic()
-        worker = threading.Thread(target=lambda: out.update(audio=synth.synthesize("Wash your hands.", 160)),
-                                  daemon=True)
+        worker = threading.Thread(
+            target=lambda: out.update(audio=synth.synthesize("Wash your hands.", 160)), daemon=True
+        )
         worker.start()
         worker.join(timeout=15)  # a broken timeout fails here instead of hanging the suite
         assert not worker.is_alive(), "synthesize is still waiting for the hung pyttsx3"

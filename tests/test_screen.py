@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from voiceguide.app import prepare
-from voiceguide.events import EventType, event
-from voiceguide.intents import Moment
-from voiceguide.runner import Runner
-from voiceguide.screen import Screen, apply
-from voiceguide.session import Session
-from voiceguide.text_io import FakeClock, MemoryJournal, QuietSpeaker, ScriptedListener
+from voiceguide.app.adapters import prepare
+from voiceguide.app.runner import Runner
+from voiceguide.core.events import EventType, event
+from voiceguide.core.intents import Moment
+from voiceguide.core.session import Session
+from voiceguide.ui.screen import Screen, apply
+from voiceguide.ui.text_io import FakeClock, MemoryJournal, QuietSpeaker, ScriptedListener
 
 
 class ScreenDisplay:
@@ -24,9 +24,15 @@ class ScreenDisplay:
 def run(script, source="keyboard"):
     clock = FakeClock()
     display = ScreenDisplay()
-    runner = Runner(Session(prepare("b12-im", "example", False)), speaker=QuietSpeaker(),
-                    listener=ScriptedListener(script, clock, source=source), clock=clock,
-                    journal=MemoryJournal(), display=display, wall=clock.now)
+    runner = Runner(
+        Session(prepare("b12-im", "example", False)),
+        speaker=QuietSpeaker(),
+        listener=ScriptedListener(script, clock, source=source),
+        clock=clock,
+        journal=MemoryJournal(),
+        display=display,
+        wall=clock.now,
+    )
     runner.run()
     return display, clock
 
@@ -36,7 +42,7 @@ def test_a_check_is_written_out_not_shown_by_colour():
     at_check = [s for s in display.seen if s.moment is Moment.CHECK][-1]
     assert at_check.position == "Step 5 of 18" and at_check.status.startswith("SAFETY CHECK")
     assert "Question: Is your sharps container within arm's reach?" in at_check.body
-    assert "\"yes\"" in at_check.say_help and "Y: yes" in at_check.keys_help
+    assert '"yes"' in at_check.say_help and "Y: yes" in at_check.keys_help
     assert "next" not in at_check.keys_help  # the next key does not answer a check
     assert at_check.progress == 5 / 18
 
@@ -46,9 +52,10 @@ def test_a_spoken_yes_at_a_check_shows_the_confirm_word_until_the_check_is_asked
     confirming = [s for s in display.seen if s.moment is Moment.CONFIRM]
     assert confirming and confirming[0].status == "SAFETY CHECK: say CONFIRM, or NO"
     assert '"confirm"' in confirming[0].say_help and '"yes"' not in confirming[0].say_help
-    asked_again = display.seen[display.seen.index(confirming[-1]) + 1:]
-    assert any(s.moment is Moment.CHECK and s.status.startswith("SAFETY CHECK: answer YES")
-               for s in asked_again)
+    asked_again = display.seen[display.seen.index(confirming[-1]) + 1 :]
+    assert any(
+        s.moment is Moment.CHECK and s.status.startswith("SAFETY CHECK: answer YES") for s in asked_again
+    )
 
 
 def test_no_at_a_check_and_pause_and_resume_are_shown_in_words():
@@ -70,8 +77,11 @@ def test_the_timer_countdown_matches_the_spoken_count():
     assert running.timer_text(running.timer_end - 5) == "0:05"
     assert running.timer_text(running.timer_end - 4.6) == "0:05"
     assert running.timer_text(running.timer_end + 3) == "0:00"
-    paused = display.seen[-1] if display.seen[-1].moment is Moment.PAUSED else [
-        s for s in display.seen if s.moment is Moment.PAUSED][-1]
+    paused = (
+        display.seen[-1]
+        if display.seen[-1].moment is Moment.PAUSED
+        else [s for s in display.seen if s.moment is Moment.PAUSED][-1]
+    )
     assert paused.timer_end is None and paused.timer_text(0) == "0:05"
 
 

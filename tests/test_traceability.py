@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from voiceguide.procedure import load_procedure
+from voiceguide.core.procedure import load_procedure
 
 ROOT = Path(__file__).resolve().parent.parent
 SAFETY = ROOT / "docs" / "safety.md"
@@ -22,9 +22,20 @@ TEST_ID = re.compile(r"tests/[\w/]+\.py::[\w\[\]\-.]+")
 PENDING = re.compile(r"pending \(issue \d+\)|uncontrolled")
 
 REQUIRED_HAZARDS = (  # issue 7's list: each must be a row of the hazard table
-    "not a command", "without an explicit \"yes\"", "\"stop\" not honoured", "site",
-    "rehearsal", "set-up", "product or route", "not heard", "not understood",
-    "records lost", "readable by others", "malformed", "tampered", "invented medical detail",
+    "not a command",
+    'without an explicit "yes"',
+    '"stop" not honoured',
+    "site",
+    "rehearsal",
+    "set-up",
+    "product or route",
+    "not heard",
+    "not understood",
+    "records lost",
+    "readable by others",
+    "malformed",
+    "tampered",
+    "invented medical detail",
     "failing mid-session",
 )
 REQUIRED_USE_ERRORS = ("early removal", "wrong injection site", "disinfection", "disposal")
@@ -41,13 +52,19 @@ def table(text: str, heading: str) -> list[list[str]]:
 def collected() -> set[str]:
     """Node ids pytest collects from every test file the two documents cite, with and
     without their parameter suffix."""
-    files = sorted({ident.split("::")[0] for doc in (SAFETY, COMPONENTS)
-                    for ident in TEST_ID.findall(doc.read_text())})
+    files = sorted(
+        {ident.split("::")[0] for doc in (SAFETY, COMPONENTS) for ident in TEST_ID.findall(doc.read_text())}
+    )
     missing = [name for name in files if not (ROOT / name).is_file()]
     assert not missing, f"cited test files do not exist: {missing}"
-    result = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q",
-                             "-p", "no:cacheprovider", *files],
-                            capture_output=True, text=True, cwd=ROOT, timeout=300, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", *files],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        check=False,
+    )
     ids = {line.strip() for line in result.stdout.splitlines() if "::" in line}
     assert ids, result.stdout[-2000:] + result.stderr[-2000:]
     return ids | {re.sub(r"\[.*\]$", "", ident) for ident in ids}
@@ -69,8 +86,9 @@ def test_every_hazard_has_a_test_or_is_marked_pending_or_uncontrolled():
         ident, hazard, _cause, _harm, control, tests, pending = row
         assert re.fullmatch(r"H\d+", ident), ident
         assert control, f"{ident} has no control"
-        assert TEST_ID.search(tests) or PENDING.search(pending), \
+        assert TEST_ID.search(tests) or PENDING.search(pending), (
             f"{ident} ({hazard}) names no test and is not marked pending or uncontrolled"
+        )
         if "pending" in pending:
             assert re.search(r"pending \(issue \d+\)", pending), f"{ident}: say which issue"
     hazards = " ".join(row[1].lower() for row in rows)
@@ -104,8 +122,7 @@ def test_injector_use_errors_map_to_real_b12_steps_and_checks():
 
 def test_components_list_every_runtime_dependency_with_its_range():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    rows = {re.sub(r"\s*\(.*\)", "", row[0]).lower(): row
-            for row in table(COMPONENTS.read_text(), "Summary")}
+    rows = {re.sub(r"\s*\(.*\)", "", row[0]).lower(): row for row in table(COMPONENTS.read_text(), "Summary")}
     for requirement in project["dependencies"]:
         name, spec = re.match(r"([A-Za-z0-9_.-]+)\s*(.*)", requirement).groups()
         row = rows.get(name.lower())

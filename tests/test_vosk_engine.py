@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from voiceguide.engines import is_available, make_engine
-from voiceguide.engines.vosk import (ENV_VAR, VoskEngine, find_vosk_model, layout_problem,
-                                     search_dirs)
+from voiceguide.core.intents import ALLOWED, PHRASES, Moment, phrases_for
 from voiceguide.errors import ModelError
-from voiceguide.intents import ALLOWED, PHRASES, Moment, phrases_for
-from voiceguide.recognition import Recognizer
+from voiceguide.recognition.engines import is_available, make_engine
+from voiceguide.recognition.engines.vosk import (
+    ENV_VAR,
+    VoskEngine,
+    find_vosk_model,
+    layout_problem,
+    search_dirs,
+)
+from voiceguide.recognition.recognizer import Recognizer
 
 HOW_TO_GET = "voiceguide model download vosk-small-en"
 
@@ -68,8 +73,12 @@ def test_the_data_dir_is_searched(no_env):
 
 
 def test_none_found_lists_where_it_looked(no_env):
-    if any(layout_problem(child) is None
-           for folder in search_dirs() if folder.is_dir() for child in folder.iterdir()):
+    if any(
+        layout_problem(child) is None
+        for folder in search_dirs()
+        if folder.is_dir()
+        for child in folder.iterdir()
+    ):
         pytest.skip("a Vosk model is installed on this machine")
     with pytest.raises(ModelError) as caught:
         find_vosk_model()
@@ -90,8 +99,10 @@ def _real_model():
     try:
         return find_vosk_model(), ""
     except ModelError:
-        return None, ("no Vosk model on this machine (voiceguide model download "
-                      "vosk-small-en, or set VOICEGUIDE_VOSK_MODEL)")
+        return None, (
+            "no Vosk model on this machine (voiceguide model download "
+            "vosk-small-en, or set VOICEGUIDE_VOSK_MODEL)"
+        )
 
 
 def test_real_decoding(make_test_audio, request):
@@ -104,8 +115,7 @@ def test_real_decoding(make_test_audio, request):
     misses = []
     for intent, phrases in PHRASES.items():
         for phrase in phrases:
-            moment = next(m for m in order
-                          if intent in ALLOWED[m] and phrases_for(m).get(phrase) == intent)
+            moment = next(m for m in order if intent in ALLOWED[m] and phrases_for(m).get(phrase) == intent)
             path = speech_wavs[make_test_audio.name_for(phrase, "en-us")]
             result = recognizer.recognize_file(path, moment)
             if result["intent"] != intent.value:

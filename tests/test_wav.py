@@ -26,8 +26,7 @@ def rms(x: np.ndarray) -> float:
 def raw_wav(path, *, tag=1, channels=1, rate=16000, bits=16, data=b"\0\0" * 100, ext=False):
     """A hand-made RIFF/WAVE file, to build formats the wave module cannot write."""
     align = channels * bits // 8
-    fmt = struct.pack("<HHIIHH", 0xFFFE if ext else tag, channels, rate, rate * align,
-                      align, bits)
+    fmt = struct.pack("<HHIIHH", 0xFFFE if ext else tag, channels, rate, rate * align, align, bits)
     if ext:
         guid_tail = b"\x00\x00\x00\x00\x10\x00\x80\x00\x00\xaa\x00\x38\x9b\x71"
         fmt += struct.pack("<HHIH", 22, bits, 4, tag) + guid_tail
@@ -105,20 +104,41 @@ def test_streamed_and_truncated_files_keep_their_samples(tmp_path):
 @pytest.mark.skipif(shutil.which("sox") is None, reason="sox is not installed")
 def test_a_sox_made_file_reads(tmp_path):
     path = tmp_path / "sox.wav"
-    subprocess.run(["sox", "-n", "-r", "44100", "-c", "1", "-b", "16", str(path),
-                    "synth", "0.5", "sine", "600", "vol", "0.5"], check=True)
+    subprocess.run(
+        [
+            "sox",
+            "-n",
+            "-r",
+            "44100",
+            "-c",
+            "1",
+            "-b",
+            "16",
+            str(path),
+            "synth",
+            "0.5",
+            "sine",
+            "600",
+            "vol",
+            "0.5",
+        ],
+        check=True,
+    )
     audio = read_wav(path)
     assert abs(audio.size - 8000) <= 1 and rms(audio) > 0.2
 
 
-@pytest.mark.parametrize("kind,kwargs,words", [
-    ("stereo", dict(channels=2), "2 channels"),
-    ("8-bit", dict(bits=8), "8-bit"),
-    ("24-bit", dict(bits=24, data=b"\0" * 30), "24-bit"),
-    ("float", dict(tag=3, bits=32, data=b"\0" * 40), "floating-point"),
-    ("a-law", dict(tag=6, bits=8), "compressed"),
-    ("24-bit extensible", dict(bits=24, data=b"\0" * 30, ext=True), "24-bit"),
-])
+@pytest.mark.parametrize(
+    "kind,kwargs,words",
+    [
+        ("stereo", dict(channels=2), "2 channels"),
+        ("8-bit", dict(bits=8), "8-bit"),
+        ("24-bit", dict(bits=24, data=b"\0" * 30), "24-bit"),
+        ("float", dict(tag=3, bits=32, data=b"\0" * 40), "floating-point"),
+        ("a-law", dict(tag=6, bits=8), "compressed"),
+        ("24-bit extensible", dict(bits=24, data=b"\0" * 30, ext=True), "24-bit"),
+    ],
+)
 def test_refusals_name_the_problem_and_the_fix(tmp_path, kind, kwargs, words):
     path = raw_wav(tmp_path / "bad.wav", **kwargs)
     with pytest.raises(FileProblem) as caught:
@@ -130,9 +150,11 @@ def test_refusals_name_the_problem_and_the_fix(tmp_path, kind, kwargs, words):
 
 def test_unreadable_files_are_refused(tmp_path):
     (tmp_path / "notes.txt").write_text("not audio")
-    for path, words in [(tmp_path / "missing.wav", "cannot read"),
-                        (tmp_path / "notes.txt", "not a WAV"),
-                        (tmp_path, "cannot read")]:
+    for path, words in [
+        (tmp_path / "missing.wav", "cannot read"),
+        (tmp_path / "notes.txt", "not a WAV"),
+        (tmp_path, "cannot read"),
+    ]:
         with pytest.raises(FileProblem, match=words):
             read_wav(path)
     header_only = tmp_path / "header.wav"

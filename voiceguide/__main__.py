@@ -1,5 +1,5 @@
 import sys
 
-from voiceguide.cli import main
+from voiceguide.app.cli import main
 
 sys.exit(main())

@@ -45,10 +45,11 @@ class FileProblem(VoiceguideError):
     def __init__(self, path: str, line: int | None, message: str):
         self.path = str(path)
         self.line = line
-        message = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
-                          for c in message)
+        message = "".join(
+            c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in message
+        )
         if len(message) > self.MAX_DETAIL:
-            message = message[:self.MAX_DETAIL - 3] + "..."
+            message = message[: self.MAX_DETAIL - 3] + "..."
         where = f"{self.path}:{line}" if line else self.path
         super().__init__(f"{where}: {message}")
         self.detail = message

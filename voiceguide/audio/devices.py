@@ -12,8 +12,7 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-_NO_SERVER_HINT = ("check that the sound server is running (pactl info) and that this user "
-                   "may use it")
+_NO_SERVER_HINT = "check that the sound server is running (pactl info) and that this user may use it"
 
 
 @dataclass(frozen=True)
@@ -68,13 +67,21 @@ def probe(refresh: bool = False) -> DeviceReport:
         log.debug("listing audio devices failed", exc_info=True)
         return _nothing(True, f"audio devices cannot be listed ({error}): {_NO_SERVER_HINT}")
     return DeviceReport(
-        True, input_name, output_name,
-        input_problem=None if input_name else (
+        True,
+        input_name,
+        output_name,
+        input_problem=None
+        if input_name
+        else (
             "no microphone found: plug one in (or enable it), "
-            f"or {_NO_SERVER_HINT}; the keyboard works instead"),
-        output_problem=None if output_name else (
+            f"or {_NO_SERVER_HINT}; the keyboard works instead"
+        ),
+        output_problem=None
+        if output_name
+        else (
             "no speaker found: plug in speakers or headphones, "
-            f"or {_NO_SERVER_HINT}; steps are shown as text instead"),
+            f"or {_NO_SERVER_HINT}; steps are shown as text instead"
+        ),
     )
 
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from voiceguide.audio.wav import resample
-from voiceguide.ports import SAMPLE_RATE
+from voiceguide.core.ports import SAMPLE_RATE
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +77,9 @@ class PlaybackReference:
         with self._lock:
             self._segments.append(segment)
             horizon = self._clock() - KEEP_S
-            self._segments = [s for s in self._segments
-                              if s.end is None or s.anchor + (s.end - s.start) / s.rate > horizon]
+            self._segments = [
+                s for s in self._segments if s.end is None or s.anchor + (s.end - s.start) / s.rate > horizon
+            ]
         return segment
 
     def end(self, segment: _Segment, position: int) -> None:
@@ -101,8 +102,10 @@ class PlaybackReference:
 
     def playing_between(self, t0: float, t1: float) -> bool:
         with self._lock:
-            return any(s.anchor < t1 and (s.end is None or
-                       s.anchor + (s.end - s.start) / s.rate > t0) for s in self._segments)
+            return any(
+                s.anchor < t1 and (s.end is None or s.anchor + (s.end - s.start) / s.rate > t0)
+                for s in self._segments
+            )
 
     def window(self, t0: float, n: int) -> np.ndarray:
         """``n`` samples at SAMPLE_RATE of what was played from monotonic ``t0`` on (zeros
@@ -118,7 +121,7 @@ class PlaybackReference:
             lo = max(0, offset)
             hi = min(n, offset + last - first)
             if hi > lo:
-                out[lo:hi] = audio[first + lo - offset:first + hi - offset]
+                out[lo:hi] = audio[first + lo - offset : first + hi - offset]
         return out
 
     def _at_16k(self, segment: _Segment) -> np.ndarray:
@@ -155,11 +158,19 @@ class MonitorCapture:
         return shutil.which("parec") is not None
 
     def __enter__(self) -> MonitorCapture:
-        command = ["parec", "--device=@DEFAULT_MONITOR@", "--raw", "--format=float32le",
-                   f"--rate={SAMPLE_RATE}", "--channels=1", "--latency-msec=20",
-                   "--client-name=voiceguide-echo-reference"]
-        self._process = subprocess.Popen(command, stdout=subprocess.PIPE,
-                                         stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+        command = [
+            "parec",
+            "--device=@DEFAULT_MONITOR@",
+            "--raw",
+            "--format=float32le",
+            f"--rate={SAMPLE_RATE}",
+            "--channels=1",
+            "--latency-msec=20",
+            "--client-name=voiceguide-echo-reference",
+        ]
+        self._process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL
+        )
         self._thread = threading.Thread(target=self._read, name="voiceguide-monitor", daemon=True)
         self._thread.start()
         return self
@@ -209,7 +220,7 @@ class MonitorCapture:
             out = np.zeros(n, dtype=np.float32)
             lo, hi = max(first, self._first), min(first + n, self._first + self._buffer.size)
             if hi > lo:
-                out[lo - first:hi - first] = self._buffer[lo - self._first:hi - self._first]
+                out[lo - first : hi - first] = self._buffer[lo - self._first : hi - self._first]
             return out
 
 
@@ -231,8 +242,9 @@ class EchoCanceller:
     PRE_TAPS = 4
     MIN_TRUSTED_ERLE_DB = 10.0
 
-    def __init__(self, max_lag_s: float = 1.0, window_s: float = 0.8, refit_s: float = 0.25,
-                 history_s: float = 3.0):
+    def __init__(
+        self, max_lag_s: float = 1.0, window_s: float = 0.8, refit_s: float = 0.25, history_s: float = 3.0
+    ):
         self.max_lag = int(max_lag_s * SAMPLE_RATE)
         self.window = int(window_s * SAMPLE_RATE)
         self.refit = int(refit_s * SAMPLE_RATE)
@@ -259,15 +271,14 @@ class EchoCanceller:
         self._ref.clear()
         self._active = 0
 
-    def process(self, mic: np.ndarray, ref: np.ndarray, adapt: bool = True
-                ) -> tuple[np.ndarray, float, bool]:
+    def process(self, mic: np.ndarray, ref: np.ndarray, adapt: bool = True) -> tuple[np.ndarray, float, bool]:
         """(residual frame, dBFS of the predicted echo -- 0 when it cannot be predicted yet --,
         True while the reference is active around this frame). ``adapt=False`` freezes the
         fit (someone is talking)."""
         n = mic.size
         self._mic.append(mic)
         self._ref.append(ref)
-        recent = self.ref[-(n + self.max_lag):]
+        recent = self.ref[-(n + self.max_lag) :]
         active = bool(np.max(np.abs(recent)) > 1e-3)
         self._active = min(self.size, self._active + n) if active else 0
         if not active:
@@ -292,8 +303,7 @@ class EchoCanceller:
 
     @property
     def trusted(self) -> bool:
-        return self.echo_free or (self.fit is not None
-                                  and self.fit.erle_db >= self.MIN_TRUSTED_ERLE_DB)
+        return self.echo_free or (self.fit is not None and self.fit.erle_db >= self.MIN_TRUSTED_ERLE_DB)
 
     def realign(self, seconds: float = 0.4, min_db: float = 12.0) -> bool:
         """True (and the fit replaced) when a fresh fit on the last ``seconds`` explains at
@@ -303,8 +313,12 @@ class EchoCanceller:
         if fit is None or fit.erle_db < min_db:
             return False
         if self.fit is None or fit.lag != self.fit.lag:
-            log.debug("echo moved: lag %s -> %d samples (%.0f dB)",
-                      self.fit.lag if self.fit else None, fit.lag, fit.erle_db)
+            log.debug(
+                "echo moved: lag %s -> %d samples (%.0f dB)",
+                self.fit.lag if self.fit else None,
+                fit.lag,
+                fit.erle_db,
+            )
         self.fit = fit
         self.echo_free = False
         return True
@@ -329,18 +343,20 @@ class EchoCanceller:
         trusted = self.trusted
         self._refit_once()
         if trusted != self.trusted:
-            log.debug("echo path %s (fit: %s)", "trusted" if self.trusted else "not trusted",
-                      "none" if self.fit is None else
-                      f"lag {self.fit.lag} samples, {self.fit.erle_db:.0f} dB")
+            log.debug(
+                "echo path %s (fit: %s)",
+                "trusted" if self.trusted else "not trusted",
+                "none" if self.fit is None else f"lag {self.fit.lag} samples, {self.fit.erle_db:.0f} dB",
+            )
 
     def _refit_once(self) -> None:
         self._since_fit = 0
         fit = self._fit(self.size - self.window, self.size)
         if fit is None:
             return
-        mic_db = _dbfs(self.mic[-self.window:])
+        mic_db = _dbfs(self.mic[-self.window :])
         settled = self._active >= self.max_lag + self.window  # any echo would be in by now
-        ref_db = _dbfs(self.ref[-self.window:])
+        ref_db = _dbfs(self.ref[-self.window :])
         if settled and fit.erle_db < 3.0 and mic_db < -55.0 and ref_db > -40.0:
             self._quiet_fits += 1
             # 1 s of loud playback never came back: headphones. (It was 2 s, longer than the
@@ -352,9 +368,11 @@ class EchoCanceller:
                 self.echo_free, self.fit = True, None
             return
         self._quiet_fits = 0
-        if fit.erle_db >= self.MIN_TRUSTED_ERLE_DB or (
-                self.fit is not None and fit.erle_db > self.fit.erle_db) or (
-                self.fit is None and not self.echo_free):
+        if (
+            fit.erle_db >= self.MIN_TRUSTED_ERLE_DB
+            or (self.fit is not None and fit.erle_db > self.fit.erle_db)
+            or (self.fit is None and not self.echo_free)
+        ):
             # a poor fit never replaces "no echo at all": someone is talking over the prompt
             self.fit = fit
             self.echo_free = False
@@ -383,7 +401,7 @@ class EchoCanceller:
             start = lo - fit.lag + k  # ref index feeding echo[0] through this tap
             a, b = max(0, -start), min(hi - lo, self.size - start)
             if b > a:
-                echo[a:b] += tap * ref[start + a:start + b]
+                echo[a:b] += tap * ref[start + a : start + b]
         return echo
 
 
@@ -398,9 +416,9 @@ class _History:
     def append(self, frame: np.ndarray) -> None:
         n = frame.size
         if self._end + n > self._buffer.size:
-            self._buffer[:self.size] = self._buffer[self._end - self.size:self._end]
+            self._buffer[: self.size] = self._buffer[self._end - self.size : self._end]
             self._end = self.size
-        self._buffer[self._end:self._end + n] = frame
+        self._buffer[self._end : self._end + n] = frame
         self._end += n
 
     def clear(self) -> None:
@@ -408,11 +426,10 @@ class _History:
 
     @property
     def view(self) -> np.ndarray:
-        return self._buffer[self._end - self.size:self._end]
+        return self._buffer[self._end - self.size : self._end]
 
 
-def _least_squares_taps(ref: np.ndarray, first: int, mic: np.ndarray, count: int
-                        ) -> tuple[np.ndarray, float]:
+def _least_squares_taps(ref: np.ndarray, first: int, mic: np.ndarray, count: int) -> tuple[np.ndarray, float]:
     """The FIR taps ``t`` that minimise the energy of ``mic[i] - sum_k t[k] * ref[first + k +
     i]``, and the dB of ``mic`` they remove. A tap whose stretch of ``ref`` is not all there
     gets 0.
@@ -430,16 +447,16 @@ def _least_squares_taps(ref: np.ndarray, first: int, mic: np.ndarray, count: int
     r = np.zeros(span)  # r[i] = ref[first + i] where ref has it
     a, b = max(0, -first), min(span, len(ref) - first)
     if b > a:
-        r[a:b] = ref[first + a:first + b]
+        r[a:b] = ref[first + a : first + b]
     # gram[k, k + d] = sum over i < n of r[k + i] * r[k + d + i]: the sum for k = 0, less the
     # products that leave at the head, plus those that come in at the tail
     gram = np.empty((count, count))
     for d in range(count):
         m = count - d  # rows k = 0 .. m - 1
-        left = np.concatenate(([0.0], np.cumsum(r[:m - 1] * r[d:d + m - 1])))
-        came = np.concatenate(([0.0], np.cumsum(r[n:n + m - 1] * r[n + d:n + d + m - 1])))
+        left = np.concatenate(([0.0], np.cumsum(r[: m - 1] * r[d : d + m - 1])))
+        came = np.concatenate(([0.0], np.cumsum(r[n : n + m - 1] * r[n + d : n + d + m - 1])))
         rows = np.arange(m)
-        gram[rows, rows + d] = gram[rows + d, rows] = np.sum(r[:n] * r[d:d + n]) - left + came
+        gram[rows, rows + d] = gram[rows + d, rows] = np.sum(r[:n] * r[d : d + n]) - left + came
     k = np.arange(count)
     xty = np.correlate(r, mic, mode="valid")  # xty[j] = sum over i of r[j + i] * mic[i]
     missing = (first + k < 0) | (first + k + n > len(ref))

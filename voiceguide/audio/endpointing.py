@@ -26,7 +26,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from voiceguide.ports import SAMPLE_RATE
+from voiceguide.core.ports import SAMPLE_RATE
 
 FRAME_SAMPLES = 320
 """Samples in the 20 ms frames the microphone delivers at SAMPLE_RATE."""
@@ -65,14 +65,21 @@ class EndpointConfig:
     """dB per second the noise floor may creep up while the room is louder than it."""
 
     def __post_init__(self) -> None:
-        positive = ("sample_rate", "start_speech_s", "end_silence_s", "max_utterance_s",
-                    "floor_fall_s", "short_end_silence_s")
+        positive = (
+            "sample_rate",
+            "start_speech_s",
+            "end_silence_s",
+            "max_utterance_s",
+            "floor_fall_s",
+            "short_end_silence_s",
+        )
         for name in positive:
             if not getattr(self, name) > 0:
                 raise ValueError(f"EndpointConfig.{name} must be > 0, not {getattr(self, name)}")
         if self.pre_roll_s < 0 or self.speech_margin_db < 0 or self.floor_rise_db_per_s < 0:
-            raise ValueError("EndpointConfig: pre_roll_s, speech_margin_db and "
-                             "floor_rise_db_per_s must be >= 0")
+            raise ValueError(
+                "EndpointConfig: pre_roll_s, speech_margin_db and floor_rise_db_per_s must be >= 0"
+            )
 
 
 def level_dbfs(frame: np.ndarray) -> float:
@@ -188,8 +195,9 @@ class Endpointer:
         self._voiced_s = 0.0
         self._silence_s = 0.0
 
-    def process(self, frame: np.ndarray, speech_allowed: bool = True,
-                end_silence_s: float | None = None) -> np.ndarray | None:
+    def process(
+        self, frame: np.ndarray, speech_allowed: bool = True, end_silence_s: float | None = None
+    ) -> np.ndarray | None:
         """Take one frame (mono float32 at ``config.sample_rate``); return a finished
         utterance (float32, pre-roll included) or None. ``speech_allowed=False`` counts the
         frame as silence whatever its level (the noise floor still learns from it);
@@ -207,8 +215,7 @@ class Endpointer:
         if end_silence_s is None:
             short = self._voiced_s <= cfg.short_utterance_s + 1e-9
             end_silence_s = cfg.short_end_silence_s if short else cfg.end_silence_s
-        if self._silence_s >= end_silence_s - 1e-9 or \
-                self._utterance_s >= cfg.max_utterance_s - 1e-9:
+        if self._silence_s >= end_silence_s - 1e-9 or self._utterance_s >= cfg.max_utterance_s - 1e-9:
             audio = np.concatenate(self._utterance)
             self.ended = Ended(self._number, self._utterance_s - self._silence_s)
             self._to_idle()

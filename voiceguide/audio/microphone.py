@@ -1,6 +1,6 @@
 """The microphone: cuts utterances out of a live input stream and decodes each one.
 
-Implements ``voiceguide.ports.Listener``. The PortAudio callback only copies 20 ms frames into
+Implements ``voiceguide.core.ports.Listener``. The PortAudio callback only copies 20 ms frames into
 a queue; a worker thread resamples them to 16 kHz if the device needed another rate, runs the
 :class:`~voiceguide.audio.endpointing.Endpointer`, and hands each utterance to the
 recognizer's ``decode(audio, moment)``. If the stream fails or the device goes away, ``listen``
@@ -34,9 +34,9 @@ from voiceguide.audio.endpointing import (
     level_dbfs,
 )
 from voiceguide.audio.speculation import SPECULATE_AFTER_S, Ticket, stands, ticket_for
+from voiceguide.core.intents import Intent, Moment
+from voiceguide.core.ports import SAMPLE_RATE, Heard
 from voiceguide.errors import AudioUnavailable
-from voiceguide.intents import Intent, Moment
-from voiceguide.ports import SAMPLE_RATE, Heard
 
 log = logging.getLogger(__name__)
 
@@ -94,11 +94,15 @@ class MicrophoneListener:
     device is taken as lost (None: never).
     """
 
-    def __init__(self, recognizer_decode: Decode, device: int | str | None = None,
-                 endpointer_config: EndpointConfig | None = None,
-                 stall_timeout_s: float | None = 3.0,
-                 reference: PlaybackReference | None = None,
-                 speculate_after_s: float | None = SPECULATE_AFTER_S):
+    def __init__(
+        self,
+        recognizer_decode: Decode,
+        device: int | str | None = None,
+        endpointer_config: EndpointConfig | None = None,
+        stall_timeout_s: float | None = 3.0,
+        reference: PlaybackReference | None = None,
+        speculate_after_s: float | None = SPECULATE_AFTER_S,
+    ):
         self._decode = recognizer_decode
         self._speculate_after_s = speculate_after_s
         self._early: _EarlyDecode | None = None  # the last early decode (see speculation.py)
@@ -138,11 +142,9 @@ class MicrophoneListener:
         try:
             import sounddevice as sd
         except OSError as error:
-            raise AudioUnavailable("PortAudio is missing: sudo apt-get install libportaudio2") \
-                from error
+            raise AudioUnavailable("PortAudio is missing: sudo apt-get install libportaudio2") from error
         except ImportError as error:
-            raise AudioUnavailable("the sounddevice package is missing: pip install sounddevice") \
-                from error
+            raise AudioUnavailable("the sounddevice package is missing: pip install sounddevice") from error
         self._sd = sd
         self._closing.clear()
         if self._reference is not None and MonitorCapture.is_available():
@@ -155,16 +157,14 @@ class MicrophoneListener:
         except AudioUnavailable:
             self.__exit__(None, None, None)  # the monitor's parec must not outlive us
             raise
-        self._worker = threading.Thread(target=self._run, name="voiceguide-microphone",
-                                        daemon=True)
+        self._worker = threading.Thread(target=self._run, name="voiceguide-microphone", daemon=True)
         self._worker.start()
         try:
             self._stream.start()
         except sd.PortAudioError as error:
             self.__exit__(None, None, None)
             raise AudioUnavailable(f"the microphone could not start: {error}") from error
-        log.info("listening on %s at %d Hz", self._device or "the default microphone",
-                 self._device_rate)
+        log.info("listening on %s at %d Hz", self._device or "the default microphone", self._device_rate)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -187,9 +187,14 @@ class MicrophoneListener:
             monitor.__exit__(None, None, None)
         if self._dropped:
             log.warning("%d microphone frames were dropped while decoding", self._dropped)
-        log.info("microphone: %d utterances decoded, %d dropped over a prompt undecoded; "
-                 "%d early decodes, %d used", self.decodes, self.echoes_dropped,
-                 self.early_decodes, self.early_used)
+        log.info(
+            "microphone: %d utterances decoded, %d dropped over a prompt undecoded; "
+            "%d early decodes, %d used",
+            self.decodes,
+            self.echoes_dropped,
+            self.early_decodes,
+            self.early_used,
+        )
 
     def _open(self, sd: Any) -> Any:
         """A mono float32 input stream at 16 kHz, or at the device's own rate if it refuses."""
@@ -200,8 +205,10 @@ class MicrophoneListener:
             try:
                 rate = int(sd.query_devices(self._device, "input")["default_samplerate"])
             except (sd.PortAudioError, ValueError) as error:
-                raise AudioUnavailable(f"no microphone to listen on ({error}); plug one in, "
-                                       "or check the sound server (pactl info)") from error
+                raise AudioUnavailable(
+                    f"no microphone to listen on ({error}); plug one in, "
+                    "or check the sound server (pactl info)"
+                ) from error
             if rate == SAMPLE_RATE:
                 raise AudioUnavailable(f"the microphone could not be opened: {first}") from first
             log.debug("input refused %d Hz (%s); resampling from %d Hz", SAMPLE_RATE, first, rate)
@@ -212,9 +219,15 @@ class MicrophoneListener:
 
     def _open_at(self, sd: Any, rate: int) -> Any:
         stream = sd.InputStream(
-            samplerate=rate, channels=1, dtype="float32", device=self._device,
-            blocksize=rate * FRAME_SAMPLES // SAMPLE_RATE, latency="low", callback=self._callback,
-            finished_callback=self._finished)
+            samplerate=rate,
+            channels=1,
+            dtype="float32",
+            device=self._device,
+            blocksize=rate * FRAME_SAMPLES // SAMPLE_RATE,
+            latency="low",
+            callback=self._callback,
+            finished_callback=self._finished,
+        )
         self._device_rate = rate
         return stream
 
@@ -338,10 +351,12 @@ class MicrophoneListener:
                 if utterance is None:
                     self._maybe_decode_early(endpointer, flushes)
                     continue
-                log.debug("utterance of %.2f s ended; the worker is %.0f ms behind the "
-                          "microphone (mono %.3f)", len(utterance) / SAMPLE_RATE,
-                          1000 * (time.monotonic() - at - FRAME_SAMPLES / SAMPLE_RATE),
-                          time.monotonic())
+                log.debug(
+                    "utterance of %.2f s ended; the worker is %.0f ms behind the microphone (mono %.3f)",
+                    len(utterance) / SAMPLE_RATE,
+                    1000 * (time.monotonic() - at - FRAME_SAMPLES / SAMPLE_RATE),
+                    time.monotonic(),
+                )
                 over_prompt, self._over_prompt = self._over_prompt, False
                 early = self._early_result(endpointer, flushes, over_prompt)
                 if over_prompt:
@@ -354,8 +369,9 @@ class MicrophoneListener:
                 if not self._decode_and_hand_over(utterance, flushes, over_prompt, early):
                     return
 
-    def _process_with_echo(self, endpointer: Endpointer, canceller: EchoCanceller,
-                           frame: np.ndarray, at: float) -> np.ndarray | None:
+    def _process_with_echo(
+        self, endpointer: Endpointer, canceller: EchoCanceller, frame: np.ndarray, at: float
+    ) -> np.ndarray | None:
         reference = self._reference
         self._recentre(canceller)
         ref = self._reference_frame(at, _echo_reach_s(canceller))
@@ -365,13 +381,16 @@ class MicrophoneListener:
         allowed = canceller.trusted
         if allowed and canceller.fit is not None and echo_db > -100:
             margin = min(MAX_VOICE_MARGIN_DB, max(VOICE_OVER_ECHO_DB, canceller.fit.erle_db - 10.0))
-            allowed = level_dbfs(residual) >= echo_db - margin and \
-                abs(canceller.last_echo_correlation) < MAX_ECHO_CORRELATION
+            allowed = (
+                level_dbfs(residual) >= echo_db - margin
+                and abs(canceller.last_echo_correlation) < MAX_ECHO_CORRELATION
+            )
         was_idle = not endpointer.in_speech
         playing = reference.held or reference.playing_between(at - 0.3, at)
         self._playing = playing
-        utterance = endpointer.process(residual, speech_allowed=allowed,
-                                       end_silence_s=STOP_END_SILENCE_S if playing else None)
+        utterance = endpointer.process(
+            residual, speech_allowed=allowed, end_silence_s=STOP_END_SILENCE_S if playing else None
+        )
         if echo_db > ECHO_PRESENT_DBFS and (endpointer.in_speech or utterance is not None):
             self._over_prompt = True
         if endpointer.in_speech and (was_idle or endpointer.voiced_s >= self._next_check_s):
@@ -383,9 +402,13 @@ class MicrophoneListener:
                     reference.release()
                 return None
         if was_idle and endpointer.in_speech and playing:
-            log.debug("voice over the prompt (%.0f dBFS left of %.0f dBFS echo, fit %s): "
-                      "holding it (mono %.3f)", level_dbfs(residual), echo_db, canceller.fit,
-                      time.monotonic())
+            log.debug(
+                "voice over the prompt (%.0f dBFS left of %.0f dBFS echo, fit %s): holding it (mono %.3f)",
+                level_dbfs(residual),
+                echo_db,
+                canceller.fit,
+                time.monotonic(),
+            )
             reference.hold()  # someone talks over the prompt: it may be "stop"
         if endpointer.in_speech and playing and endpointer.voiced_s > STOP_MAX_S:
             endpointer.abandon()  # too long for "stop": not decoded while speaking
@@ -415,14 +438,17 @@ class MicrophoneListener:
             # clock on every frame moved the echo by a few samples at a time, and a few
             # samples are enough to undo the cancellation.)
             if self._monitor_offset is None:
-                self._monitor_offset = int(round((at + REFERENCE_LEAD_S - monitor.started)
-                                                 * SAMPLE_RATE)) - self._position
+                self._monitor_offset = (
+                    int(round((at + REFERENCE_LEAD_S - monitor.started) * SAMPLE_RATE)) - self._position
+                )
             # Waiting for the monitor to catch up makes the worker run 60-80 ms behind the
             # microphone; worth it only while our own sound may be in this frame's reference.
             ours = self._reference.held or self._reference.playing_between(
-                at - reach_s - MONITOR_MARGIN_S, at + REFERENCE_LEAD_S + MONITOR_MARGIN_S)
-            return monitor.read(self._position + self._monitor_offset, FRAME_SAMPLES,
-                                wait_s=MONITOR_WAIT_S if ours else 0.0)
+                at - reach_s - MONITOR_MARGIN_S, at + REFERENCE_LEAD_S + MONITOR_MARGIN_S
+            )
+            return monitor.read(
+                self._position + self._monitor_offset, FRAME_SAMPLES, wait_s=MONITOR_WAIT_S if ours else 0.0
+            )
         return self._reference.window(at + REFERENCE_LEAD_S, FRAME_SAMPLES)
 
     # -- early decoding (speculation.py) -----------------------------------------------------
@@ -436,32 +462,45 @@ class MicrophoneListener:
         early = self._early
         if early is not None and not early.done.is_set():
             return
-        ticket = ticket_for(endpointer, (self._moment, flushes), self._speculate_after_s,
-                            early.ticket if early is not None else None)
+        ticket = ticket_for(
+            endpointer,
+            (self._moment, flushes),
+            self._speculate_after_s,
+            early.ticket if early is not None else None,
+        )
         if ticket is None:
             return
         self.early_decodes += 1
-        log.debug("decoding %.2f s early, after %.2f s of silence (mono %.3f)", ticket.seconds,
-                  endpointer.silence_s, time.monotonic())
+        log.debug(
+            "decoding %.2f s early, after %.2f s of silence (mono %.3f)",
+            ticket.seconds,
+            endpointer.silence_s,
+            time.monotonic(),
+        )
         self._early = _EarlyDecode(ticket, endpointer.audio_so_far(), self._moment, self._decode)
 
-    def _early_result(self, endpointer: Endpointer, flushes: int, over_prompt: bool
-                      ) -> tuple[Any, Any] | None:
+    def _early_result(
+        self, endpointer: Endpointer, flushes: int, over_prompt: bool
+    ) -> tuple[Any, Any] | None:
         """The early decode's (heard, intent) when it stands for the utterance that has just
         ended, else None. Waits for a decode still running (one decode at a time)."""
         early, self._early = self._early, None
         if early is None:
             return None
         early.done.wait()
-        if over_prompt or early.error is not None or \
-                not stands(early.ticket, endpointer.ended, (self._moment, flushes)):
+        if (
+            over_prompt
+            or early.error is not None
+            or not stands(early.ticket, endpointer.ended, (self._moment, flushes))
+        ):
             log.debug("early decode %r discarded", early.result and early.result[0].text)
             return None
         self.early_used += 1
         return early.result
 
-    def _decode_and_hand_over(self, utterance: np.ndarray, flushes: int, over_prompt: bool,
-                              early: tuple[Any, Any] | None = None) -> bool:
+    def _decode_and_hand_over(
+        self, utterance: np.ndarray, flushes: int, over_prompt: bool, early: tuple[Any, Any] | None = None
+    ) -> bool:
         """Decode (unless ``early`` already did) and queue what was heard; False when voice
         input must end."""
         moment = self._moment
@@ -520,8 +559,9 @@ class _EarlyDecode:
         self.result: tuple[Heard, Any] | None = None
         self.error: BaseException | None = None
         self.done = threading.Event()
-        threading.Thread(target=self._run, args=(audio, moment, decode),
-                         name="voiceguide-early-decode", daemon=True).start()
+        threading.Thread(
+            target=self._run, args=(audio, moment, decode), name="voiceguide-early-decode", daemon=True
+        ).start()
 
     def _run(self, audio: np.ndarray, moment: Moment, decode: Decode) -> None:
         try:
@@ -558,7 +598,7 @@ class _StreamResampler:
         if self.identity:
             return block.astype(np.float32)
         raw = np.concatenate([self.history, block.astype(np.float64)])
-        self.history = raw[len(raw) - (self.taps.size - 1):]
+        self.history = raw[len(raw) - (self.taps.size - 1) :]
         filtered = np.concatenate([[self.last], np.convolve(raw, self.taps, mode="valid")])
         count = max(0, int(np.floor((len(filtered) - 1 - self.position) / self.step)) + 1)
         positions = self.position + self.step * np.arange(count)

@@ -1,6 +1,6 @@
 """The loudspeaker: says text through a sounddevice output stream, and stops at once.
 
-Implements ``voiceguide.ports.Speaker``. ``say`` synthesizes (a few tens of milliseconds) and
+Implements ``voiceguide.core.ports.Speaker``. ``say`` synthesizes (a few tens of milliseconds) and
 starts playback, then returns; PortAudio's thread pulls 20 ms blocks from a callback. ``stop``
 silences the next block and aborts the stream, which drops what is queued in the device, so
 speech ends within a block or two. Each utterance gets its own stream: the previous one is
@@ -60,8 +60,7 @@ def tone(freq_hz: float, seconds: float, rate: int, level: float = 0.5) -> np.nd
 class _Playback:
     """One clip being played; the PortAudio callback reads it, ``stop`` cuts it."""
 
-    def __init__(self, sd: Any, samples: np.ndarray, rate: int,
-                 reference: PlaybackReference | None = None):
+    def __init__(self, sd: Any, samples: np.ndarray, rate: int, reference: PlaybackReference | None = None):
         self._sd = sd
         self.samples = samples
         self.rate = rate
@@ -99,9 +98,9 @@ class _Playback:
                 self.end_segment()
                 raise self._sd.CallbackStop
             return
-        chunk = self.samples[self.position:self.position + frames]
-        outdata[:len(chunk), 0] = chunk
-        outdata[len(chunk):] = 0
+        chunk = self.samples[self.position : self.position + frames]
+        outdata[: len(chunk), 0] = chunk
+        outdata[len(chunk) :] = 0
         self.position += len(chunk)
         if self.position >= len(self.samples):
             self.end_segment()
@@ -114,8 +113,12 @@ class AudioSpeaker:
     ``device`` is a sounddevice device index or name (None: the default output).
     """
 
-    def __init__(self, synthesizer: Synthesizer, device: int | str | None = None,
-                 reference: PlaybackReference | None = None):
+    def __init__(
+        self,
+        synthesizer: Synthesizer,
+        device: int | str | None = None,
+        reference: PlaybackReference | None = None,
+    ):
         self._synthesizer = synthesizer
         self._device = device
         self._reference = reference
@@ -145,11 +148,11 @@ class AudioSpeaker:
             try:
                 import sounddevice as sd
             except OSError as error:
-                raise AudioUnavailable(
-                    "PortAudio is missing: sudo apt-get install libportaudio2") from error
+                raise AudioUnavailable("PortAudio is missing: sudo apt-get install libportaudio2") from error
             except ImportError as error:
                 raise AudioUnavailable(
-                    "the sounddevice package is missing: pip install sounddevice") from error
+                    "the sounddevice package is missing: pip install sounddevice"
+                ) from error
             self._sd = sd
         return self._sd
 
@@ -246,8 +249,7 @@ class AudioSpeaker:
             self._playback, self._stream = playback, stream
             try:
                 stream.start()
-                log.debug("playback of %.2f s started (mono %.3f)", len(samples) / rate,
-                          time.monotonic())
+                log.debug("playback of %.2f s started (mono %.3f)", len(samples) / rate, time.monotonic())
             except sd.PortAudioError as error:
                 self._close(stream)
                 self._stream, self._playback = None, None
@@ -263,21 +265,25 @@ class AudioSpeaker:
             except (sd.PortAudioError, ValueError):
                 device_rate = rate
             if device_rate == rate:
-                raise AudioUnavailable(f"the speaker could not be opened ({first}); {_FIX}") \
-                    from first
+                raise AudioUnavailable(f"the speaker could not be opened ({first}); {_FIX}") from first
             log.debug("output refused %d Hz (%s); resampling to %d Hz", rate, first, device_rate)
             try:
                 return self._open_at(sd, resample(samples, rate, device_rate), device_rate)
             except sd.PortAudioError as error:
-                raise AudioUnavailable(f"the speaker could not be opened ({error}); {_FIX}") \
-                    from error
+                raise AudioUnavailable(f"the speaker could not be opened ({error}); {_FIX}") from error
 
     def _open_at(self, sd: Any, samples: np.ndarray, rate: int) -> tuple[_Playback, Any]:
         playback = _Playback(sd, samples, rate, self._reference)
         stream = sd.OutputStream(
-            samplerate=rate, channels=1, dtype="float32", device=self._device,
-            blocksize=int(rate * BLOCK_S), latency="low", callback=playback.callback,
-            finished_callback=playback.finished.set)
+            samplerate=rate,
+            channels=1,
+            dtype="float32",
+            device=self._device,
+            blocksize=int(rate * BLOCK_S),
+            latency="low",
+            callback=playback.callback,
+            finished_callback=playback.finished.set,
+        )
         return playback, stream
 
     def _close(self, stream: Any) -> None:

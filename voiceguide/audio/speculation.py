@@ -37,16 +37,16 @@ class Ticket:
     """What else must not change for the result to stand (the moment, the flush count)."""
 
 
-def ticket_for(endpointer: Endpointer, context: Any, after_s: float = SPECULATE_AFTER_S,
-               last: Ticket | None = None) -> Ticket | None:
+def ticket_for(
+    endpointer: Endpointer, context: Any, after_s: float = SPECULATE_AFTER_S, last: Ticket | None = None
+) -> Ticket | None:
     """A ticket when the utterance under way should be decoded now, else None: it has been
     silent for ``after_s`` and ``last`` (the previous early decode) did not already cover the
     same speech."""
     if not endpointer.in_speech or endpointer.silence_s < after_s - 1e-9:
         return None
     speech_end_s = endpointer.utterance_s - endpointer.silence_s
-    if last is not None and last.number == endpointer.number and \
-            last.seconds >= speech_end_s - 1e-9:
+    if last is not None and last.number == endpointer.number and last.seconds >= speech_end_s - 1e-9:
         return None  # this speech has been decoded already
     return Ticket(endpointer.number, endpointer.utterance_s, context)
 
@@ -54,5 +54,9 @@ def ticket_for(endpointer: Endpointer, context: Any, after_s: float = SPECULATE_
 def stands(ticket: Ticket, ended: Ended | None, context: Any) -> bool:
     """True when the early decode of ``ticket`` may be used for the utterance that just
     ``ended``: the same utterance, all its speech inside the decoded audio, the same context."""
-    return ended is not None and ticket.number == ended.number and \
-        ticket.seconds >= ended.speech_end_s - 1e-9 and ticket.context == context
+    return (
+        ended is not None
+        and ticket.number == ended.number
+        and ticket.seconds >= ended.speech_end_s - 1e-9
+        and ticket.context == context
+    )

