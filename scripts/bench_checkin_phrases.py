@@ -18,6 +18,7 @@ from voiceguide.app.demo import synthesize_espeak
 from voiceguide.core.checkin_phrases import EFFECTS, parse_effects
 from voiceguide.core.intents import Moment
 from voiceguide.recognition.engines import make_engine
+from voiceguide.recognition.engines.process import tune_process  # noqa: E402
 from voiceguide.recognition.recognizer import Recognizer
 
 VOICES = ("en-us+m3", "en+f3", "en-gb+m1")
@@ -26,6 +27,7 @@ NON_ANSWERS = ("put the kettle on", "the weather is nice today", "what")
 
 
 def main() -> int:
+    tune_process()  # what the command line sets at program start
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engine", default="whisper")
     parser.add_argument("--json", default="bench_checkin_phrases.json")

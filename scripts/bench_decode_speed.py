@@ -13,7 +13,6 @@ model cross-checked (its passes not counted). Prints a table, writes JSON.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import statistics
@@ -27,17 +26,11 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from voiceguide.audio.wav import read_wav  # noqa: E402
+from voiceguide.bench.corpus import default_dir  # noqa: E402
+from voiceguide.bench.recognition import corpus_items, real_items, speech_commands_dir  # noqa: E402
+from voiceguide.bench.tuning import override  # noqa: E402
+from voiceguide.recognition.engines.process import tune_process  # noqa: E402
 from voiceguide.recognition.recognizer import Recognizer  # noqa: E402
-
-
-def _bench_recognition():
-    spec = importlib.util.spec_from_file_location(
-        "bench_recognition", REPO / "scripts" / "bench_recognition.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_recognition"] = module  # its dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
 
 
 def _figures(rows: list[dict]) -> dict:
@@ -57,10 +50,10 @@ def _figures(rows: list[dict]) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    bench = _bench_recognition()
+    tune_process()  # what the command line sets at program start
     parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
-    parser.add_argument("--corpus", default=str(bench.DEFAULT_CORPUS))
-    parser.add_argument("--real", default=str(bench.DEFAULT_REAL), help="'' to skip")
+    parser.add_argument("--corpus", default=str(default_dir()), help="default %(default)s")
+    parser.add_argument("--real", default=str(speech_commands_dir()), help="'' to skip; default %(default)s")
     parser.add_argument("--split", choices=("tune", "test"), default="tune")
     parser.add_argument("--every", type=int, default=3, help="take every N-th quick clip")
     parser.add_argument("--json", help="write the figures here")
@@ -72,14 +65,21 @@ def main(argv: list[str] | None = None) -> int:
         help="another value of a tuning constant, as in bench_recognition.py",
     )
     args = parser.parse_args(argv)
-    for setting in args.set:
-        bench._override(setting)
+    try:
+        for setting in args.set:
+            override(setting)
+    except ValueError as error:
+        parser.error(str(error))
 
     from voiceguide.recognition.engines import open_engines
 
-    items = bench.corpus_items(Path(args.corpus), args.split, True)
+    try:
+        items = corpus_items(Path(args.corpus), args.split, True)
+    except FileNotFoundError as error:
+        print(f"bench_decode_speed: {error}", file=sys.stderr)
+        return 2
     if args.real:
-        items += bench.real_items(Path(args.real), args.split, True)
+        items += real_items(Path(args.real), args.split, True)
     items = items[:: args.every]
     engine, checker = open_engines("whisper")
     encodes = [0]

@@ -22,8 +22,8 @@ sys.path.insert(0, str(ROOT))
 
 from xvfb_rig import Xvfb  # noqa: E402
 
-from voiceguide.app.adapters import prepare  # noqa: E402
-from voiceguide.app.runner import MonotonicClock, Runner  # noqa: E402
+from voiceguide.app.adapters import Adapters, prepare  # noqa: E402
+from voiceguide.app.runner import Runner  # noqa: E402
 from voiceguide.core.session import Session  # noqa: E402
 from voiceguide.ui.combine import Fanout  # noqa: E402
 from voiceguide.ui.display_tk import LargePrintDisplay  # noqa: E402
@@ -48,11 +48,12 @@ def main() -> int:
                 procedure = prepare("b12-im", "example", False)
                 runner = Runner(
                     Session(procedure),
-                    speaker=QuietSpeaker(),
-                    listener=window.keys(),
-                    clock=MonotonicClock(),
-                    journal=MemoryJournal(),
-                    display=Fanout(ConsoleDisplay(io.StringIO()), window),
+                    Adapters(
+                        speaker=QuietSpeaker(),
+                        listener=window.keys(),
+                        journal=MemoryJournal(),
+                        display=Fanout(ConsoleDisplay(io.StringIO()), window),
+                    ),
                 )
                 thread = threading.Thread(target=runner.run, daemon=True)
                 thread.start()

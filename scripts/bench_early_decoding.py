@@ -29,6 +29,7 @@ from audio_rig import NOISE_RMS, espeak_16k  # noqa: E402
 from voiceguide.audio.endpointing import FRAME_SAMPLES, Endpointer  # noqa: E402
 from voiceguide.audio.speculation import stands, ticket_for  # noqa: E402
 from voiceguide.core.intents import Moment  # noqa: E402
+from voiceguide.recognition.engines.process import tune_process  # noqa: E402
 from voiceguide.recognition.engines.whisper import WhisperEngine  # noqa: E402
 from voiceguide.recognition.recognizer import Recognizer  # noqa: E402
 
@@ -83,6 +84,7 @@ def early_and_whole(audio: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
 
 
 def main() -> int:
+    tune_process()  # what the command line sets at program start
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", default="bench_early_decoding.json", help="JSON output file")
     args = parser.parse_args()

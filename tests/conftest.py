@@ -1,8 +1,29 @@
-"""Shared fixtures: synthesized speech for the real-engine tests (tier 3)."""
+"""Shared fixtures and the rules every test run follows.
+
+Tiers. Every test carries at least one of the markers registered in pyproject.toml:
+``unit`` (pure logic and text-adapter sessions: no engine, audio device or window; seconds),
+``engine`` (real speech engines on synthesized or recorded speech), ``audio`` (a private
+PulseAudio server with virtual devices), ``gui`` (a Tk window on Xvfb, or chromium) and
+``slow`` (a long run; it may go with another tier). Put a ``pytestmark = pytest.mark.<tier>``
+line at the top of a test file, or mark a test itself when one file mixes tiers.
+``pytest_collection_modifyitems`` below checks this on every run, before ``-m`` deselects
+anything, so a test without a tier stops the run with its name and the fix, even under
+``pytest -m unit``; ``--strict-markers`` (pyproject.toml) refuses a misspelt tier.
+
+Hypothesis. Two profiles: ``ci`` (derandomized, so a red CI run replays exactly; no example
+database; ``print_blob`` so a failure prints the ``@reproduce_failure`` line; no deadline, as
+the shared CI cores make timings noisy) is loaded when ``CI`` is set to anything but ``""``,
+``0`` or ``false`` (``.ci/run`` runs with ``CI=true``); ``dev`` (random examples, so local runs
+explore new inputs; also no database, ``print_blob`` and no deadline) otherwise.
+``HYPOTHESIS_PROFILE=ci`` picks one by name.
+
+Fixtures: the speech of the real-engine tests (``voiceguide.bench``) and the private
+PulseAudio server of the audio tests (``audio_rig``).
+"""
 
 from __future__ import annotations
 
-import importlib.util
+import os
 import shutil
 import subprocess
 import sys
@@ -10,35 +31,66 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/audio_rig.py
 
 from audio_rig import PrivatePulse, SinkRecorder  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
+TIERS = ("unit", "engine", "audio", "gui", "slow")
+"""The markers of pyproject.toml's [tool.pytest.ini_options]; a test needs at least one."""
+
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True, deadline=None)
+settings.register_profile("dev", derandomize=False, database=None, print_blob=True, deadline=None)
 
 
-def _load_script(name: str):
-    """scripts/<name>.py as a module, registered under ``name`` (dataclasses look their module
-    up there)."""
-    spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+def _hypothesis_profile() -> str:
+    chosen = os.environ.get("HYPOTHESIS_PROFILE")
+    if chosen:
+        return chosen
+    return "ci" if os.environ.get("CI", "").strip().lower() not in ("", "0", "false") else "dev"
+
+
+settings.load_profile(_hypothesis_profile())
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """What the command line sets at program start, before any engine loads."""
+    from voiceguide.recognition.engines.process import tune_process
+
+    tune_process()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Stop the run when a collected test has none of the TIERS markers. ``tryfirst``: before
+    ``-m`` deselects, so ``pytest -m unit`` catches a new file without a tier too."""
+    untiered = [item.nodeid for item in items if not any(item.get_closest_marker(t) for t in TIERS)]
+    if untiered:
+        files = sorted({nodeid.split("::")[0] for nodeid in untiered})
+        shown = "\n  ".join(untiered[:20]) + ("\n  ..." if len(untiered) > 20 else "")
+        raise pytest.UsageError(
+            f"{len(untiered)} test(s) have no tier marker ({', '.join(TIERS)}); add e.g. "
+            f"'pytestmark = pytest.mark.unit' at the top of {', '.join(files)} "
+            f"(see tests/conftest.py):\n  {shown}"
+        )
 
 
 @pytest.fixture(scope="session")
 def make_test_audio():
-    """The scripts/make_test_audio.py module (VOICES, NON_COMMANDS, name_for, make)."""
-    return _load_script("make_test_audio")
+    """The voiceguide.bench.command_audio module (VOICES, NON_COMMANDS, name_for, make)."""
+    from voiceguide.bench import command_audio
+
+    return command_audio
 
 
 @pytest.fixture(scope="module")
 def corpus():
-    """The scripts/make_speech_corpus.py module (VOICES, synthesize, degrade, ...), to build a
-    clip exactly as the benchmark's corpus holds it."""
-    return _load_script("make_speech_corpus")
+    """The voiceguide.bench.corpus module (VOICES, synthesize, degrade, ...), to build a clip
+    exactly as the benchmark's corpus holds it."""
+    from voiceguide.bench import corpus
+
+    return corpus
 
 
 @pytest.fixture
@@ -71,9 +123,9 @@ def corpus_clip(corpus, tmp_path):
 def reads_otherwise():
     """``reads_otherwise(why)``: skips the rest of a test whose corpus clip this CPU reads
     otherwise, so that the rule the test shows is not reached. Readings differ by a clip or two
-    between CPUs (the int8 model turns rounding-level differences into other readings; README,
-    "Why the CPU matters: int8"); these clips were chosen on an AMD EPYC with AVX-512. Use it
-    only after the test's safe outcome has been asserted, for the part that shows what the clip
+    between CPUs (the int8 model turns rounding-level differences into other readings;
+    docs/recognition.md): each clip was chosen where the CPU takes CTranslate2's AVX-512 path
+    and reads it as the test says. Use it only after the test's safe outcome has been asserted, for the part that shows what the clip
     gives without the rule. To see which tests another CPU could turn, run them here as
     another CPU would read: ``OPENBLAS_CORETYPE=Sandybridge``, ``CT2_FORCE_CPU_ISA=AVX
     ONEDNN_MAX_CPU_ISA=SSE41`` or ``CT2_FORCE_CPU_ISA=GENERIC`` before ``pytest``."""
@@ -86,8 +138,10 @@ def reads_otherwise():
 
 @pytest.fixture(scope="module")
 def bench():
-    """The scripts/bench_recognition.py module (Recording, run, summarize, ...)."""
-    return _load_script("bench_recognition")
+    """The voiceguide.bench.recognition module (Item, Recording, run, summarize, ...)."""
+    from voiceguide.bench import recognition
+
+    return recognition
 
 
 @pytest.fixture(scope="session")

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
+from voiceguide.app.adapters import Adapters
 from voiceguide.app.asking import Conversation
 from voiceguide.app.checkin import run_checkin
 from voiceguide.core.events import EventType
 from voiceguide.ui.text_io import FakeClock, MemoryJournal, QuietSpeaker, ScriptedListener
+
+pytestmark = pytest.mark.unit
 
 
 class Lines:
@@ -16,10 +21,12 @@ class Lines:
 def talk(script):
     journal = MemoryJournal()
     conversation = Conversation(
-        speaker=QuietSpeaker(),
-        listener=ScriptedListener(script, FakeClock()),
-        journal=journal,
-        display=Lines(),
+        Adapters(
+            speaker=QuietSpeaker(),
+            listener=ScriptedListener(script, FakeClock()),
+            journal=journal,
+            display=Lines(),
+        )
     )
     return conversation, journal
 

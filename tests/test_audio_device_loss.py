@@ -25,6 +25,7 @@ from voiceguide.audio.speaker import EARCONS
 ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
+pytestmark = [pytest.mark.audio, pytestmark]
 
 
 def unload_microphone(env: dict[str, str]) -> None:

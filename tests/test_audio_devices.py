@@ -20,6 +20,8 @@ from voiceguide.audio.tts import Synthesizer
 from voiceguide.core.intents import Moment
 from voiceguide.core.ports import Heard
 
+pytestmark = pytest.mark.audio
+
 SENTENCE = "Clean the injection site with an alcohol swab, and let it dry for thirty seconds."
 
 
@@ -180,7 +182,7 @@ def test_an_early_decode_is_discarded_when_speech_resumes(pulse):
 @pytest.mark.parametrize("device_rate", [44_100, 48_000, 22_050])
 def test_stream_resampler_is_seamless(device_rate):
     """Block-by-block resampling (device rate -> 16 kHz) equals a clean 16 kHz tone."""
-    from voiceguide.audio.microphone import _StreamResampler
+    from voiceguide.audio.capture import _StreamResampler
 
     seconds, freq = 1.0, 440.0
     t_in = np.arange(int(seconds * device_rate)) / device_rate

@@ -3,13 +3,26 @@ worker thread behind it (fast; the rig tests in test_audio_devices.py cover the 
 
 from __future__ import annotations
 
+import io
 import threading
 
 import numpy as np
+import pytest
 
+from voiceguide.app.adapters import Adapters, prepare
+from voiceguide.app.runner import Runner
 from voiceguide.audio import microphone
+from voiceguide.audio.decoding import DecodeScheduler
+from voiceguide.audio.echo import PlaybackReference
 from voiceguide.audio.endpointing import FRAME_SAMPLES
+from voiceguide.audio.segmenter import Utterance
+from voiceguide.core.events import EventType
+from voiceguide.core.intents import Intent, Moment
 from voiceguide.core.ports import Heard
+from voiceguide.core.session import Session
+from voiceguide.ui.text_io import ConsoleDisplay, FakeClock, MemoryJournal, QuietSpeaker
+
+pytestmark = pytest.mark.unit
 
 SR = 16_000
 
@@ -25,8 +38,8 @@ def quiet(seconds: float) -> np.ndarray:
 
 def test_the_microphone_timeline_skips_audio_dropped_by_a_flush():
     """Audio a flush drops from the microphone's queue still counts on its timeline (which
-    lines it up with what the loudspeaker played); it used to fall behind by every flush's
-    backlog. Real worker and callback, fed by hand; the decode blocks so frames queue up."""
+    lines it up with what the loudspeaker played); otherwise it falls behind by every
+    flush's backlog. Real worker and callback, fed by hand; the decode blocks so frames queue up."""
     release = threading.Event()
     decoding = threading.Event()
 
@@ -44,7 +57,7 @@ def test_the_microphone_timeline_skips_audio_dropped_by_a_flush():
         nonlocal fed
         for i in range(0, len(signal), FRAME_SAMPLES):
             block = signal[i : i + FRAME_SAMPLES].reshape(-1, 1)
-            listener._callback(block, FRAME_SAMPLES, None, None)
+            listener._capture.callback(block, FRAME_SAMPLES, None, None)
             fed += FRAME_SAMPLES
 
     try:
@@ -57,8 +70,63 @@ def test_the_microphone_timeline_skips_audio_dropped_by_a_flush():
         assert listener.listen(timeout=10) is not None
     finally:
         release.set()
-        listener._closing.set()
-        listener._put_frame(microphone._STOP, force=True)
+        listener.__exit__(None, None, None)
         worker.join(timeout=5)
     # the second word ended 0.35 s into its trailing silence: everything fed before that counts
-    assert fed - listener._position <= int(0.6 * SR), (fed, listener._position)
+    assert fed - listener._capture.position <= int(0.6 * SR), (fed, listener._capture.position)
+
+
+def test_what_is_heard_over_the_prompt_is_handed_over_marked_and_the_hold_released():
+    """The microphone does not decide what counts over a prompt: it hands every decoded
+    utterance over, marked, and releases the hold unless it was "stop"."""
+    reference = PlaybackReference()
+    answers = iter(
+        [(Heard(text="Next step.", source="voice"), None), (Heard(text="Stop.", source="voice"), Intent.STOP)]
+    )
+    scheduler = DecodeScheduler(
+        lambda audio, moment: next(answers), speculate_after_s=None, playback=reference
+    )
+    scheduler.moment = Moment.STEP
+    for _ in range(2):
+        reference.hold()
+        assert scheduler.hand_over(Utterance(tone(0.3), True, None), scheduler.flushes)
+        heard = scheduler.heard.get_nowait()
+        assert heard.over_prompt and heard.moment is Moment.STEP
+        assert reference.held is (heard.text == "Stop.")
+
+
+class OverThePrompt:
+    """A microphone that heard ``texts`` over the prompt (not while the runner was speaking:
+    over the prompt's echo, just after it)."""
+
+    def __init__(self, texts):
+        self.texts = list(texts)
+        self.moment = None
+
+    def set_moment(self, moment):
+        self.moment = moment
+
+    def listen(self, timeout):
+        if not self.texts:
+            return Heard(text="", source="voice", end_of_input=True)
+        return Heard(text=self.texts.pop(0), source="voice", moment=self.moment, over_prompt=True)
+
+    def flush(self):
+        pass
+
+
+def test_the_runner_takes_only_stop_from_what_was_heard_over_the_prompt():
+    clock = FakeClock()
+    journal = MemoryJournal()
+    adapters = Adapters(
+        speaker=QuietSpeaker(),
+        listener=OverThePrompt(["Next step.", "Stop."]),
+        clock=clock,
+        journal=journal,
+        display=ConsoleDisplay(io.StringIO()),
+        wall=clock.now,
+    )
+    Runner(Session(prepare("b12-im", "example", False)), adapters).run()
+    assert [h.data["text"] for h in journal.of(EventType.HEARD)] == ["Stop."]
+    assert journal.of(EventType.PAUSED)
+    assert max(e.data["index"] for e in journal.of(EventType.STEP_STARTED)) == 1

@@ -67,6 +67,7 @@ steps:
 """
 
 pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
+pytestmark = [pytest.mark.audio, pytestmark]
 
 
 def first_quiet_after(recorder, moment: float, timeout: float, lasting: float = 0.35) -> float:

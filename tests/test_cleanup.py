@@ -10,6 +10,8 @@ from voiceguide.core.ports import SAMPLE_RATE
 from voiceguide.recognition.engines import cleanup
 from voiceguide.recognition.engines.cleanup import clean_up, denoise, frame_levels, gate, steady_background
 
+pytestmark = pytest.mark.unit
+
 S = SAMPLE_RATE
 
 

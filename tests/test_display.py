@@ -15,13 +15,15 @@ import numpy as np
 import pytest
 from xvfb_rig import Xvfb, text_rows, write_png
 
-from voiceguide.app.adapters import prepare
-from voiceguide.app.runner import MonotonicClock, Runner
+from voiceguide.app.adapters import Adapters, prepare
+from voiceguide.app.runner import Runner
 from voiceguide.core.events import EventType
 from voiceguide.core.session import Session
 from voiceguide.core.session_types import Outcome
 from voiceguide.ui.combine import Fanout
 from voiceguide.ui.text_io import ConsoleDisplay, MemoryJournal, QuietSpeaker
+
+pytestmark = pytest.mark.gui
 
 pytest.importorskip("tkinter", reason="tkinter is missing (apt-get install python3-tk)")
 
@@ -65,11 +67,12 @@ class Live:
         self.window.__enter__()
         self.runner = Runner(
             Session(self.procedure),
-            speaker=QuietSpeaker(),
-            listener=self.window.keys(),
-            clock=MonotonicClock(),
-            journal=self.journal,
-            display=Fanout(ConsoleDisplay(io.StringIO()), self.window),
+            Adapters(
+                speaker=QuietSpeaker(),
+                listener=self.window.keys(),
+                journal=self.journal,
+                display=Fanout(ConsoleDisplay(io.StringIO()), self.window),
+            ),
         )
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()

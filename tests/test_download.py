@@ -65,6 +65,7 @@ def leftovers(dest) -> list[str]:
     return sorted(p.name for p in dest.iterdir()) if dest.exists() else []
 
 
+@pytest.mark.unit
 def test_zip_is_verified_unpacked_and_moved_into_place(server, tmp_path):
     root, url = server
     data = make_zip(
@@ -80,6 +81,7 @@ def test_zip_is_verified_unpacked_and_moved_into_place(server, tmp_path):
     assert "100%" in progress.getvalue() and "tiny.zip" in progress.getvalue()
 
 
+@pytest.mark.unit
 def test_plain_files_land_together(server, tmp_path):
     root, url = server
     files = (remote(root, "model.bin", b"\x00" * 300_000), remote(root, "config.json", b"{}"))
@@ -93,6 +95,7 @@ def test_plain_files_land_together(server, tmp_path):
     assert leftovers(tmp_path / "dest") == ["plain"]
 
 
+@pytest.mark.unit
 def test_hash_mismatch_is_refused_and_cleaned_up(server, tmp_path):
     root, url = server
     files = (remote(root, "model.bin", b"real bytes", sha256="0" * 64),)
@@ -107,6 +110,7 @@ def test_hash_mismatch_is_refused_and_cleaned_up(server, tmp_path):
     assert leftovers(tmp_path / "dest") == []  # no .part, no staging folder, no model
 
 
+@pytest.mark.unit
 def test_wrong_size_is_refused(server, tmp_path):
     root, url = server
     good = remote(root, "model.bin", b"twelve bytes")
@@ -131,6 +135,7 @@ def test_wrong_size_is_refused(server, tmp_path):
     assert leftovers(tmp_path / "dest") == []
 
 
+@pytest.mark.unit
 def test_path_traversal_in_a_zip_is_refused(server, tmp_path):
     root, url = server
     data = make_zip({"evil/ok.txt": b"ok", "evil/../../escaped.txt": b"x"})
@@ -141,6 +146,7 @@ def test_path_traversal_in_a_zip_is_refused(server, tmp_path):
     assert leftovers(tmp_path / "dest") == []
 
 
+@pytest.mark.unit
 def test_missing_file_on_the_server(server, tmp_path):
     _root, url = server
     files = (RemoteFile("absent.bin", 3, None),)
@@ -154,6 +160,7 @@ def test_missing_file_on_the_server(server, tmp_path):
         )
 
 
+@pytest.mark.unit
 def test_unreachable_host(tmp_path):
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
@@ -170,11 +177,13 @@ def test_unreachable_host(tmp_path):
     assert leftovers(tmp_path / "dest") == []
 
 
+@pytest.mark.unit
 def test_unknown_name_lists_the_known_ones(tmp_path):
     with pytest.raises(DownloadError, match="vosk-small-en, whisper-tiny.en"):
         download_model("whisper-large", tmp_path)
 
 
+@pytest.mark.unit
 def test_the_catalogue_pins_what_the_engines_check():
     whisper = KNOWN_MODELS["whisper-tiny.en"]
     assert WHISPER_REVISION in whisper.base_url
@@ -189,6 +198,7 @@ def test_the_catalogue_pins_what_the_engines_check():
     assert "41 MB download, Apache-2.0" in vosk.describe()
 
 
+@pytest.mark.unit
 def test_the_pinned_whisper_sizes_match_the_installed_wheel():
     packaged = packaged_model_dir()
     if packaged is None:
@@ -197,6 +207,7 @@ def test_the_pinned_whisper_sizes_match_the_installed_wheel():
         assert (packaged / remote_file.name).stat().st_size == remote_file.size
 
 
+@pytest.mark.engine
 def test_the_pinned_base_sizes_match_the_joined_wheels(tmp_path, monkeypatch):
     from voiceguide.recognition.engines.whisper_model import locate_base_model
 

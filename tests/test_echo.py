@@ -8,6 +8,8 @@ import pytest
 from voiceguide.audio.echo import EchoCanceller, PlaybackReference, _least_squares_taps
 from voiceguide.audio.endpointing import level_dbfs
 
+pytestmark = pytest.mark.unit
+
 SR = 16_000
 FRAME = 320
 

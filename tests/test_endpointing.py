@@ -47,19 +47,23 @@ def run(signal: np.ndarray, endpointer: Endpointer | None = None) -> list[tuple[
     return out
 
 
+@pytest.mark.unit
 def test_level_dbfs_of_known_signals():
     assert level_dbfs(np.zeros(320, np.float32)) == -120.0
     assert level_dbfs(tone(0.02, -20.0, freq=400)) == pytest.approx(-20.0, abs=0.1)
 
 
+@pytest.mark.unit
 def test_silence_is_never_an_utterance():
     assert run(silence(3.0)) == []
 
 
+@pytest.mark.unit
 def test_steady_noise_is_never_an_utterance():
     assert run(noise(5.0, -35.0)) == []
 
 
+@pytest.mark.unit
 def test_a_click_is_not_speech():
     signal = silence(1.0)
     signal[SR // 2 : SR // 2 + 320] = 0.9  # one loud 20 ms frame
@@ -67,6 +71,7 @@ def test_a_click_is_not_speech():
     assert run(np.concatenate([signal, silence(1.0)])) == []
 
 
+@pytest.mark.unit
 def test_tone_burst_gives_one_utterance_with_pre_roll():
     signal = np.concatenate([noise(1.0, -60.0), tone(1.2, -20.0), noise(1.5, -60.0)])
     [(handed_at, audio)] = run(signal)
@@ -80,6 +85,7 @@ def test_tone_burst_gives_one_utterance_with_pre_roll():
     assert audio.dtype == np.float32
 
 
+@pytest.mark.unit
 def test_tone_burst_in_noise_is_found():
     background = noise(4.0, -40.0)
     burst = np.zeros_like(background)
@@ -88,6 +94,7 @@ def test_tone_burst_in_noise_is_found():
     assert handed_at == pytest.approx(2.7, abs=0.05)
 
 
+@pytest.mark.unit
 def test_two_utterances_are_separated():
     signal = np.concatenate(
         [silence(0.5), tone(0.6, -25.0), silence(1.0), tone(0.8, -25.0, 330.0), silence(1.0)]
@@ -97,12 +104,14 @@ def test_two_utterances_are_separated():
     assert [round(at, 2) for at, _ in handed] == pytest.approx([1.45, 3.25], abs=0.03)
 
 
+@pytest.mark.unit
 def test_a_long_phrase_waits_the_full_end_silence():
     signal = np.concatenate([silence(0.5), tone(1.2, -25.0), silence(1.0)])
     [(handed_at, _)] = run(signal)
     assert handed_at == pytest.approx(1.7 + 0.5, abs=0.03)
 
 
+@pytest.mark.unit
 def test_a_two_word_command_ends_after_the_short_silence():
     # "next step" from espeak-ng: about 0.8-0.9 s of speech with a 20-40 ms gap inside
     signal = np.concatenate(
@@ -112,6 +121,7 @@ def test_a_two_word_command_ends_after_the_short_silence():
     assert handed_at == pytest.approx(0.5 + 0.92 + 0.35, abs=0.03)
 
 
+@pytest.mark.unit
 def test_frames_not_allowed_as_speech_never_start_an_utterance():
     endpointer = Endpointer()
     signal = np.concatenate([silence(0.5), tone(0.6, -25.0), silence(1.0)])
@@ -119,11 +129,13 @@ def test_frames_not_allowed_as_speech_never_start_an_utterance():
     assert all(endpointer.process(f, speech_allowed=False) is None for f in frames)
 
 
+@pytest.mark.unit
 def test_short_gap_inside_a_phrase_does_not_split_it():
     signal = np.concatenate([silence(0.5), tone(0.4, -25.0), silence(0.3), tone(0.4, -25.0), silence(1.0)])
     assert len(run(signal)) == 1
 
 
+@pytest.mark.unit
 def test_long_speech_is_cut_at_max_utterance():
     config = EndpointConfig(max_utterance_s=2.0, floor_rise_db_per_s=0.0)
     handed = run(np.concatenate([silence(0.5), tone(5.0, -20.0), silence(1.0)]), Endpointer(config))
@@ -131,6 +143,7 @@ def test_long_speech_is_cut_at_max_utterance():
     assert len(handed) == 3  # 2 s, 2 s, then the rest ending in silence
 
 
+@pytest.mark.unit
 def test_noise_floor_absorbs_a_tv_switched_on():
     """A sudden loud steady background may cost an utterance or two, then is ignored."""
     signal = np.concatenate([noise(1.0, -60.0), noise(20.0, -30.0)])
@@ -142,6 +155,7 @@ def test_noise_floor_absorbs_a_tv_switched_on():
     assert vad.noise_floor_dbfs == pytest.approx(-30.0, abs=3.0)
 
 
+@pytest.mark.unit
 def test_reset_drops_a_partial_utterance():
     ep = Endpointer()
     run(np.concatenate([silence(0.5), tone(0.5, -20.0)]), ep)
@@ -151,12 +165,14 @@ def test_reset_drops_a_partial_utterance():
     assert run(silence(1.0), ep) == []
 
 
+@pytest.mark.unit
 def test_config_refuses_nonsense():
     with pytest.raises(ValueError, match="end_silence_s"):
         EndpointConfig(end_silence_s=0)
 
 
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
+@pytest.mark.engine
 def test_real_espeak_recording_gives_exactly_one_utterance(tmp_path):
     wav_path = tmp_path / "next_step.wav"
     subprocess.run(["espeak-ng", "-w", str(wav_path), "next step"], check=True, timeout=30)

@@ -1,5 +1,6 @@
 """Bad input, tried for real: property-based fuzzing of procedure and profile loading and of
-the command matcher (hypothesis; derandomized so CI sees the same examples every run).
+the command matcher (hypothesis; the profile comes from tests/conftest.py: derandomized in CI
+so a red run replays, random with a local example database elsewhere).
 
 Loading must end in a valid procedure/profile or a one-line ``file:line: message``
 FileProblem, never another exception and never code execution. Matching must never give an
@@ -10,11 +11,13 @@ critical check without an explicit "yes".
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from voiceguide.app.validation import validate_files
@@ -31,9 +34,6 @@ from voiceguide.recognition.recognizer import Recognizer
 
 FUZZ = settings(
     max_examples=150,
-    deadline=None,
-    derandomize=True,
-    database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
 )
 PATH = "fuzz.yaml"
@@ -312,8 +312,14 @@ def dump(doc) -> str:
 # -- procedure and profile loading -----------------------------------------------------------
 
 
+EMPTY_FLOAT = "title: !!float \n"
+"""An empty value tagged as a number: PyYAML's own float constructor raises IndexError on it."""
+
+
 @FUZZ
 @given(st.text(max_size=300))
+@example(EMPTY_FLOAT)
+@pytest.mark.unit
 def test_any_text_loads_or_is_refused_cleanly(text):
     check_procedure(load_cleanly(parse_procedure, text))
     check_profile(load_cleanly(parse_profile, text))
@@ -321,6 +327,7 @@ def test_any_text_loads_or_is_refused_cleanly(text):
 
 @settings(FUZZ, max_examples=400)
 @given(yaml_soup)
+@pytest.mark.slow
 def test_yaml_syntax_soup_loads_or_is_refused_cleanly(text):
     check_procedure(load_cleanly(parse_procedure, text))
     check_profile(load_cleanly(parse_profile, text))
@@ -328,6 +335,7 @@ def test_yaml_syntax_soup_loads_or_is_refused_cleanly(text):
 
 @FUZZ
 @given(procedure_docs())
+@pytest.mark.slow
 def test_procedures_with_wrong_types_and_huge_values(doc):
     text = dump(doc)
     result = load_cleanly(parse_procedure, text)
@@ -338,6 +346,7 @@ def test_procedures_with_wrong_types_and_huge_values(doc):
 
 @FUZZ
 @given(profile_docs)
+@pytest.mark.slow
 def test_profiles_with_wrong_types_and_huge_values(doc):
     check_profile(load_cleanly(parse_profile, dump(doc)))
 
@@ -348,6 +357,7 @@ def test_profiles_with_wrong_types_and_huge_values(doc):
     shape=st.sampled_from(["[", "{a: ", "- ", "{? ", "&x [", "!!seq ["]),
     key=st.sampled_from(["notes: ", "steps: ", "", "say: "]),
 )
+@pytest.mark.slow
 def test_deep_nesting_is_refused_cleanly(depth, shape, key):
     if shape == "- ":
         body = "".join("  " * level + "-\n" for level in range(depth))
@@ -363,11 +373,13 @@ def test_deep_nesting_is_refused_cleanly(depth, shape, key):
     st.lists(st.sampled_from(FRAGMENTS[:20]), max_size=10).map("".join),
     st.sampled_from(["x" * (MAX_BYTES + 1), "a: " + "b" * MAX_BYTES, "- a\n" * 250_001]),
 )
+@pytest.mark.slow
 def test_oversized_documents_are_refused_before_parsing(prefix, big):
     problem = load_cleanly(parse_procedure, prefix + big)
     assert isinstance(problem, FileProblem) and "limit" in problem.detail
 
 
+@pytest.mark.unit
 def test_exponential_merge_keys_are_refused_quickly():
     """A few hundred bytes of nested merge keys used to expand to 10^n entries."""
     inner = "&a0 {x: 1}"
@@ -384,6 +396,7 @@ def test_exponential_merge_keys_are_refused_quickly():
         ("notes: !!timestamp soon\n", 1, "cannot be read as a date"),
         ("notes: !!int abc\n", 1, "cannot be read as a whole number"),
         ("notes: !!float abc\n", 1, "cannot be read as a number"),
+        (EMPTY_FLOAT, 1, "an empty value cannot be read as a number"),
         ("notes: !!bool maybe\n", 1, "cannot be read as true or false"),
         ("notes: " + "1" * 5000 + "\n", 1, "cannot be read as a whole number"),
         ("route: x\ninterval_days: 0x" + "f" * 5000 + "\n", 2, "far too large"),
@@ -391,6 +404,7 @@ def test_exponential_merge_keys_are_refused_quickly():
         ('"a\\nb\\u2028": 1\n', 1, "unknown key 'a\\nb\\u2028'"),
     ],
 )
+@pytest.mark.unit
 def test_values_that_used_to_crash_the_loader(text, line, words):
     """Found by the fuzzing above and the exploring around it: each raised ValueError,
     KeyError or AttributeError (or printed a multi-line message) before the loader was fixed."""
@@ -411,6 +425,7 @@ def disk(tmp_path_factory) -> Path:
 
 @FUZZ
 @given(data=st.binary(max_size=200) | yaml_soup.map(lambda text: text.encode("utf-8", "surrogatepass")))
+@pytest.mark.slow
 def test_any_bytes_on_disk_validate_cleanly(disk, data):
     path = disk / "file.yaml"
     path.write_bytes(data)
@@ -420,7 +435,25 @@ def test_any_bytes_on_disk_validate_cleanly(disk, data):
         assert line.startswith(f"{path}:") and line.isprintable(), repr(line)
 
 
+@pytest.mark.slow
+def test_validate_refuses_an_empty_float_in_one_line(tmp_path):
+    """Through the console script, as a user runs it: exit 1 and ``file:line: message``, no
+    traceback."""
+    path = tmp_path / "procedure.yaml"
+    path.write_text(EMPTY_FLOAT)
+    script = Path(sys.executable).with_name("voiceguide")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "voiceguide"]
+    done = subprocess.run(
+        [*command, "validate", str(path)], capture_output=True, text=True, timeout=60, cwd=tmp_path
+    )
+    assert done.returncode == 1, done
+    assert "Traceback" not in done.stdout + done.stderr, done.stderr
+    lines = (done.stdout + done.stderr).strip().splitlines()
+    assert lines == [f"{path}:1: an empty value cannot be read as a number; put it in quotes if it is text"]
+
+
 @pytest.mark.parametrize("where", ["/dev/zero", "/dev/null", "/", "/etc/hostname/x", "x" * 5000])
+@pytest.mark.unit
 def test_odd_paths_are_refused_cleanly(where):
     """/dev/zero used to be read until memory ran out; other OS errors used to escape."""
     problems, summaries = validate_files([where])
@@ -442,6 +475,7 @@ def payloads(marker: Path) -> list[str]:
     ]
 
 
+@pytest.mark.unit
 def test_the_payloads_would_run_under_an_unsafe_loader(tmp_path):
     """Positive control: the payloads are live, so their refusal below means something."""
     for index, payload in enumerate(payloads(tmp_path / "m")):
@@ -469,6 +503,7 @@ _PLACES = [
     index=st.integers(min_value=0, max_value=5),
     junk=st.sampled_from(["", "\n", "# comment\n", "---\n"]),
 )
+@pytest.mark.slow
 def test_python_tags_are_refused_and_never_run(disk, place, index, junk):
     marker = disk / "pwned"
     marker.unlink(missing_ok=True)
@@ -528,6 +563,7 @@ transcripts = st.one_of(
 
 @settings(FUZZ, max_examples=600)
 @given(transcripts)
+@pytest.mark.slow
 def test_matcher_never_gives_an_intent_outside_the_moment(text):
     for moment in Moment:
         for keys in (False, True):
@@ -557,6 +593,7 @@ class ScriptedEngine:
 
 @FUZZ
 @given(transcripts, st.booleans(), st.sampled_from([m for m in Moment]))
+@pytest.mark.slow
 def test_recognition_path_never_gives_an_intent_outside_the_moment(text, clear, moment):
     import numpy as np
 
@@ -580,6 +617,7 @@ inputs = st.lists(
 
 @settings(FUZZ, max_examples=200)
 @given(inputs)
+@pytest.mark.slow
 def test_random_inputs_never_pass_a_check_without_yes(script):
     session = Session(_B12)
     state, _ = session.transition(session.start(), Start(0.0))

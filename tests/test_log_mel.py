@@ -1,6 +1,6 @@
 """The numpy log-Mel front end against faster-whisper's (bit-identical features are what keep
 the transcripts identical): against features faster-whisper 1.2.1 computed once
-(tests/data/faster_whisper_reference.npz, written by the lead with it installed), and live
+(tests/data/faster_whisper_reference.npz, written once with it installed), and live
 when it is installed."""
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ import numpy as np
 import pytest
 
 from voiceguide.recognition.engines.log_mel import N_MELS, log_mel
+
+pytestmark = pytest.mark.unit
 
 
 def test_one_frame_per_10_ms_and_80_bands():

@@ -8,6 +8,8 @@ from voiceguide.core.intents import ALLOWED, HEARD_AS, KEYS, PHRASES, Intent, Mo
 from voiceguide.recognition import matching
 from voiceguide.recognition.matching import ADVANCING, HARMLESS, known_elsewhere, match, near_tie, normalise
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.mark.parametrize("moment", list(Moment))
 def test_every_allowed_phrase_matches_its_intent_and_nothing_else_does(moment):

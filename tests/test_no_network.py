@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from voiceguide.app.adapters import prepare
+from voiceguide.app.adapters import Adapters, prepare
 from voiceguide.app.runner import Runner
 from voiceguide.core.events import EventType
 from voiceguide.core.session import Session
@@ -81,6 +81,7 @@ def no_network(monkeypatch):
         _attempts = None
 
 
+@pytest.mark.unit
 def test_the_guard_catches_sockets_made_any_way(no_network):
     """Positive control: the guard sees a plain connection, a URL fetch and a raw socket."""
     import _socket
@@ -107,18 +108,21 @@ def b12_answers(procedure) -> list[str | None]:
     return script
 
 
+@pytest.mark.unit
 def test_whole_b12_session_with_text_adapters_and_real_journal_offline(no_network, tmp_path):
     procedure = prepare("b12-im", "example", rehearsal=False)
     clock = FakeClock()
     with FileJournal(procedure.id, root=tmp_path) as journal:
         runner = Runner(
             Session(procedure),
-            speaker=QuietSpeaker(),
-            listener=ScriptedListener(b12_answers(procedure), clock),
-            clock=clock,
-            journal=journal,
-            display=ConsoleDisplay(io.StringIO()),
-            wall=clock.now,
+            Adapters(
+                speaker=QuietSpeaker(),
+                listener=ScriptedListener(b12_answers(procedure), clock),
+                clock=clock,
+                journal=journal,
+                display=ConsoleDisplay(io.StringIO()),
+                wall=clock.now,
+            ),
         )
         outcome = runner.run()
     assert outcome is Outcome.COMPLETED
@@ -127,6 +131,7 @@ def test_whole_b12_session_with_text_adapters_and_real_journal_offline(no_networ
     assert no_network == []
 
 
+@pytest.mark.engine
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
 def test_spoken_session_through_the_real_whisper_recognizer_offline(no_network, tmp_path):
     """The model is loaded (hash check included) and every reply decoded with sockets blocked."""
@@ -146,12 +151,14 @@ def test_spoken_session_through_the_real_whisper_recognizer_offline(no_network, 
     journal = MemoryJournal()
     runner = Runner(
         Session(procedure),
-        speaker=QuietSpeaker(),
-        listener=user,
-        clock=clock,
-        journal=journal,
-        display=ConsoleDisplay(io.StringIO()),
-        wall=clock.now,
+        Adapters(
+            speaker=QuietSpeaker(),
+            listener=user,
+            clock=clock,
+            journal=journal,
+            display=ConsoleDisplay(io.StringIO()),
+            wall=clock.now,
+        ),
     )
     user.position = lambda: (runner.state.index, runner.state.moment)
     try:
@@ -187,6 +194,8 @@ def _unshare_works() -> bool:
         return False
 
 
+@pytest.mark.engine
+@pytest.mark.slow
 @pytest.mark.skipif(not _unshare_works(), reason="cannot make a network namespace (unshare -n needs root)")
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
 def test_demo_completes_in_a_network_namespace_without_any_network(tmp_path):

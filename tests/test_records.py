@@ -12,6 +12,8 @@ from voiceguide.errors import DataDirError
 from voiceguide.records.journal import FileJournal, read_journal
 from voiceguide.records.sessions import load_records
 
+pytestmark = pytest.mark.unit
+
 
 def write_session(
     root,

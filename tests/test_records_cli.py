@@ -21,6 +21,8 @@ import pytest
 from voiceguide.records.journal import read_journal
 from voiceguide.records.sessions import load_records
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 RUN = ["run", "b12-im", "--profile", "example", "--engine", "keyboard"]
 

@@ -29,6 +29,7 @@ steps:
 """
 
 pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
+pytestmark = [pytest.mark.audio, pytestmark]
 
 
 def test_killed_session_is_resumed_and_checked_in_by_voice(pulse, tmp_path):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from voiceguide.app.adapters import prepare
+from voiceguide.app.adapters import Adapters, prepare
 from voiceguide.app.asking import Conversation
 from voiceguide.app.checkin import run_checkin
 from voiceguide.app.demo import synthesize_espeak
@@ -21,6 +21,7 @@ from voiceguide.records.sessions import SessionRecord
 from voiceguide.ui.text_io import MemoryJournal, QuietSpeaker
 
 pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
+pytestmark = [pytest.mark.engine, pytestmark]
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +70,7 @@ def talk_with(replies, recognizer, tmp_path):
     listener = SpokenReplies(replies, recognizer, tmp_path)
     journal = MemoryJournal()
     return (
-        Conversation(speaker=QuietSpeaker(), listener=listener, journal=journal, display=Lines()),
+        Conversation(Adapters(speaker=QuietSpeaker(), listener=listener, journal=journal, display=Lines())),
         listener,
         journal,
     )

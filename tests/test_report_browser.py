@@ -24,6 +24,7 @@ CONCERNING_RGB = (0xFF, 0xE1, 0x4D)
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)"
 )
+pytestmark = [pytest.mark.gui, pytestmark]
 
 
 def chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:

@@ -13,6 +13,8 @@ from voiceguide.core.rotation import rotation_order, with_site_choice
 from voiceguide.core.session import Session
 from voiceguide.core.session_types import Command, Emit, Mode, Say, SpeechEnded, Start
 
+pytestmark = pytest.mark.unit
+
 PROFILE = parse_profile(
     "p.yaml", "sites: [left thigh, right thigh, left buttock]\nclinician: {name: Dr Ada, phone: '555 0100'}\n"
 )

@@ -5,7 +5,9 @@ from __future__ import annotations
 import io
 import threading
 
-from voiceguide.app.adapters import prepare
+import pytest
+
+from voiceguide.app.adapters import Adapters, prepare
 from voiceguide.app.runner import Runner
 from voiceguide.core.events import EventType
 from voiceguide.core.intents import Moment
@@ -21,6 +23,8 @@ from voiceguide.ui.text_io import (
     ScriptedListener,
 )
 
+pytestmark = pytest.mark.unit
+
 
 def b12(rehearsal=False):
     return prepare("b12-im", "example", rehearsal)
@@ -33,12 +37,14 @@ def run(procedure, script, listener_source="keyboard", speaker=None):
     listener = ScriptedListener(script, clock, source=listener_source)
     runner = Runner(
         Session(procedure),
-        speaker=speaker or QuietSpeaker(),
-        listener=listener,
-        clock=clock,
-        journal=journal,
-        display=ConsoleDisplay(out),
-        wall=clock.now,
+        Adapters(
+            speaker=speaker or QuietSpeaker(),
+            listener=listener,
+            clock=clock,
+            journal=journal,
+            display=ConsoleDisplay(out),
+            wall=clock.now,
+        ),
     )
     outcome = runner.run()
     return outcome, journal, out.getvalue(), runner
@@ -158,12 +164,14 @@ def test_stop_while_speaking_cuts_speech_and_pauses():
     journal = MemoryJournal()
     runner = Runner(
         Session(b12()),
-        speaker=speaker,
-        listener=VoiceDuringSpeech(["Done.", "Stop."]),
-        clock=clock,
-        journal=journal,
-        display=ConsoleDisplay(io.StringIO()),
-        wall=clock.now,
+        Adapters(
+            speaker=speaker,
+            listener=VoiceDuringSpeech(["Done.", "Stop."]),
+            clock=clock,
+            journal=journal,
+            display=ConsoleDisplay(io.StringIO()),
+            wall=clock.now,
+        ),
     )
     runner.run()
     types = [e.type for e in journal.events]
@@ -187,12 +195,14 @@ def test_voice_decoded_for_a_past_moment_is_dropped():
     journal = MemoryJournal()
     runner = Runner(
         Session(b12()),
-        speaker=QuietSpeaker(),
-        listener=Stale(["Next step."]),
-        clock=clock,
-        journal=journal,
-        display=ConsoleDisplay(io.StringIO()),
-        wall=clock.now,
+        Adapters(
+            speaker=QuietSpeaker(),
+            listener=Stale(["Next step."]),
+            clock=clock,
+            journal=journal,
+            display=ConsoleDisplay(io.StringIO()),
+            wall=clock.now,
+        ),
     )
     runner.run()
     assert not journal.of(EventType.HEARD)
@@ -204,12 +214,14 @@ def test_microphone_loss_falls_back_to_keyboard_and_nothing_is_lost():
     typed = io.StringIO("done\n" * 3)
     runner = Runner(
         Session(b12()),
-        speaker=QuietSpeaker(),
-        listener=VoiceDuringSpeech(["Next step."]),
-        clock=clock,
-        journal=journal,
-        display=ConsoleDisplay(io.StringIO()),
-        wall=clock.now,
+        Adapters(
+            speaker=QuietSpeaker(),
+            listener=VoiceDuringSpeech(["Next step."]),
+            clock=clock,
+            journal=journal,
+            display=ConsoleDisplay(io.StringIO()),
+            wall=clock.now,
+        ),
         fallback=lambda: KeyboardListener(typed),
     )
     outcome = runner.run()
@@ -234,12 +246,14 @@ def test_ctrl_c_records_where_the_session_stopped():
     journal = MemoryJournal()
     runner = Runner(
         Session(b12()),
-        speaker=QuietSpeaker(),
-        listener=Interrupting([]),
-        clock=clock,
-        journal=journal,
-        display=ConsoleDisplay(io.StringIO()),
-        wall=clock.now,
+        Adapters(
+            speaker=QuietSpeaker(),
+            listener=Interrupting([]),
+            clock=clock,
+            journal=journal,
+            display=ConsoleDisplay(io.StringIO()),
+            wall=clock.now,
+        ),
     )
     try:
         runner.run()

@@ -16,7 +16,7 @@ import types
 import numpy as np
 import pytest
 
-from voiceguide.app.adapters import prepare
+from voiceguide.app.adapters import Adapters, prepare
 from voiceguide.app.runner import Runner
 from voiceguide.audio.tts import Synthesizer
 from voiceguide.core.events import EventType, event
@@ -48,6 +48,7 @@ class FailingSpeaker:
         return True
 
 
+@pytest.mark.unit
 def test_loudspeaker_lost_mid_session_goes_on_in_text_and_says_why():
     procedure = prepare("b12-im", "example", rehearsal=False)
     script = ["yes" if s.check else "done" for s in procedure.steps[:4]]
@@ -57,12 +58,14 @@ def test_loudspeaker_lost_mid_session_goes_on_in_text_and_says_why():
     speaker = FailingSpeaker(good=2)
     runner = Runner(
         Session(procedure),
-        speaker=speaker,
-        listener=ScriptedListener(script, clock),
-        clock=clock,
-        journal=journal,
-        display=ConsoleDisplay(shown),
-        wall=clock.now,
+        Adapters(
+            speaker=speaker,
+            listener=ScriptedListener(script, clock),
+            clock=clock,
+            journal=journal,
+            display=ConsoleDisplay(shown),
+            wall=clock.now,
+        ),
     )
     outcome = runner.run()
     assert outcome is Outcome.INPUT_CLOSED  # the script ran out; nothing crashed
@@ -74,6 +77,7 @@ def test_loudspeaker_lost_mid_session_goes_on_in_text_and_says_why():
     assert "Step 5 of 18: Sharps container within reach" in shown.getvalue()
 
 
+@pytest.mark.unit
 def test_records_are_private_whatever_the_umask(tmp_path):
     old = os.umask(0)
     try:
@@ -86,6 +90,7 @@ def test_records_are_private_whatever_the_umask(tmp_path):
     assert stat.S_IMODE((tmp_path / "data").stat().st_mode) == 0o700
 
 
+@pytest.mark.unit
 def test_a_torn_last_record_after_a_power_cut_loses_only_that_line(tmp_path):
     with FileJournal("b12-im", root=tmp_path) as journal:
         for n in range(3):
@@ -97,6 +102,7 @@ def test_a_torn_last_record_after_a_power_cut_loses_only_that_line(tmp_path):
 
 
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
+@pytest.mark.engine
 def test_a_hanging_pyttsx3_falls_back_to_the_espeak_program_in_time(monkeypatch):
     """pyttsx3's runAndWait is known to never return on some systems (docs/components.md). A
     real hang cannot be produced on demand, so a stand-in pyttsx3 module blocks forever; the

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from voiceguide.app.adapters import prepare
+import pytest
+
+from voiceguide.app.adapters import Adapters, prepare
 from voiceguide.app.runner import Runner
 from voiceguide.core.events import EventType, event
 from voiceguide.core.intents import Moment
 from voiceguide.core.session import Session
 from voiceguide.ui.screen import Screen, apply
 from voiceguide.ui.text_io import FakeClock, MemoryJournal, QuietSpeaker, ScriptedListener
+
+pytestmark = pytest.mark.unit
 
 
 class ScreenDisplay:
@@ -26,12 +30,14 @@ def run(script, source="keyboard"):
     display = ScreenDisplay()
     runner = Runner(
         Session(prepare("b12-im", "example", False)),
-        speaker=QuietSpeaker(),
-        listener=ScriptedListener(script, clock, source=source),
-        clock=clock,
-        journal=MemoryJournal(),
-        display=display,
-        wall=clock.now,
+        Adapters(
+            speaker=QuietSpeaker(),
+            listener=ScriptedListener(script, clock, source=source),
+            clock=clock,
+            journal=MemoryJournal(),
+            display=display,
+            wall=clock.now,
+        ),
     )
     runner.run()
     return display, clock

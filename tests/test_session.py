@@ -23,6 +23,8 @@ from voiceguide.core.session_types import (
     Tick,
 )
 
+pytestmark = pytest.mark.unit
+
 PROC = """\
 id: demo
 title: Demo

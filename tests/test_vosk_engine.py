@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+import sys
+
 import pytest
 
 from voiceguide.core.intents import ALLOWED, PHRASES, Moment, phrases_for
-from voiceguide.errors import ModelError
-from voiceguide.recognition.engines import is_available, make_engine
+from voiceguide.errors import EngineUnavailable, ModelError
+from voiceguide.recognition.engines import install_hint, is_available, make_engine
 from voiceguide.recognition.engines.vosk import (
     ENV_VAR,
     VoskEngine,
@@ -37,6 +40,7 @@ def no_env(monkeypatch, tmp_path):
     return tmp_path
 
 
+@pytest.mark.unit
 def test_a_missing_named_dir_says_how_to_get_a_model(no_env):
     with pytest.raises(ModelError) as caught:
         find_vosk_model(no_env / "nowhere")
@@ -44,14 +48,17 @@ def test_a_missing_named_dir_says_how_to_get_a_model(no_env):
     assert "--model" in str(caught.value) and HOW_TO_GET in str(caught.value)
 
 
+@pytest.mark.unit
 def test_an_invalid_dir_is_refused_before_vosk_sees_it(no_env):
     (no_env / "empty").mkdir()
     with pytest.raises(ModelError, match=r"missing am/final\.mdl, conf/model\.conf"):
         find_vosk_model(no_env / "empty")
-    with pytest.raises(ModelError, match=HOW_TO_GET):
-        VoskEngine(no_env / "empty")
+    if is_available("vosk"):  # without it, the engine first says what to install
+        with pytest.raises(ModelError, match=HOW_TO_GET):
+            VoskEngine(no_env / "empty")
 
 
+@pytest.mark.unit
 def test_the_environment_variable_is_used_and_named(no_env, monkeypatch):
     model = fake_model(no_env / "mine")
     monkeypatch.setenv(ENV_VAR, str(model))
@@ -61,17 +68,41 @@ def test_the_environment_variable_is_used_and_named(no_env, monkeypatch):
         find_vosk_model()
 
 
+@pytest.mark.unit
 def test_a_folder_holding_one_model_is_accepted(no_env):
     model = fake_model(no_env / "models" / "vosk-model-small-en-us-0.15")
     assert find_vosk_model(no_env / "models") == model.resolve()
 
 
+@pytest.mark.unit
 def test_the_data_dir_is_searched(no_env):
     model = fake_model(no_env / "data" / "models" / "vosk-small-en")
-    if find_vosk_model() != model.resolve():
-        pytest.skip("a real Vosk model in the repository's models/ comes first")
+    assert find_vosk_model() == model.resolve()
 
 
+@pytest.mark.unit
+def test_only_the_data_dir_is_searched_by_default(no_env):
+    """A model in the working directory's (or a checkout's) models/ is not picked up unasked:
+    models live in the user's data folder, or are named with --model DIR."""
+    fake_model(no_env / "models" / "vosk-small-en")
+    assert search_dirs() == [no_env / "data" / "models"]
+    with pytest.raises(ModelError, match="no Vosk model found"):
+        find_vosk_model()
+
+
+@pytest.mark.unit
+def test_without_vosk_the_engine_says_what_to_install(no_env, monkeypatch):
+    monkeypatch.setitem(sys.modules, "vosk", None)  # what an installation without the extra sees
+    assert not is_available("vosk")
+    hint = install_hint("vosk")
+    assert hint.endswith("'.[vosk]'") or hint == "pip install 'voiceguide[vosk]'", hint
+    with pytest.raises(EngineUnavailable, match=re.escape(hint)):
+        make_engine("vosk")
+    with pytest.raises(EngineUnavailable, match=re.escape(hint)):
+        VoskEngine()
+
+
+@pytest.mark.unit
 def test_none_found_lists_where_it_looked(no_env):
     if any(
         layout_problem(child) is None
@@ -87,6 +118,7 @@ def test_none_found_lists_where_it_looked(no_env):
     assert str(no_env / "data" / "models") in message
 
 
+@pytest.mark.engine
 @pytest.mark.skipif(not is_available("vosk"), reason="vosk is not installed")
 def test_a_broken_model_is_a_model_error_not_a_crash(no_env):
     with pytest.raises(ModelError, match="Vosk could not load the model"):
@@ -95,7 +127,7 @@ def test_a_broken_model_is_a_model_error_not_a_crash(no_env):
 
 def _real_model():
     if not is_available("vosk"):
-        return None, "vosk is not installed (pip install vosk==0.3.45)"
+        return None, f"vosk is not installed ({install_hint('vosk')})"
     try:
         return find_vosk_model(), ""
     except ModelError:
@@ -105,6 +137,7 @@ def _real_model():
         )
 
 
+@pytest.mark.engine
 def test_real_decoding(make_test_audio, request):
     model, why = _real_model()
     if model is None:

@@ -13,6 +13,8 @@ import pytest
 from voiceguide.audio.wav import read_wav, resample, write_wav
 from voiceguide.errors import FileProblem
 
+pytestmark = pytest.mark.unit
+
 
 def tone(freq: float, rate: int, seconds: float = 1.0, amp: float = 0.5) -> np.ndarray:
     t = np.arange(int(rate * seconds)) / rate

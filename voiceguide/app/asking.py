@@ -8,13 +8,14 @@ gets a re-prompt; silence gets a reminder; "stop" ends the exchange, also while 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from typing import TypeVar
 
+from voiceguide.app.adapters import Adapters
+from voiceguide.core import barge_in
 from voiceguide.core.events import Event, EventType, event
 from voiceguide.core.intents import Intent, Moment
-from voiceguide.core.ports import Display, Heard, Journal, Listener, Speaker
+from voiceguide.core.ports import Heard
 from voiceguide.core.session_types import DEFAULT_RATE
 from voiceguide.recognition.matching import match
 
@@ -31,24 +32,10 @@ MAX_UNCLEAR = 3
 
 
 class Conversation:
-    def __init__(
-        self,
-        *,
-        speaker: Speaker,
-        listener: Listener,
-        journal: Journal,
-        display: Display,
-        rate: int = DEFAULT_RATE,
-        volume: float = 1.0,
-        wall: Callable[[], float] = time.time,
-    ):
-        self.speaker = speaker
-        self.listener = listener
-        self.journal = journal
-        self.display = display
+    def __init__(self, io: Adapters, *, rate: int = DEFAULT_RATE, volume: float = 1.0):
+        self.io = io
         self.rate = rate
         self.volume = volume
-        self.wall = wall
         self.closed = False
         """True once the input has closed (end of a piped script)."""
         self.stopped = False
@@ -68,19 +55,19 @@ class Conversation:
     def finish(self, timeout: float = 120.0) -> None:
         """Speak what is still to be said and let it end (before a session takes over)."""
         self._speak_pending()
-        self.speaker.wait(timeout=timeout)
+        self.io.speaker.wait(timeout=timeout)
 
     def _speak_pending(self) -> None:
         if self._pending:
-            if self.speaker.speaking:
-                self.speaker.stop()
-            self.speaker.say(" ".join(self._pending), self.rate, self.volume)
+            if self.io.speaker.speaking:
+                self.io.speaker.stop()
+            self.io.speaker.say(" ".join(self._pending), self.rate, self.volume)
             self._pending = []
 
     def emit(self, item: Event) -> None:
-        stamped = item.stamped(round(self.wall(), 3))
-        self.journal.record(stamped)
-        self.display.show(stamped)
+        stamped = item.stamped(round(self.io.wall(), 3))
+        self.io.journal.record(stamped)
+        self.io.display.show(stamped)
 
     def ask_yes_no(self, question: str) -> bool | None:
         """True for "yes", False for "no", None when no clear answer came (or "stop")."""
@@ -141,21 +128,26 @@ class Conversation:
         return None
 
     def _next_answer(self, moment: Moment, silence_s: float) -> Heard | None:
-        self.listener.set_moment(moment)
-        while self.speaker.speaking:
-            heard = self.listener.listen(POLL_S)
+        self.io.listener.set_moment(moment)
+        while self.io.speaker.speaking:
+            heard = self.io.listener.listen(POLL_S)
             if heard is None:
                 continue
-            stop = heard.clear and match(heard.text, moment, keys=heard.source == "keyboard") is Intent.STOP
-            if heard.end_of_input or heard.source == "keyboard" or stop:
-                self.speaker.stop()
+            intent = match(heard.text, moment, keys=heard.source == "keyboard") if heard.clear else None
+            if heard.end_of_input or barge_in.counts(heard, intent, speaking=True):
+                self.io.speaker.stop()
                 self.emit(event(EventType.SPEECH_CUT))
                 return heard
             log.debug("ignored while speaking: %r", heard.text)
-        self.listener.flush()
+        self.io.listener.flush()
         while True:
-            heard = self.listener.listen(silence_s)
+            heard = self.io.listener.listen(silence_s)
             if heard is None or heard.end_of_input or heard.source != "voice":
                 return heard
-            if heard.text.strip() and heard.moment in (None, moment):
-                return heard  # voice: noise and answers decoded for an earlier moment are dropped
+            intent = match(heard.text, moment) if heard.clear else None
+            if (
+                heard.text.strip()
+                and heard.moment in (None, moment)
+                and barge_in.counts(heard, intent, speaking=False)
+            ):
+                return heard  # voice: noise, its own echo and answers for an earlier moment are dropped

@@ -10,12 +10,17 @@ from collections.abc import Callable
 
 from voiceguide.errors import VoiceguideError
 
-Check = Callable[[], tuple[bool, str]]
+Check = Callable[[], tuple[bool | None, str]]
+"""One part's check: (True: works, False: broken, None: an optional part not installed; what to
+say, with the command that fixes or adds it)."""
+
+_MARKS = {True: "ok ", False: "fix", None: "off"}
 
 
 def run_doctor(out=None) -> int:
-    """Print one line per part: ``ok`` or ``fix`` with the remedy. Always exits 0: the keyboard
-    and the text display work everywhere, so nothing here stops voiceguide from running."""
+    """Print one line per part: ``ok``, ``fix`` with the remedy, or ``off`` for an optional part
+    that is not installed, with the command that adds it. Always exits 0: the keyboard and the
+    text display work everywhere, so nothing here stops voiceguide from running."""
     out = out or sys.stdout
     checks: list[tuple[str, Check]] = [
         ("audio devices", _devices),
@@ -31,8 +36,8 @@ def run_doctor(out=None) -> int:
             ok, detail = check()
         except VoiceguideError as error:
             ok, detail = False, str(error)
-        usable += ok
-        print(f"{'ok ' if ok else 'fix'}  {label:<15} {detail}", file=out)
+        usable += ok is True
+        print(f"{_MARKS[ok]}  {label:<15} {detail}", file=out)
     print(
         f"\n{usable} of {len(checks)} parts usable. The keyboard and the text display always work: "
         "voiceguide run PROCEDURE --engine keyboard",
@@ -79,13 +84,17 @@ def _whisper() -> tuple[bool, str]:
 
 
 def _whisper_base() -> tuple[bool, str]:
-    from voiceguide.recognition.engines.whisper_model import BASE_INSTALL, locate_base_model
+    from voiceguide.recognition.engines import extra_install_command
+    from voiceguide.recognition.engines.whisper_model import locate_base_model
 
     started = time.perf_counter()
     folder = locate_base_model()
     took = (time.perf_counter() - started) * 1000
     if folder is None:
-        return False, f"not installed, so near misses are not cross-checked: {BASE_INSTALL}"
+        return None, (
+            "optional, not installed: near misses are not cross-checked; "
+            f"add it with {extra_install_command('crosscheck')}"
+        )
     return True, f"cross-checks near misses; verified (4 SHA-256 hashes, {took:.0f} ms) at {folder}"
 
 
@@ -94,7 +103,7 @@ def _vosk() -> tuple[bool, str]:
     from voiceguide.recognition.engines.vosk import find_vosk_model
 
     if not is_available("vosk"):
-        return False, f"not installed: {install_hint('vosk')}"
+        return None, f"optional, not installed: add it with {install_hint('vosk')}"
     return True, f"model at {find_vosk_model()}"
 
 

@@ -1,10 +1,9 @@
 """Drive the pure session with real or text adapters: speak, listen, and feed what happens
 back into the state machine. The only place where time is read.
 
-Barge-in rule: while the assistant is speaking, a *voice* can only say "stop" (anything else
-it hears then may be its own prompt coming back through the microphone); a key press is
-deliberate and always counts. When speech ends, whatever the microphone picked up during it
-is dropped.
+Barge-in (``core.barge_in``): while the assistant is speaking, or when the microphone heard a
+voice over its prompt, a *voice* can only say "stop"; a key press always counts. When speech
+ends, whatever the microphone picked up during it is dropped.
 
 Earcons (when the speaker has them): a "listening" tone when a prompt has ended and it
 listens, and an "accepted" tone just before the answer to a command that was taken. The
@@ -19,9 +18,11 @@ import threading
 import time
 from collections.abc import Callable
 
+from voiceguide.app.adapters import Adapters
+from voiceguide.core import barge_in
 from voiceguide.core.events import Event, EventType, event
 from voiceguide.core.intents import Intent
-from voiceguide.core.ports import Clock, Display, Heard, Journal, Listener, Speaker
+from voiceguide.core.ports import Heard, Listener
 from voiceguide.core.session import Session
 from voiceguide.core.session_types import (
     DEFAULT_RATE,
@@ -50,45 +51,30 @@ IDLE_WAIT_S = 3600.0
 """How long to listen when nothing is due (paused): effectively until something is heard."""
 
 
-class MonotonicClock:
-    def now(self) -> float:
-        return time.monotonic()
-
-
 class Runner:
     def __init__(
         self,
         session: Session,
+        io: Adapters,
         *,
-        speaker: Speaker,
-        listener: Listener,
-        clock: Clock,
-        journal: Journal,
-        display: Display,
         rate: int = DEFAULT_RATE,
         volume: float = 1.0,
         fallback: Callable[[], Listener] | None = None,
-        wall: Callable[[], float] = time.time,
     ):
         self.session = session
-        self.speaker = speaker
-        self.listener = listener
-        self.clock = clock
-        self.journal = journal
-        self.display = display
+        self.io = io
         self.fallback = fallback
-        self.wall = wall
         self.state: State = session.start(rate, volume)
         self._speech_pending = False
         self._earcon: str | None = None  # played just before the next thing said
 
     def run(self) -> Outcome:
         try:
-            self._feed(Start(self.clock.now()))
+            self._feed(Start(self.io.clock.now()))
             while self.state.mode is not Mode.ENDED:
                 self._turn()
         except KeyboardInterrupt:  # Ctrl-C: cut speech and record where it stopped, then leave
-            self.speaker.stop()
+            self.io.speaker.stop()
             self._emit(
                 event(
                     EventType.SESSION_ENDED,
@@ -98,7 +84,7 @@ class Runner:
                 )
             )
             raise
-        self.speaker.wait(timeout=60)
+        self.io.speaker.wait(timeout=60)
         return self.state.outcome
 
     def notice(self, text: str) -> None:
@@ -109,23 +95,23 @@ class Runner:
     # -- one turn -------------------------------------------------------------------------
 
     def _turn(self) -> None:
-        if self.speaker.speaking:
-            heard = self.listener.listen(BARGE_IN_POLL_S)
+        if self.io.speaker.speaking:
+            heard = self.io.listener.listen(BARGE_IN_POLL_S)
             if heard is not None:
                 self._heard(heard, during_speech=True)
             return
         if self._speech_pending:
             self._speech_pending = False
-            self.listener.flush()
-            self._feed(SpeechEnded(self.clock.now()))
+            self.io.listener.flush()
+            self._feed(SpeechEnded(self.io.clock.now()))
             if self.state.mode is not Mode.ENDED:
                 self._play_earcon("listening")
             return
         deadline = self.session.next_deadline(self.state)
-        timeout = IDLE_WAIT_S if deadline is None else max(0.0, deadline - self.clock.now())
-        heard = self.listener.listen(timeout)
+        timeout = IDLE_WAIT_S if deadline is None else max(0.0, deadline - self.io.clock.now())
+        heard = self.io.listener.listen(timeout)
         if heard is None:
-            self._feed(Tick(self.clock.now()))
+            self._feed(Tick(self.io.clock.now()))
         else:
             self._heard(heard, during_speech=False)
 
@@ -139,8 +125,8 @@ class Runner:
         keys = heard.source == "keyboard"
         log.debug("runner took %r (mono %.3f)", heard.text, time.monotonic())
         intent = match(heard.text, moment, keys=keys) if heard.clear else None
-        if during_speech and heard.source == "voice" and intent is not Intent.STOP:
-            log.debug("ignored while speaking: %r", heard.text)
+        if not barge_in.counts(heard, intent, speaking=during_speech):
+            log.debug("ignored over the prompt: %r", heard.text)
             return
         self._emit(
             event(
@@ -156,21 +142,23 @@ class Runner:
             self._cut()
         elsewhere = known_elsewhere(heard.text, keys=keys) if intent is None and heard.clear else None
         self._earcon = "accepted" if intent is not None else None
-        self._feed(Command(self.clock.now(), intent, heard.text, elsewhere, spoken=heard.source == "voice"))
+        self._feed(
+            Command(self.io.clock.now(), intent, heard.text, elsewhere, spoken=heard.source == "voice")
+        )
         if self._earcon is not None:  # taken, but nothing to say: the tone alone
             self._play_earcon(self._earcon)
 
     def _input_closed(self, heard: Heard) -> None:
         if heard.source == "voice" and self.fallback is not None:
-            self.listener = self.fallback()
+            self.io.listener = self.fallback()
             self.fallback = None
-            self.listener.set_moment(self.state.moment)
+            self.io.listener.set_moment(self.state.moment)
             self.notice(
                 "The microphone stopped working. Please answer with the keyboard: "
                 "type next, repeat, yes, no or stop, then press Enter."
             )
             return
-        self._feed(InputClosed(self.clock.now()))
+        self._feed(InputClosed(self.io.clock.now()))
 
     # -- effects ---------------------------------------------------------------------------
 
@@ -191,19 +179,19 @@ class Runner:
             self._speak(" ".join(spoken))
             self._prepare_likely_answers()
         if self.state.moment is not None:
-            self.listener.set_moment(self.state.moment)
+            self.io.listener.set_moment(self.state.moment)
 
     def _speak(self, text: str) -> None:
         self._cut()
         earcon, self._earcon = self._earcon, None
         try:
-            if earcon is not None and hasattr(self.speaker, "earcon"):
-                self.speaker.say(text, self.state.rate, self.state.volume, earcon=earcon)
+            if earcon is not None and hasattr(self.io.speaker, "earcon"):
+                self.io.speaker.say(text, self.state.rate, self.state.volume, earcon=earcon)
             else:
-                self.speaker.say(text, self.state.rate, self.state.volume)
+                self.io.speaker.say(text, self.state.rate, self.state.volume)
         except AudioUnavailable as error:  # the loudspeaker went away: carry on in text
             log.warning("speech output failed: %s", error)
-            self.speaker = QuietSpeaker()
+            self.io.speaker = QuietSpeaker()
             self._emit(
                 event(
                     EventType.NOTICE,
@@ -214,7 +202,7 @@ class Runner:
 
     def _play_earcon(self, name: str) -> None:
         self._earcon = None
-        play = getattr(self.speaker, "earcon", None)
+        play = getattr(self.io.speaker, "earcon", None)
         if play is None:
             return
         try:
@@ -225,13 +213,13 @@ class Runner:
     def _prepare_likely_answers(self) -> None:
         """Synthesize, in the background, what a spoken "next" or "yes" would make it say
         now."""
-        prepare = getattr(self.speaker, "prepare", None)
+        prepare = getattr(self.io.speaker, "prepare", None)
         if prepare is None or self.state.moment is None:
             return
         texts = []
         for intent in (Intent.NEXT, Intent.YES):
             state, effects = self.session.transition(
-                self.state, Command(self.clock.now(), intent, intent.value, None, spoken=True)
+                self.state, Command(self.io.clock.now(), intent, intent.value, None, spoken=True)
             )
             said = " ".join(e.text for e in effects if isinstance(e, Say))
             if said and state is not self.state:
@@ -247,11 +235,11 @@ class Runner:
         threading.Thread(target=work, name="voiceguide-prepare", daemon=True).start()
 
     def _cut(self) -> None:
-        if self.speaker.speaking:
-            self.speaker.stop()
+        if self.io.speaker.speaking:
+            self.io.speaker.stop()
             self._emit(event(EventType.SPEECH_CUT))
 
     def _emit(self, item: Event) -> None:
-        stamped = item.stamped(round(self.wall(), 3))
-        self.journal.record(stamped)
-        self.display.show(stamped)
+        stamped = item.stamped(round(self.io.wall(), 3))
+        self.io.journal.record(stamped)
+        self.io.display.show(stamped)

@@ -7,25 +7,19 @@ and subtracts the predicted echo. What is left decides whether someone is talkin
 prompt. Measured in the room-mode rig (tests/audio_rig.py): 27-37 dB of echo removed once
 fitted; a fit is trusted from 10 dB.
 
-The reference -- what was played, sample-accurate -- comes from the sound server's monitor of
-the default loudspeaker (:class:`MonitorCapture`, via ``parec``: it shows what really came out,
-underruns included). Timestamps of our own output callbacks were tried first and were not good
-enough: every stream start and every underrun moved the echo by 20-60 ms. Without PulseAudio
-(or PipeWire's pulse server) the speaker's own record (:class:`PlaybackReference`) stands in.
+:class:`PlaybackReference` is the speaker's own record of what it played and when; the sound
+server's monitor (:mod:`voiceguide.audio.monitor`) is the sample-accurate record used when
+there is one. The reference can also *hold* playback (mute it) while the user may be saying
+"stop", so speech goes quiet at once; it comes back by itself if nothing clear was said.
 
-Safety does not rest on the subtraction alone: while the assistant speaks only a short, clearly
-decoded "stop" counts (runner), and an utterance that the reference explains is dropped before
-it is decoded (:meth:`EchoCanceller.explained`).
-
-The reference can also *hold* playback (mute it) while the user may be saying "stop", so
-speech goes quiet at once; it comes back by itself if nothing clear was said.
+Safety does not rest on the subtraction alone: an utterance that the reference explains is
+dropped before it is decoded (:meth:`EchoCanceller.explained`), and while the assistant speaks
+only a clearly decoded "stop" counts (the session runner).
 """
 
 from __future__ import annotations
 
 import logging
-import shutil
-import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
@@ -133,95 +127,6 @@ class PlaybackReference:
                 self._resampled = {key: cached}  # one clip at a time is enough
             segment.resampled = cached[1]
         return segment.resampled
-
-
-class MonitorCapture:
-    """Records the default loudspeaker's monitor (what it plays) at SAMPLE_RATE with ``parec``.
-
-    Samples are numbered from the first one received; ``started`` is the monotonic time of
-    sample 0. ``read`` returns zeros for what is not (or no longer) there.
-    """
-
-    KEEP = 10 * SAMPLE_RATE
-    _BLOCK = 320
-
-    def __init__(self):
-        self._process: subprocess.Popen | None = None
-        self._lock = threading.Condition()
-        self._buffer = np.zeros(0, dtype=np.float32)
-        self._first = 0  # sample number of _buffer[0]
-        self.started: float | None = None
-        self._thread: threading.Thread | None = None
-
-    @staticmethod
-    def is_available() -> bool:
-        return shutil.which("parec") is not None
-
-    def __enter__(self) -> MonitorCapture:
-        command = [
-            "parec",
-            "--device=@DEFAULT_MONITOR@",
-            "--raw",
-            "--format=float32le",
-            f"--rate={SAMPLE_RATE}",
-            "--channels=1",
-            "--latency-msec=20",
-            "--client-name=voiceguide-echo-reference",
-        ]
-        self._process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL
-        )
-        self._thread = threading.Thread(target=self._read, name="voiceguide-monitor", daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        process, self._process = self._process, None
-        if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=2)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=2)
-        if self._thread is not None:
-            self._thread.join(timeout=2)
-
-    @property
-    def alive(self) -> bool:
-        return self._process is not None and self._process.poll() is None
-
-    def _read(self) -> None:
-        stream = self._process.stdout
-        while True:
-            data = stream.read(4 * self._BLOCK)
-            if not data:
-                break
-            block = np.frombuffer(data[: len(data) - len(data) % 4], dtype="<f4")
-            with self._lock:
-                # the earliest start all arrivals agree with: a late first block (the server
-                # filling its buffer) must not shift the timeline
-                total = self._first + self._buffer.size + block.size
-                start = time.monotonic() - total / SAMPLE_RATE
-                self.started = start if self.started is None else min(self.started, start)
-                self._buffer = np.concatenate([self._buffer, block])
-                if self._buffer.size > 2 * self.KEEP:
-                    drop = self._buffer.size - self.KEEP
-                    self._buffer = self._buffer[drop:]
-                    self._first += drop
-                self._lock.notify_all()
-        log.debug("the loudspeaker monitor closed")
-
-    def read(self, first: int, n: int, wait_s: float = 0.0) -> np.ndarray:
-        """Samples ``first`` .. ``first + n``, waiting up to ``wait_s`` for them to arrive."""
-        with self._lock:
-            if wait_s > 0:
-                self._lock.wait_for(lambda: self._first + self._buffer.size >= first + n, wait_s)
-            out = np.zeros(n, dtype=np.float32)
-            lo, hi = max(first, self._first), min(first + n, self._first + self._buffer.size)
-            if hi > lo:
-                out[lo - first : hi - first] = self._buffer[lo - self._first : hi - self._first]
-            return out
 
 
 @dataclass(frozen=True)
@@ -359,11 +264,9 @@ class EchoCanceller:
         ref_db = _dbfs(self.ref[-self.window :])
         if settled and fit.erle_db < 3.0 and mic_db < -55.0 and ref_db > -40.0:
             self._quiet_fits += 1
-            # 1 s of loud playback never came back: headphones. (It was 2 s, longer than the
-            # whole first prompt of a short procedure, and until then a reply right after that
-            # prompt was taken for its echo and its start cut off: "next step" heard as
-            # "Skip step.". An echo this quiet, under -55 dBFS, is below the endpointer's
-            # -50 dBFS speech minimum anyway.)
+            # 1 s of loud playback never came back: headphones. Shorter than the first prompt
+            # of a short procedure, so a reply right after it is not taken for its echo; an
+            # echo under -55 dBFS is below the endpointer's -50 dBFS speech minimum anyway.
             if self._quiet_fits >= 4:
                 self.echo_free, self.fit = True, None
             return
@@ -435,12 +338,8 @@ def _least_squares_taps(ref: np.ndarray, first: int, mic: np.ndarray, count: int
     gets 0.
 
     Solved by the normal equations, whose 24 x 24 matrix comes from running sums of products of
-    shifted copies of ``ref``: numpy's own loops, never a threaded BLAS call. np.linalg.lstsq
-    (an SVD, on the 12800 x 24 matrix of those copies) gave the same taps but took 12 ms on one
-    core and 165-400 ms while OpenBLAS's two threads competed with a loaded machine (load 6-7
-    on 2 cores): a refit every 0.25 s then cost more than real time, the microphone's worker
-    fell up to 1.2 s behind during prompts, and "stop" cut a prompt 0.3-0.5 s late
-    (tests/test_audio_room.py, 4 failures in 12 runs). This takes 10 ms at that load.
+    shifted copies of ``ref``: numpy's own loops, never a threaded BLAS call, so a refit (every
+    0.25 s) takes about 10 ms even on a busy machine, where a threaded SVD can take 400 ms.
     """
     n = len(mic)
     span = n + count - 1

@@ -8,8 +8,8 @@ closed first.
 
 With a :class:`~voiceguide.audio.echo.PlaybackReference` the speaker records what it plays
 when (so the microphone can take its own voice back out) and obeys the microphone's *hold*:
-muted while the user may be saying "stop", unmuted when it was not "stop". (Pausing and
-rewinding instead was tried: the restarts upset the echo canceller into more false holds.)
+muted while the user may be saying "stop", unmuted when it was not "stop". It mutes rather
+than pauses: restarting the stream would upset the echo canceller into more false holds.
 
 Earcons are short sine tones: ``listening`` (880 Hz) when it starts listening, ``accepted``
 (1320 Hz) when a command was taken; ``say(..., earcon=...)`` plays one just before speech.

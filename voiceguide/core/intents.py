@@ -84,26 +84,9 @@ HEARD_AS: dict[str, Intent] = {
     "see not again": Intent.REPEAT,
     "same again": Intent.REPEAT,
 }
-"""What Whisper tiny.en writes for a phrase, taken as that phrase's intent wherever the intent
-is allowed, but never taught nor put in the prompt. Only for intents that do not move the
-session on. "Say again" in noise or reverb: its best reading was "See you again." or "See
-again." for 5 of the 260 tune-quick commands and 4 of the 260 test-quick ones, and for no
-other clip: no other command, negative or real recording of either quick subset, and none
-of the 313 negatives of the tune split (scripts/bench_recognition.py, 2026-12-02). "Quiet."
-and "Soft." for "quieter" and "softer" (stop 22): the best reading of 8 tune-split commands
-that gave none (pink and TV), of no negative or real recording; test split, full run: 11
-commands more right (clean 2, TV 20 dB 4) and one sound-alike taken ("nest" over a TV read
-"Quiet."). "Soft up." for "softer" (stop 23): in both splits' full runs the best reading of 7
-commands that gave none (tune clean and pink 20 dB 1 each; test clean 2, pink 20 and 5 dB
-and reverb 1 each), and no reading of any other clip. Since stop 25 "Soft it." and "Soften."
-for "softer", "Slow it." for "slow down" and "slower", "See not again." and "Same again." for
-"say that again", chosen on stop 24's full tune run: the best reading of 11 commands that gave
-none (slow it 4, see not again 3, soften 2, soft it 1, same again 1) and of no other clip;
-among all readings of both splits, only of their own commands but "Slow it." (a tune negative
-and a test "pause", neither its best reading) and "Soften." (a tune "faster" heard right).
-Left out "Slow up." (a reading of 7 tune "softer"s) and "Stay up."/"Steve up." ("speed up",
-but also the retired "speak up"). Full runs: tune 12 commands more right, test 8, none wrong,
-no negative taken."""
+"""What Whisper tiny.en writes for a phrase, taken as its intent wherever allowed but never taught
+nor prompted; only for intents that do not move the session on, each form the best reading of
+missed commands and of no other tune clip (test split: one sound-alike, "nest" as "Quiet.")."""
 
 _VOICE_SETTINGS = (Intent.SLOWER, Intent.FASTER, Intent.LOUDER, Intent.QUIETER)
 
@@ -142,21 +125,17 @@ ALLOWED: dict[Moment, frozenset[Intent]] = {
 }
 
 CONFIRM_PHRASE = "confirm"
-"""The one word that confirms a spoken "yes" to a critical check. A bare "yes" is the phrase
-Whisper most often hears in a one-syllable sound-alike ("guess", "jess": 5 of 28 test-voice
-sound-alikes at a check, scripts/bench_recognition.py, and no closed-set score separates them
-from a real "yes"), so at a check a spoken "yes" is asked to be confirmed with this
-two-syllable word. At the confirm moment none of the 280 sound-alike clips (both splits) was
-heard as "confirm", and the corpus's "confirm" clips were heard right: clean 20 of 20, pink
-noise 42 of 60, reverb 14 of 20, TV 15 of 60 (a miss is a re-prompt)."""
+"""The word that confirms a spoken "yes" to a critical check: Whisper hears "yes" in one-syllable
+sound-alikes ("guess": 5 of 28 at a check). None of the 280 sound-alike clips was heard as
+"confirm"; its own clips were: clean 20 of 20, pink 42 of 60, TV 15 of 60 (a miss re-prompts)."""
 
 ONLY_PHRASES: dict[Moment, dict[Intent, tuple[str, ...]]] = {
     Moment.CONFIRM: {Intent.YES: (CONFIRM_PHRASE,)},
 }
 """Moments where an intent accepts fewer of its phrases than ``PHRASES`` lists."""
 
-# Single keys for a keyboard, switch or pedal (PRODUCT.md), and typed words that speech does
-# not accept. Never applied to speech.
+# Single keys for a keyboard, switch or pedal (each command can also be pressed: README, the
+# "key or switch" column), and typed words that speech does not accept. Never applied to speech.
 KEYS: dict[str, Intent] = {
     "next": Intent.NEXT,
     "n": Intent.NEXT,

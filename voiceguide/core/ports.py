@@ -76,6 +76,9 @@ class Heard:
     end_of_input: bool = False
     """The input closed (end of a piped script, a lost microphone with no fallback)."""
     decode_ms: float = 0.0
+    over_prompt: bool = False
+    """Voice heard while a prompt played or its echo could still be arriving: it may be the
+    prompt's own voice, so only "stop" counts (the session runner decides)."""
 
 
 class Engine(Protocol):

@@ -1,7 +1,7 @@
 """The guided session as a pure state machine: ``transition(state, input) -> (state, effects)``.
 
 No I/O and no clock: every input carries the time (``now``, monotonic seconds) and every
-effect is data the runner carries out. Safety rules (PRODUCT.md) live here:
+effect is data the runner carries out. The safety rules (docs/safety.md) live here:
 - only an intent allowed at this moment moves anything; unclear speech gets a re-prompt;
 - silence gets reminders, never a step change;
 - "stop" cuts speech and pauses; resuming or ending is a separate choice;
@@ -17,6 +17,7 @@ from dataclasses import replace
 from voiceguide.core.events import EventType, event
 from voiceguide.core.intents import ALLOWED, CONFIRM_PHRASE, Intent, normalise, taught_phrase
 from voiceguide.core.procedure import Procedure, Step
+from voiceguide.core.prompts import SAFE_EXIT_HINT, help_text, hint, opening
 from voiceguide.core.session_types import (
     DEFAULT_RATE,
     Command,
@@ -29,27 +30,16 @@ from voiceguide.core.session_types import (
     Mode,
     Outcome,
     Say,
-    SetVoice,
     SpeechEnded,
     Start,
     State,
     Tick,
 )
+from voiceguide.core.timer import TIMER_NOTICE_AT_S, time_left, timer_deadline, timer_tick
+from voiceguide.core.voice import RATE_STEP, VOLUME_STEP, voice_change
 
 REMINDER_AFTER_S = (8.0, 30.0, 60.0)
 """Seconds of silence before the 1st, 2nd and every later reminder."""
-TIMER_NOTICE_AT_S = 10
-"""A running timer says how long is left when this many seconds remain (if longer than 15 s)."""
-COUNTDOWN_FROM = 5
-"""The last seconds of a timer longer than this are counted aloud: 5, 4, 3, 2, 1."""
-KEYS_HELP = (
-    "On a keyboard, switch or pedal: Space or Enter for next, R repeat, B back, S stop, Y yes, C resume."
-)
-"""One-key control, as "help" says it (keys.py has the full map; a check needs Y, never Space)."""
-RATE_STEP, RATE_MIN, RATE_MAX = 25, 100, 260
-"""Speech rate change per command and limits, words per minute."""
-VOLUME_STEP, VOLUME_MIN, VOLUME_MAX = 0.2, 0.2, 1.0
-"""Volume change per command and limits, fraction of full scale."""
 
 
 class Session:
@@ -95,12 +85,7 @@ class Session:
     def next_deadline(self, state: State) -> float | None:
         """When a Tick must arrive for a reminder or the timer, or None if nothing is due."""
         if state.mode is Mode.TIMER:
-            if state.timer_end is None:
-                return None
-            if self._wants_notice(state):
-                return state.timer_end - TIMER_NOTICE_AT_S
-            count = self._next_count(state)
-            return state.timer_end - count if count else state.timer_end
+            return timer_deadline(state, self.step(state).timer.seconds)
         if (
             state.mode in (Mode.STEP, Mode.CHECK, Mode.CONFIRM, Mode.SAFE_EXIT)
             and state.quiet_since is not None
@@ -128,26 +113,7 @@ class Session:
                 )
             )
         ]
-        if self.first_step:
-            effects.append(
-                Say(
-                    f"Carrying on where you stopped last time, at step {self.first_step + 1} of {self.total}."
-                )
-            )
-        elif p.rehearsal:
-            effects.append(
-                Say(
-                    f"This is a rehearsal of {p.title}: a dry run of the set-up and positioning. "
-                    'Do not inject today. Say "next step" when a step is done, "repeat" to hear '
-                    'it again, or "stop" at any time.'
-                )
-            )
-        elif p.intro:
-            effects.append(Say(p.intro))
-        if state.verbosity == "brief":
-            effects.append(
-                Say('Prompts are short today. Say "repeat" or "help" for the full explanation of a step.')
-            )
+        effects += [Say(text) for text in opening(p, self.first_step, self.total, state.verbosity)]
         state, more = self._enter(state, self.first_step)
         return state, effects + more
 
@@ -171,22 +137,7 @@ class Session:
         return replace(state, reminders=state.reminders + 1, quiet_since=None), effects
 
     def _timer_tick(self, state: State, now: float) -> tuple[State, Effects]:
-        timer = self.step(state).timer
-        left = round(state.timer_end - now)
-        if left > 0 and self._wants_notice(state):
-            return replace(state, timer_noticed=True), [Say(f"{left} seconds left.")]
-        if 0 < left < (state.timer_counted or COUNTDOWN_FROM + 1) and left <= COUNTDOWN_FROM:
-            return replace(state, timer_noticed=True, timer_counted=left), [Say(f"{left}.")]
-        if left > 0:  # a late tick that would repeat a number: wait for the next one
-            return replace(state, timer_noticed=True), []
-        done = timer.done or "Time is up."
-        state = replace(
-            state, mode=Mode.STEP, timer_end=None, timer_noticed=False, timer_counted=None, quiet_since=None
-        )
-        return state, [
-            Emit(event(EventType.TIMER_FINISHED, step=self.step(state).id)),
-            Say(f'{done} Say "next step" when you are ready.'),
-        ]
+        return timer_tick(state, self.step(state), now)
 
     def _command(self, state: State, heard: Command) -> tuple[State, Effects]:
         if heard.intent is None:
@@ -272,11 +223,11 @@ class Session:
 
     def _safe_guidance(self, state: State) -> Say:
         guidance = self.step(state).check.if_no or "Do not inject. Contact your clinician for advice."
-        return Say(f"{guidance} {self._safe_exit_hint()}")
+        return Say(f"{guidance} {SAFE_EXIT_HINT}")
 
     def _repeat(self, state: State, now: float) -> tuple[State, Effects]:
         if state.mode is Mode.TIMER:
-            return state, [Say(self._time_left(state, now))]
+            return state, [Say(time_left(state, self.step(state).timer.seconds, now))]
         if state.mode is Mode.SAFE_EXIT:
             return state, [self._safe_guidance(state)]
         if state.mode is Mode.CONFIRM or (state.mode is Mode.CHECK and state.site_pick):
@@ -300,7 +251,9 @@ class Session:
         if self.step(state).skippable:
             return self._skip(state, now)
         return state, [
-            Say(f"Please wait: {self._time_left(state, now)} I will tell you when the time is up.")
+            Say(
+                f"Please wait: {time_left(state, self.step(state).timer.seconds, now)} I will tell you when the time is up."
+            )
         ]
 
     def _pause(self, state: State, now: float) -> tuple[State, Effects]:
@@ -347,21 +300,11 @@ class Session:
         )
 
     def _help(self, state: State, now: float) -> tuple[State, Effects]:
-        moment = state.moment
-        said = ", ".join(f'"{taught_phrase(i, moment)}"' for i in Intent if i in ALLOWED[moment])
-        text = f"You can say: {said}."
-        if state.mode is Mode.CHECK:
-            text = f'This is a safety check: please answer "yes" or "no". {text}'
-        elif state.mode is Mode.CONFIRM:
-            text = (
-                f'This is a safety check, and I heard "yes": say "{CONFIRM_PHRASE}" to '
-                f'go on, or "no" to hear the question again. {text}'
-            )
         step = self.step(state)
         extra = step.help
         if state.verbosity == "brief" and step.brief and state.mode in (Mode.STEP, Mode.CHECK):
             extra = f"{step.say} {extra or ''}".strip()  # the detailed form of a brief prompt
-        text = f"{text} {KEYS_HELP}"
+        text = help_text(state.mode, state.moment)
         return state, [Say(f"{text} {extra}" if extra and state.mode is not Mode.PAUSED else text)]
 
     def _where(self, state: State, now: float) -> tuple[State, Effects]:
@@ -441,70 +384,12 @@ class Session:
         ]
 
     def _hint(self, state: State) -> str:
-        return {
-            Mode.STEP: 'Say "next step" when this step is done, or "help".',
-            Mode.CHECK: f'{self._question(state)} Please answer "yes" or "no".'.strip(),
-            Mode.CONFIRM: f'{self._question(state)} I heard "yes". Say "{CONFIRM_PHRASE}" '
-            f'to go on, or "no".'.strip(),
-            Mode.TIMER: 'The timer is running. Say "repeat" to hear the time left.',
-            Mode.PAUSED: 'The session is paused. Say "resume" to carry on, or "end session" to finish.',
-            Mode.SAFE_EXIT: self._safe_exit_hint(),
-        }.get(state.mode, "")
-
-    @staticmethod
-    def _safe_exit_hint() -> str:
-        return 'When it is sorted out, say "go back" to return to this step, or say "end session" to finish.'
-
-    def _time_left(self, state: State, now: float) -> str:
-        left = (
-            state.timer_end - now
-            if state.timer_end is not None
-            else (state.timer_left if state.timer_left is not None else self.step(state).timer.seconds)
-        )
-        return f"{max(1, round(left))} seconds left."
-
-    def _wants_notice(self, state: State) -> bool:
-        return not state.timer_noticed and self.step(state).timer.seconds > 15
-
-    def _next_count(self, state: State) -> int | None:
-        """The next number of the final countdown to say, or None when it is over (or the
-        timer is too short to count)."""
-        if self.step(state).timer.seconds <= COUNTDOWN_FROM:
-            return None
-        nxt = (state.timer_counted or COUNTDOWN_FROM + 1) - 1
-        return nxt if nxt >= 1 else None
+        return hint(state.mode, self._question(state))
 
 
 def _needs_confirming(heard: Command) -> bool:
     """A "yes" to a check that was spoken, and not as the confirm word itself."""
     return heard.spoken and normalise(heard.text) != CONFIRM_PHRASE
-
-
-def _voice_change(name: str, delta: float):
-    """A handler that changes the speech rate or volume by ``delta``, within limits."""
-
-    def change(session: Session, state: State, now: float) -> tuple[State, Effects]:
-        if name == "rate":
-            value = int(min(RATE_MAX, max(RATE_MIN, state.rate + delta)))
-            new, same = replace(state, rate=value), value == state.rate
-        else:
-            value = round(min(VOLUME_MAX, max(VOLUME_MIN, state.volume + delta)), 2)
-            new, same = replace(state, volume=value), value == state.volume
-        if same:
-            return state, [Say("That is already the limit.")]
-        words = {
-            ("rate", True): "Slower.",
-            ("rate", False): "Faster.",
-            ("volume", True): "Quieter.",
-            ("volume", False): "Louder.",
-        }[(name, delta < 0)]
-        return new, [
-            SetVoice(new.rate, new.volume),
-            Emit(event(EventType.SETTING_CHANGED, name=name, value=value)),
-            Say(words),
-        ]
-
-    return change
 
 
 _HANDLERS = {
@@ -524,8 +409,8 @@ _HANDLERS = {
     (None, Intent.END): Session._end_by_user,
     (None, Intent.HELP): Session._help,
     (None, Intent.WHERE): Session._where,
-    (None, Intent.SLOWER): _voice_change("rate", -RATE_STEP),
-    (None, Intent.FASTER): _voice_change("rate", RATE_STEP),
-    (None, Intent.LOUDER): _voice_change("volume", VOLUME_STEP),
-    (None, Intent.QUIETER): _voice_change("volume", -VOLUME_STEP),
+    (None, Intent.SLOWER): voice_change("rate", -RATE_STEP),
+    (None, Intent.FASTER): voice_change("rate", RATE_STEP),
+    (None, Intent.LOUDER): voice_change("volume", VOLUME_STEP),
+    (None, Intent.QUIETER): voice_change("volume", -VOLUME_STEP),
 }

@@ -4,11 +4,14 @@
 Only ``yaml.SafeLoader`` constructs objects: tags such as ``!!python/object`` are refused.
 Merge keys (``<<``) are refused too (nested merges grow exponentially: a few hundred bytes
 could take minutes and gigabytes), and so is any scalar a constructor cannot read
-(``2024-13-01``, ``!!int abc``) or an integer too large to print.
+(``2024-13-01``, ``!!int abc``, an empty ``!!float``) or an integer too large to print.
+Whatever PyYAML raises while reading a file, even an exception of its own internals such as
+``IndexError``, becomes a ``FileProblem`` naming the file and the line.
 """
 
 from __future__ import annotations
 
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -48,12 +51,12 @@ class _Loader(yaml.SafeLoader):
         # that only look like dates, numbers or booleans; report them with their line.
         try:
             return super().construct_object(node, deep=deep)
-        except (ValueError, TypeError, KeyError, AttributeError, OverflowError):
+        except (ValueError, TypeError, LookupError, AttributeError, ArithmeticError):
             kind = node.tag.rsplit(":", 1)[-1]
+            shown = f"'{_short(node.value)}'" if node.value != "" else "an empty value"
             raise _Refused(
                 node.start_mark.line + 1,
-                f"'{_short(node.value)}' cannot be read as {_KINDS.get(kind, kind)}; "
-                "put it in quotes if it is text",
+                f"{shown} cannot be read as {_KINDS.get(kind, kind)}; put it in quotes if it is text",
             ) from None
 
 
@@ -129,8 +132,10 @@ def load(path: str | Path, text: str | None = None) -> Any:
         text = _read(where)
     if len(text) > MAX_BYTES:
         raise FileProblem(where, None, f"file is too large; the limit is {MAX_BYTES} bytes")
+    loader = None
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        loader = _Loader(text)  # the reader refuses a forbidden character here already
+        return loader.get_single_data()
     except _Refused as refused:
         raise FileProblem(where, refused.line, refused.message) from None
     except yaml.MarkedYAMLError as error:
@@ -150,6 +155,25 @@ def load(path: str | Path, text: str | None = None) -> Any:
         raise FileProblem(where, None, f"not valid YAML: {error}") from None
     except RecursionError:
         raise FileProblem(where, None, "nested too deeply; procedures are flat lists of steps") from None
+    except Exception as error:
+        if not _raised_by_pyyaml(error):
+            raise  # a bug of ours keeps its traceback
+        line = loader.line + 1 if loader is not None else None  # where PyYAML's reader had got to
+        raise FileProblem(
+            where, line, f"not valid YAML: PyYAML could not read it ({type(error).__name__})"
+        ) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
+def _raised_by_pyyaml(error: BaseException) -> bool:
+    """True when ``error`` was raised inside the ``yaml`` package's own code."""
+    frames = traceback.extract_tb(error.__traceback__)
+    return bool(frames) and Path(frames[-1].filename).resolve().is_relative_to(_PYYAML_DIR)
+
+
+_PYYAML_DIR = Path(yaml.__file__).resolve().parent
 
 
 def _read(where: str) -> str:

@@ -37,29 +37,18 @@ def _intent_of(said: str, moment: Moment, keys: bool) -> Intent | None:
 ADVANCING = frozenset((Intent.NEXT, Intent.YES, Intent.SKIP, Intent.RESUME))
 """Intents that move the session on (or confirm a check): a mistake here can skip a safety step."""
 DOUBLE_CHECKED = frozenset((Intent.NEXT, Intent.YES))
-"""The dangerous intents (past a step, through a check): an unprompted reading must agree too.
-Not skip and resume: in noise the unprompted reading is often garbage, and "skip step" and
-"resume" have no one-syllable sound-alikes."""
+"""The dangerous intents (past a step, through a check): an unprompted reading must agree too. Not
+skip and resume: their unprompted reading in noise is often garbage, and they have no sound-alikes."""
 UNPROMPTED_PHRASES = frozenset(("yes", "done", "continue"))
 """The phrases of next and yes whose unprompted reading must agree: those the phrase prompt
-pulls sound-alikes towards ("guess" -> "Yes.", real "on" -> "All done." while "all done" was
-a phrase; it no longer is, see ``intents.PHRASES``). Not "confirm" and
-"next step": in a short window the unprompted reading of them is often garbage ("Can form."),
-which only refused right answers (tune clean 88.6 -> 92.9 %)."""
+pulls sound-alikes towards ("guess" -> "Yes."). Not "confirm" or "next step": their unprompted
+reading is often garbage ("Can form."), which only refused right answers (tune clean 88.6 -> 92.9 %)."""
 SECOND_OPINION_MARGIN = 0.5
-"""Nats of average log-probability: an engine reading this close to the best one counts as a
-real possibility."""
+"""Nats of average log-probability: an engine reading this close to the best one is a real possibility."""
 SPELLING_RIVAL_PHRASES = frozenset(("resume", "skip step"))
-"""Phrases of an advance whose close rival may be a near-spelling of the phrase itself
-(SPELLING_RIVAL_RATIO) without counting as a disagreement: "Resume." over "Refume.",
-"Skip step." over "Skip." or "Split step.". Neither has a one-syllable sound-alike, and
-neither passes a check: skip leaves out only a step the procedure marks skippable, resume
-returns to the step that was paused. Counted on the full splits' clip lists
-(``bench_recognition.py --clips``, decodes that gave no command because of such a rival;
-stop 22): tune 3 commands more right, test 4, none wrong and no negative taken; the full
-test run, where base reads by the same rule, 7 (pink 20 dB 4, pink 10 dB 1, TV 20 dB 2).
-Without the ratio (stop 21's lists) a TV "wait" was taken as "Next step." and a "quit" as
-"Resume."; "continue", also next at a step, is not here."""
+"""Advance phrases whose close rival may be a near-spelling of the phrase itself without counting
+as a disagreement ("Resume." over "Refume.", "Skip step." over "Skip."): neither has a one-syllable
+sound-alike or passes a check. Tune 3 and test 4 commands more right, none wrong, no negative."""
 SPELLING_RIVAL_RATIO = 0.6
 """...letter similarity (``difflib.SequenceMatcher.ratio``) at least this."""
 
@@ -124,35 +113,19 @@ def unprompted_agrees(said: str, unprompted: str) -> bool:
 
 
 WHOLE_CHECKED = frozenset((Intent.NEXT, Intent.YES))
-"""Commands that, heard in the loud part of an utterance over a talking background
-(``whisper.TALKING_TRIM_DB``), stand only when the whole utterance is heard as them too
-(``whole_agrees``; since stop 22 it may also hold the phrase as a clause, WHOLE_CLAUSE).
-With the TV's words cut away, one-syllable sound-alikes sound as they do in a quiet room,
-and a little TV left under them tipped some further. Test split, every decode
-with a talking background (stop 21): sound-alikes and the homophone "dunn" over a TV taken as
-an advance, 7 before the close trim; with it but without this check (and a 0.15 s margin),
-10 ("necks" as "Next step.", "dawn" as "Done." at a step, "jess" as "Yes." at a check);
-with both, 2 (two "jess" at a check, which the confirm turn holds). Tune: "fun" as "Confirm."
-at the confirm turn refused. It costs TV commands: TV 20 dB 231 of 271 with the close trim
-alone (0.15 s margin), 211 with this check (0.2 s), 172 before."""
+"""Advances that, heard in the loud part of an utterance over a talking background
+(``whisper.TALKING_TRIM_DB``), stand only when the whole utterance asks for them too
+(``whole_agrees``). Test split, talking backgrounds: sound-alikes taken as an advance 10 -> 2."""
 WHOLE_PHRASES = frozenset(phrase for intent in WHOLE_CHECKED for phrase in PHRASES[intent])
 """Their phrases: the engine reads the whole utterance too when the close reading is one."""
 
-
 WHOLE_CLAUSE = True
 """The whole reading may also hold the close reading's phrase as a clause of its own among the
-TV's words ("Confirm. Go forward.", "Done. You might even have been."), naming no other
-command; not for "yes" (WHOLE_CLAUSE_NOT). The whole reading has the TV's words in it, and
-the exact match refused right answers whose close reading was clear. Counted on the full
-splits' clip lists (``bench_recognition.py --clips`` records the whole reading; stop 22):
-tune, of the decodes the exact match refused (12 right, 9 sound-alikes), 7 right answers
-taken (TV 20 dB 3, TV 10 dB 1, "confirm" at the confirm turn 3), no negative; with "yes" too,
-2 right and 3 sound-alikes more. Test, full run: 8 more right (TV 20 dB 5, confirm turn 3),
-and the homophone "dunn" over a TV read "Done. Or to do fourth." taken at a step (it is the
-sound of "done")."""
+TV's words ("Confirm. Go forward."), naming no other command; not for "yes" (WHOLE_CLAUSE_NOT).
+Tune 7 and test 8 commands more right, no negative but the homophone "dunn" as "Done."."""
 WHOLE_CLAUSE_NOT = frozenset(("yes",))
 """...the phrase whose sound-alikes' whole reading was "Yes." and the TV's words ("guess" as
-"Yes. To be older.", "yes sir" as "Yes. It's respectable." at a check, tune split)."""
+"Yes. To be older." at a check, tune split)."""
 
 
 def whole_agrees(intent: Intent, whole: str | None, moment: Moment, said: str = "") -> bool:
@@ -173,9 +146,8 @@ def whole_agrees(intent: Intent, whole: str | None, moment: Moment, said: str = 
 def passes_agree(intent: Intent, first: str | None, moment: Moment) -> bool:
     """True unless a first, unsure reading of the same audio ("All done.") asked for another
     intent than the final one ("Hold on."): two readings of one sound that mean different
-    commands are not a clear command. Stop is exempt: it always works. Clean test voices:
-    3 of 4 wrong intents ("all done" as "Hold on.", "speak up" as "Speed up.") refused, one
-    right answer lost; tune: 4 of 5 wrong intents refused, one right answer lost."""
+    commands are not a clear command. Stop is exempt: it always works. Tune split: 4 of 5
+    wrong intents refused, one right answer lost."""
     if first is None or intent is Intent.STOP:
         return True
     other = match(first, moment)
@@ -184,19 +156,14 @@ def passes_agree(intent: Intent, first: str | None, moment: Moment) -> bool:
 
 PASSES_ALIKE = True
 """Refuse an unsure final reading that the first pass wrote as something else entirely
-(``passes_alike``; ``scripts/bench_recognition.py --set matching.PASSES_ALIKE=false``
-measures without)."""
+(``passes_alike``; ``--set matching.PASSES_ALIKE=false`` measures without)."""
 UNSURE_LOGPROB = -0.7
 """Nats of average log-probability: a final reading below this is unsure enough that the first
 pass's reading of the same audio must look like it (``passes_alike``)..."""
 ALIKE_SIMILARITY = 0.4
 """...letter similarity (``letter_similarity``) of the first reading, or of one of its clauses,
-to the final one at least this. Chosen on the tune split's clip list (stop 22's full run,
-``bench_recognition.py --clips``; the answers tiny.en took from its own 30 s pass, stop left
-out): at -0.7 nats, similarity 0.3 refused 7 right answers, 4 wrong intents and 8 negatives;
-0.4 refused 12, 6 and 9. Counting a wrong intent as two misses, both come out 9 ahead, the
-most of the grid (-0.65 to -0.85 nats, similarity 0.25 to 0.45, by 0.05); 0.4 was kept for
-the two more wrong intents it refuses."""
+to the final one at least this. Tune split: refuses 12 right answers, 6 wrong intents and 9
+negatives, the best of a grid (-0.65 to -0.85 nats, 0.25 to 0.45), a wrong intent counted twice."""
 
 
 def passes_alike(intent: Intent, final: tuple[str, float], first: str | None) -> bool:
@@ -239,11 +206,8 @@ def gated_agrees(gated: str, ungated: Sequence[str], moment: Moment) -> bool:
     beam and its short window's) also heard as a whole sentence or clause among the
     background's words ("Next step. A less to be rather."), and none of them, nor a clause of
     one, is another command (``asks_only_for``). Two readings that disagree are no command, a
-    stop included: the untouched reading already takes a clear "stop". Measured when it was
-    built (main 2e76f8a, beam 5 in the short window, "all done" and "speak up" still phrases;
-    tune split, quick, the 60 TV 20 dB clips the gate acts on): 22 -> 34 right, wrong intents
-    2 before and after; sparing stop the last part let a real "left" through as "Stop." (its
-    untouched beam read "That's.", "Yes.", "Stop.")."""
+    stop included: the untouched reading already takes a clear "stop" (sparing stop let a real
+    "left" through as "Stop.")."""
     intent = match(gated, moment)
     if intent is None:
         return False
@@ -266,28 +230,18 @@ def asks_only_for(intent: Intent, texts: Sequence[str], moment: Moment) -> bool:
 
 
 HARMLESS = frozenset((Intent.REPEAT, Intent.PAUSE, Intent.HELP, Intent.WHERE))
-"""Intents a near tie may decide (``near_tie``): each only speaks or holds, and a mistaken one
-costs a turn (the step read again, a pause, the help, where the session is). Not the
-advancing ones, not "no" (it answers a check), not "end session", not "go back" (a step
-change: PRODUCT.md's first safety rule allows none on a doubt), not "stop" (taken whenever
-it is the best reading; a near tie with it was mostly "softer" or "faster"), and not the
-voice settings: a mistaken one stays until undone, and "speak up", which users may say,
-ties with "Speed up."."""
+"""Intents a near tie may decide (``near_tie``): each only speaks or holds, so a mistake costs a
+turn. Not an advance, "no", "end session", "go back" (the first safety rule, act on nothing unclear,
+allows no step change on a doubt: docs/safety.md), "stop" or a voice setting (it stays until undone)."""
 NEAR_TIE = True
-"""Let a near tie decide a harmless command (``near_tie``; ``scripts/bench_recognition.py
---set matching.NEAR_TIE=false`` measures without)."""
+"""Let a near tie decide a harmless command (``near_tie``; ``--set matching.NEAR_TIE=false``
+measures without)."""
 NEAR_TIE_MARGIN = 0.05
-"""Nats of average log-probability: a reading of a HARMLESS phrase at most this far below a
-best reading that is no command counts as a tie that the phrase wins (see ``near_tie``).
-Often the phrase's reading is the more likely per token, and ranks second only because the
-beam ranks by another length normalisation ("Say that again." -0.39 under "Say that again.
-No more risk." -0.42). The largest margin that cost nothing on the tune split (the clip
-lists of its 2640 commands and 939 negatives, scripts/bench_recognition.py --clips,
-2026-12-02): 0: 4 commands more right; 0.05: 8; 0.1: 14, and a pink 5 dB "resume" heard as
-"where am i"; 0.3: 39, and two such; no negative accepted at any of them."""
+"""Nats: a reading of a HARMLESS phrase at most this far below a best reading that is no command
+is a tie the phrase wins (``near_tie``; "Say that again." -0.39 under "Say that again. No more
+risk." -0.42). The largest margin with no wrong intent on the tune split: 8 commands more right."""
 NEAR_TIE_FLOOR = -1.0
-"""...when that reading is itself sure enough to act on (nats; the Whisper engine's
-``MIN_AVG_LOGPROB``)."""
+"""...when that reading is itself sure enough to act on (nats; ``readings.MIN_AVG_LOGPROB``)."""
 
 
 def near_tie(
@@ -296,10 +250,9 @@ def near_tie(
     """The reading (text, score) to take instead of the best one, or None. When the best
     reading (``readings[0]``) is no command but another reading within NEAR_TIE_MARGIN of it
     is exactly one phrase of a HARMLESS intent ("Three days." -0.93 and "Repeat." -0.85),
-    Whisper has all but heard that phrase. It is taken only when that is the one command
-    among those close readings, and no text of the utterance (``texts``: every reading and the
-    first pass's, and each of their clauses) asks for another. Never an advance, so never a
-    dangerous accept."""
+    Whisper has all but heard that phrase. It is taken only when that is the one command among
+    those close readings and no text of the utterance (``texts``: every reading and the first
+    pass's, and their clauses) asks for another. Never an advance."""
     if not NEAR_TIE or len(readings) < 2 or match(readings[0][0], moment) is not None:
         return None
     best = readings[0][1]
@@ -330,8 +283,7 @@ def spelling_tie(
     step"), and a reading within SECOND_OPINION_MARGIN of it, sure enough to act on
     (NEAR_TIE_FLOOR), is exactly that phrase ("Resume." -0.51 under "Refume." -0.44), that
     reading is taken, unless a text of the utterance (``texts``) asks for another command.
-    espeak's test voices write "resume" so. The advance then still needs rule 4
-    (``second_opinion``), judged against the phrase."""
+    The advance then still needs ``second_opinion``, judged against the phrase."""
     if not SPELLING_TIE or len(readings) < 2 or match(readings[0][0], moment) is not None:
         return None
     best_text, best = readings[0]
@@ -356,53 +308,19 @@ def spelling_tie(
 
 CROSS_CHECK = True
 """Ask the larger model when the recognizer's own readings all but heard one command
-(``cross_check_wanted``; ``scripts/bench_recognition.py --set matching.CROSS_CHECK=false``
-measures without)."""
+(``cross_check_wanted``; ``--set matching.CROSS_CHECK=false`` measures without)."""
 CROSS_CHECKED = frozenset(
-    (
-        Intent.REPEAT,
-        Intent.BACK,
-        Intent.HELP,
-        Intent.WHERE,
-        Intent.STOP,
-        Intent.END,
-        Intent.NEXT,
-        Intent.SKIP,
-        Intent.RESUME,
-    )
+    (Intent.REPEAT, Intent.BACK, Intent.HELP, Intent.WHERE, Intent.STOP, Intent.END)
+    + (Intent.NEXT, Intent.SKIP, Intent.RESUME)
 )
-"""Intents the cross-check may settle. Not "yes", the answer that passes a check (before the
-confirm turn): on the tune split (2640 commands, 2943 negative decodes) both models took the
-sound-alikes "yes sir" (2026-12-02 and 12-04) and "guess" (12-04) as "Yes." at a check. Not
-pause and the voice settings: both models read the retired "all done" as "Hold on." and
-"speak up" as "Speed up." (several times each), a real "on" and "off" as "Hold on.", "wow" as
-"Louder.". Not "no", an answer that ends a check in "do not inject": 2 commands and 3 real
-"no" more right on the tune split against 2 sound-alikes ("go") taken, and on the test split
-6 right against 11 ("bone", "nope", "slow", "dawn", "go"). Next, skip and resume since stop
-18: base must hear the advance through the same rules as tiny.en (no close reading of
-anything else; for "done" and "continue" an unprompted reading of exactly that), and tiny.en's
-readings must ask for nothing else, a stop included. Tune split, counted from one run's clip
-list with every intent allowed (``scripts/bench_recognition.py --split tune --clips``, an AMD
-EPYC, 2026-12-04): without the cross-check 59.6 % of commands; repeat, go back, help, where,
-stop and end 61.6 % (2 real "stop" more, 1 wrong intent, a TV 10 dB "previous step" read
-"Repeat." by both, 3 sound-alikes as "Stop."); with next, skip and resume 62.8 % (34 more,
-each answer right, no negative taken). Test split, the same way: 58.6, 60.4 and 62.1 % (45
-more, each right, no negative). "yes" would add sound-alikes at a check on both splits.
-Since stop 20 the readings may name other commands too, but never a stop
-(CROSS_CHECK_SEVERAL)."""
-
+"""Intents the cross-check may settle: commands 59.6 -> 62.8 % (tune), 58.6 -> 62.1 % (test), each
+added answer right, no negative taken. Not "yes", pause, the voice settings or "no": both models
+share their sound-alikes ("yes sir" as "Yes." at a check, "on" as "Hold on.", "go" as "No.")."""
 
 CROSS_CHECK_SEVERAL = True
-"""Ask the larger model also when the readings name several commands, none of them stop
-(``cross_check_wanted``; ``--set matching.CROSS_CHECK_SEVERAL=false`` measures without).
-Over a TV and in noise tiny.en's readings often hold the command and another one ("Please,
-yes.", "Pause." and a gated "Previous." for "previous"); base's answer then settles it when it
-is one of them. Counted on both splits (the 97 tune and 116 test decodes whose readings named
-two commands or more and gave none, each decoded by base alone through rules 1-9; an AMD
-EPYC, 2026-12-04): tune 10 commands more right (TV 20 dB 6), none wrong, no negative taken;
-test 10 more right (TV 20 dB 5), none wrong, no negative. With a named stop too (only stop
-could then be taken), tune nothing more, test 4 stops more right but a TV "faster" and a
-sound-alike heard as "Stop."."""
+"""Ask the larger model also when the readings name several commands, none of them stop; its
+answer must be one of them (``--set matching.CROSS_CHECK_SEVERAL=false`` measures without). Tune
+and test 10 commands more right each, none wrong, no negative; with stop, sound-alikes as "Stop."."""
 
 
 def cross_check_wanted(texts: Sequence[str], moment: Moment) -> frozenset[Intent]:
@@ -410,8 +328,8 @@ def cross_check_wanted(texts: Sequence[str], moment: Moment) -> frozenset[Intent
     no intent, but its readings of the utterance (``texts``: every reading, the first pass's
     and the gated one's, and each of their clauses) ask for a command of CROSS_CHECKED
     ("Previous." fifth under "Pre-miss."; over a TV, "Stop." fifth under "All 9 3 4 0."), or
-    for several, none of them stop (CROSS_CHECK_SEVERAL): the answer must be one of them. A
-    stop among several readings settles nothing: a stop never becomes another command here."""
+    for several, none of them stop (CROSS_CHECK_SEVERAL): the answer must be one of them, and
+    a stop never becomes another command here."""
     if not CROSS_CHECK:
         return frozenset()
     asked = named_commands(texts, moment)
@@ -421,84 +339,40 @@ def cross_check_wanted(texts: Sequence[str], moment: Moment) -> frozenset[Intent
 
 
 BACKGROUND_CHECK = True
-"""When the recognizer's readings named no command at all, ask the larger model anyway: over
-a talking background, and since stop 20 without one too (QUIET_CHECK)
-(``background_check_wanted``; ``scripts/bench_recognition.py --set
-matching.BACKGROUND_CHECK=false`` measures without both)."""
+"""When the recognizer's readings named no command at all, ask the larger model anyway: over a
+talking background, and without one too (QUIET_CHECK) (``background_check_wanted``;
+``--set matching.BACKGROUND_CHECK=false`` measures without both)."""
 BACKGROUND_CHECKED = frozenset(
     (Intent.NEXT, Intent.BACK, Intent.SKIP, Intent.RESUME, Intent.HELP, Intent.END)
 )
-"""Intents the larger model may settle on its own over a talking background (a TV; see
-``background_check_wanted``; the same six without one, QUIET_CHECK): over a TV, tiny.en often
-writes the TV's words and nothing of the user's, where base still hears the command ("What can
-then you leisure to." and "Continue."). Base must hear it through the same rules as tiny.en (for
-an advance no close reading of anything else, and for "done" and "continue" an unprompted
-reading of exactly that). Chosen per intent on the tune split (an AMD EPYC, 2026-12-04; each
-command over a TV and each Speech Commands recording with a talking background, then the
-synthesized negatives spoken over a TV at 20 dB, every intent allowed): go back 10 commands more
-right, end 4, help 3, resume 3, next 2, skip 1, each with no wrong answer and no negative taken;
-left out: "stop" (4 right against 10 sound-alikes such as "stock" and "top" as "Stop."),
-"repeat" (4 against 6: "okay", "go"), pause (2 against 4: "pose", "pours"), "yes" (none right;
-"fun" as "Confirm." at a check and at the confirm turn, "west" as "Yes."), "no" (1 right; two
-real "nine" as "No." at a check and the confirm turn, 5 sound-alikes such as "know" and "dunn"),
-"where" (a "previous step" as "Where am i.") and the voice settings (15 right against 5 wrong
-and 2 sound-alikes). The set kept, with BACKGROUND_SURE_WORDS, tune: TV 20 dB 197 -> 213 of 330,
-TV 10 dB 68 -> 74, no wrong answer, none of the 840 negative decodes over a TV nor of the real
-other words taken. Test split, full: all commands 62.1 -> 63.2 %, TV 20 dB 52.7 -> 59.7 %, each
-of the 29 added answers right; 4 negatives more taken, each as help (README, "Recognition", rule
-11). Chosen again in stop 26, after rule 12's close trim had changed what both models read over
-a TV (the tune split's 1781 decodes with a talking background, every intent allowed at every
-moment): the six took 12 commands right; each other intent added negatives or wrong answers
-("stop" 1 right against 5 sound-alikes, "repeat" none against 12 negatives, "where" 2 wrong,
-"Speed up." 3 right against 4 wrong), so the set stands."""
-
+"""Intents the larger model may settle when no reading named a command: over a TV tiny.en often
+writes only the TV's words where base still hears these. Each added right answers and no wrong
+one on the tune split (TV 20 dB 197 -> 213 of 330); the other intents added sound-alikes."""
 
 BACKGROUND_SURE_WORDS = 2
 """A best reading of at most this many words, at least BACKGROUND_SURE_LOGPROB sure, is a word
 the recognizer heard clearly (a real "eight" read "Eight."), not a TV's babble: the larger
 model is not asked about it over a talking background."""
 BACKGROUND_SURE_LOGPROB = -0.5
-"""...(nats). Over a TV, tiny.en's readings of a command it missed were mostly
-longer or less sure ("Bring me a step." -0.66, "Three minutes." -1.07). Tune split: 267 of
-the 290 real other-word decodes that asked base no longer do, 8 of 217 commands, 1 of the 23
-right answers lost ("End." -0.29 for "end session")."""
-
+"""...(nats). A missed command over a TV mostly read longer or less sure ("Bring me a step."
+-0.66). Tune split: 267 of 290 real other-word decodes no longer ask base, 1 of 23 right lost."""
 
 QUIET_CHECK = True
-"""Ask the larger model when no reading named a command also without a talking background
-(in a quiet room, steady noise or reverb), unless the best reading is a sure sentence
-(SURE_SENTENCE_WORDS; ``--set matching.QUIET_CHECK=false`` measures without). tiny.en misses
-there what base still hears ("Bring me a step." and "Previous step.", "What can i see?" and
-"What can i say."). Tune split, the decodes that gave none with no command named, no talking
-background and no short, sure reading, each decoded by base alone through rules 1-9 (1218
-decodes; an AMD EPYC, 2026-12-04): with BACKGROUND_CHECKED's six intents 52 commands more
-right (go back 27, help 11, resume 7, end 3, next 3, skip 1), none wrong, 1 negative taken
-(a real "happy" as help at a step; a sound-alike "yell" as help at the confirm turn is no
-longer asked about: BACKGROUND_WORTH); the other intents would have added wrong answers (the
-voice settings, "where", "repeat") or negatives ("stop": 7 sound-alikes such as "step" as
-"Stop.", "repeat": 11, "yes": 4, "no": 2, pause: 3 retired "all done" as "Hold on."). Test
-split, the same way (773 decodes asked): 47 more right (go back 31), none wrong, 2
-negatives: the homophone "dunn" (over a TV too steady to count as talking) as "Done." at a
-step, a real "visual" as "Previous." at a step (and "yell", at the confirm turn, no longer
-asked)."""
+"""Ask the larger model when no reading named a command without a talking background too, unless
+the best reading is a sure sentence (SURE_SENTENCE_WORDS; ``--set matching.QUIET_CHECK=false``
+measures without). Tune 52 commands more right, test 47, none wrong; 1 and 2 negatives taken."""
 SURE_SENTENCE_WORDS = 5
 """A best reading of at least this many words, at least SURE_SENTENCE_LOGPROB sure, is a
 sentence the recognizer heard clearly: without a talking background the larger model is not
 asked about it (QUIET_CHECK)..."""
 SURE_SENTENCE_LOGPROB = -0.6
-"""...(nats; as sure as a short-window answer must be to stand, ``whisper.SURE_LOGPROB``;
-matching stays free of the engines). Tune split: base asked for 805 of those 1218 decodes
-instead of all, none of the 52 right answers lost (4 words: 718 and 42; over a TV the same rule
-would have lost 3 of 23 right answers, so it does not apply there)."""
-
+"""...(nats; as sure as a short-window answer must be to stand, ``readings.SURE_LOGPROB``). Tune
+split: base asked for 805 of 1218 decodes instead of all, none of the 52 right answers lost."""
 
 BACKGROUND_WORTH = BACKGROUND_CHECKED - {Intent.HELP}
-"""The larger model is asked about an utterance whose readings named no command only at a
-moment that allows one of these: at a check and its confirm turn only "help" could come of
-it, and there it never was right. Test split, full (stop 19's run): over a TV base's help
-there was 3 negatives taken at the confirm turn and no command; without a talking
-background (QUIET_CHECK's probes) base would be asked 344 times on tune and 330 on test
-there, for no right answer and one "yell" taken as help at the confirm turn on each."""
+"""The larger model is asked about readings that named no command only at a moment allowing one
+of these: at a check and its confirm turn only "help" could come of it, and it was never right
+there (asked 344 times on tune, 330 on test: one "yell" taken as help on each)."""
 
 
 def background_check_wanted(
@@ -511,9 +385,7 @@ def background_check_wanted(
     sure sentence (QUIET_CHECK), the best reading is not a short, sure one
     (BACKGROUND_SURE_WORDS), and the moment allows more than help of what base may answer
     (BACKGROUND_WORTH). Its answer then counts only when it is one of BACKGROUND_CHECKED. A
-    reading that named a command leaves the decision to ``cross_check_wanted`` (whose set
-    keeps "yes", a pause and the voice settings out for the sound-alikes both models
-    share)."""
+    reading that named a command leaves the decision to ``cross_check_wanted``."""
     if not BACKGROUND_CHECK or not ALLOWED[moment] & BACKGROUND_WORTH:
         return False
     words, sure = (len(normalise(best[0]).split()), best[1]) if best else (0, -math.inf)

@@ -53,7 +53,7 @@ class Recognizer:
     answer the engine's first pass wrote as something else entirely is refused
     (``matching.passes_alike``), but not the checker's: its answer is already held to what
     the readings named or to a few intents, and there the rule cost right answers (tune
-    split, stop 23: 7 commands over a TV, for 3 sound-alikes heard as "Repeat.")."""
+    split: 7 commands over a TV, for 3 sound-alikes heard as "Repeat.")."""
 
     def __init__(self, engine: Engine, checker: Engine | None = None, *, alike_passes: bool = True):
         self.engine = engine

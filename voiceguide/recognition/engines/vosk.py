@@ -43,14 +43,10 @@ def is_available() -> bool:
 
 
 def search_dirs() -> list[Path]:
-    """Folders searched for a model when none is named: the repository's and the current
-    directory's ``models/``, then ``<data dir>/models``."""
-    repo_models = Path(__file__).resolve().parents[3] / "models"
-    found: list[Path] = []
-    for folder in (repo_models, Path.cwd() / "models", models_dir()):
-        if folder not in found:
-            found.append(folder)
-    return found
+    """Folders searched for a model when none is named: ``<data dir>/models``, where
+    ``voiceguide model download`` puts it (``voiceguide.paths``). A model anywhere else is
+    named with --model DIR or ``$VOICEGUIDE_VOSK_MODEL``."""
+    return [models_dir()]
 
 
 def layout_problem(path: Path) -> str | None:

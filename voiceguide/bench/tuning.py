@@ -1,0 +1,48 @@
+"""Try another value of a tuning constant, or the vocabulary without a phrase, for one
+benchmark run (``--set`` and ``--retire`` of the bench scripts). These change module globals
+of this process only: for measuring, never for the product.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+
+from voiceguide.core.intents import Intent
+
+
+def override(setting: str) -> None:
+    """``MODULE.NAME=VALUE``: set voiceguide.<MODULE>.<NAME> to VALUE (parsed as JSON: numbers,
+    true/false; a list for a set becomes a frozenset: of intents for a set of intents,
+    ``["next","stop"]``, of phrases for a set of phrases, ``["resume"]``). Raises ValueError
+    when there is no such constant or VALUE is not JSON."""
+    target, equals, value = setting.partition("=")
+    module_name, _, name = target.rpartition(".")
+    if not (equals and module_name and name):
+        raise ValueError(f"{setting!r} is not MODULE.NAME=VALUE")
+    try:
+        module = importlib.import_module(f"voiceguide.{module_name}")
+    except ImportError:
+        raise ValueError(f"there is no module voiceguide.{module_name}") from None
+    if not hasattr(module, name):
+        raise ValueError(f"voiceguide.{module_name} has no {name}")
+    try:
+        parsed = json.loads(value)
+    except json.JSONDecodeError:
+        raise ValueError(f"{value!r} is not a JSON value (quote text: '\"text\"')") from None
+    current = getattr(module, name)
+    if isinstance(current, frozenset) and isinstance(parsed, list):
+        kind = Intent if any(isinstance(item, Intent) for item in current) else str
+        parsed = frozenset(kind(item) for item in parsed)
+    setattr(module, name, parsed)
+
+
+def retire(phrase: str) -> None:
+    """Take ``phrase`` out of every intent's phrases (``intents.PHRASES``); ValueError when no
+    intent has it."""
+    from voiceguide.core import intents
+
+    if not any(phrase in phrases for phrases in intents.PHRASES.values()):
+        raise ValueError(f"no intent has the phrase {phrase!r}")
+    for intent, phrases in intents.PHRASES.items():
+        intents.PHRASES[intent] = tuple(p for p in phrases if p != phrase)
