@@ -135,7 +135,7 @@ def test_whole_b12_session_with_text_adapters_and_real_journal_offline(no_networ
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
 def test_spoken_session_through_the_real_whisper_recognizer_offline(no_network, tmp_path):
     """The model is loaded (hash check included) and every reply decoded with sockets blocked."""
-    from voiceguide.app.demo import SimulatedUser
+    from voiceguide.app.demo import run_demo
     from voiceguide.recognition.engines.whisper_model import packaged_model_dir
 
     if packaged_model_dir() is None:
@@ -145,26 +145,11 @@ def test_spoken_session_through_the_real_whisper_recognizer_offline(no_network, 
 
     procedure = prepare(str(_write_short_procedure(tmp_path)), None, rehearsal=False)
     recognizer = Recognizer(WhisperEngine())
-    clock = FakeClock()
     shown: list[str] = []
-    user = SimulatedUser(recognizer.decode, clock, show=shown.append)
     journal = MemoryJournal()
-    runner = Runner(
-        Session(procedure),
-        Adapters(
-            speaker=QuietSpeaker(),
-            listener=user,
-            clock=clock,
-            journal=journal,
-            display=ConsoleDisplay(io.StringIO()),
-            wall=clock.now,
-        ),
+    outcome, _user = run_demo(
+        procedure, recognizer.decode, shown.append, ConsoleDisplay(io.StringIO()), journal
     )
-    user.position = lambda: (runner.state.index, runner.state.moment)
-    try:
-        outcome = runner.run()
-    finally:
-        user.close()
     assert outcome is Outcome.COMPLETED, shown
     heard = [e.data["intent"] for e in journal.of(EventType.HEARD)]
     assert "yes" in heard and "repeat" in heard and None in heard  # a check, a repeat, a non-command

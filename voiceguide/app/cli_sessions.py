@@ -7,7 +7,6 @@ import json
 import sys
 from contextlib import ExitStack
 
-from voiceguide.app.adapters import Adapters
 from voiceguide.app.cli_options import (
     EXIT_FAILED,
     EXIT_INCOMPLETE,
@@ -117,13 +116,11 @@ def cmd_recognize(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from voiceguide.app.adapters import prepare
-    from voiceguide.app.demo import SimulatedUser
-    from voiceguide.app.runner import Runner
-    from voiceguide.core.session import Session
+    from voiceguide.app.demo import run_demo
     from voiceguide.core.session_types import Outcome
     from voiceguide.recognition.engines import open_engines
     from voiceguide.recognition.recognizer import Recognizer
-    from voiceguide.ui.text_io import ConsoleDisplay, FakeClock, MemoryJournal, QuietSpeaker
+    from voiceguide.ui.text_io import ConsoleDisplay, MemoryJournal
 
     procedure = prepare(args.procedure, args.profile, rehearsal=False)
     print(
@@ -131,24 +128,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"{args.engine} recognizer; time is simulated."
     )
     recognizer = Recognizer(*open_engines(args.engine, args.model))
-    clock = FakeClock()
-    user = SimulatedUser(recognizer.decode, clock, show=print)
-    runner = Runner(
-        Session(procedure),
-        Adapters(
-            speaker=QuietSpeaker(),
-            listener=user,
-            clock=clock,
-            journal=MemoryJournal(),
-            display=ConsoleDisplay(),
-            wall=clock.now,
-        ),
-    )
-    user.position = lambda: (runner.state.index, runner.state.moment)
-    try:
-        outcome = runner.run()
-    finally:
-        user.close()
+    outcome, user = run_demo(procedure, recognizer.decode, print, ConsoleDisplay(), MemoryJournal())
     times = sorted(user.decode_ms) or [0.0]
     print(
         f"\nDemo {'completed' if outcome is Outcome.COMPLETED else 'did not complete'}: "

@@ -17,17 +17,38 @@ from pathlib import Path
 
 import numpy as np
 
+from voiceguide.app.adapters import Adapters
+from voiceguide.app.runner import Runner
 from voiceguide.audio.wav import read_wav
 from voiceguide.core.intents import Moment
-from voiceguide.core.ports import SAMPLE_RATE, Heard
+from voiceguide.core.ports import SAMPLE_RATE, Display, Heard, Journal
+from voiceguide.core.procedure import Procedure
+from voiceguide.core.session import Session
+from voiceguide.core.session_types import Outcome
 from voiceguide.errors import AudioUnavailable
-from voiceguide.ui.text_io import FakeClock
+from voiceguide.ui.text_io import FakeClock, QuietSpeaker
 
 USER_VOICE = "en-us+m3"
 """espeak-ng voice of the simulated user (the assistant uses the default voice)."""
 NOT_A_COMMAND = "put the kettle on"
 MAX_TRIES = 4
 """Replies at one step and moment before the simulated user gives up."""
+
+
+def run_demo(
+    procedure: Procedure, decode: Callable, show: Callable[[str], None], display: Display, journal: Journal
+) -> tuple[Outcome, SimulatedUser]:
+    """A whole session of ``procedure`` on simulated time, answered by a simulated user whose
+    synthesized replies go through ``decode`` (the recognizer's); the user keeps its counts."""
+    clock = FakeClock()
+    user = SimulatedUser(decode, clock, show=show)
+    io = Adapters(QuietSpeaker(), user, journal, display, clock=clock, wall=clock.now)
+    runner = Runner(Session(procedure), io)
+    user.position = lambda: (runner.state.index, runner.state.moment)
+    try:
+        return runner.run(), user
+    finally:
+        user.close()
 
 
 class SimulatedUser:
