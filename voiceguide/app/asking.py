@@ -68,6 +68,12 @@ class Conversation:
         stamped = item.stamped(round(self.io.wall(), 3))
         self.io.journal.record(stamped)
         self.io.display.show(stamped)
+        problem = getattr(self.io.journal, "problem", None)
+        if problem is not None and not self.io.saving_told:  # said once, as in the session
+            from voiceguide.app.runner import saving_notice
+
+            self.io.saving_told = True
+            self.notice(saving_notice(problem))
 
     def ask_yes_no(self, question: str) -> bool | None:
         """True for "yes", False for "no", None when no clear answer came (or "stop")."""

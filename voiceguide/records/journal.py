@@ -1,6 +1,11 @@
 """The session journal: one JSON event per line, written and fsynced as it happens, readable
 by the user only (files 0600, folders 0700). A crash loses at most the event being written:
 ``read_journal`` skips a torn line and counts it, so callers can say one entry was partial.
+
+A write that fails (a full disk) is kept in memory, ``problem`` says why (the runner says it
+aloud), and every later ``record`` retries it first, so the journal catches up as soon as the
+disk takes writes again; what is still unwritten at ``close`` goes to a private fallback file
+(``records.unsaved``) that the next run merges back.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from pathlib import Path
 from voiceguide.core.events import Event
 from voiceguide.errors import DataDirError
 from voiceguide.paths import data_dir
+from voiceguide.records import unsaved
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +36,16 @@ class FileJournal:
     directory is reported before the session starts, not half-way.
     """
 
-    def __init__(self, procedure_id: str, root: Path | None = None):
+    problem: str | None = None
+    """Why the last write failed ("the disk is full"), or None while everything is written."""
+
+    def __init__(self, procedure_id: str, root: Path | None = None, fallback: list[Path] | None = None):
+        """``fallback``: the folders for what cannot be written (default: ``unsaved.fallback_dirs``)."""
         folder = (root or data_dir()) / "sessions"
+        self._fallback = fallback
+        self._unwritten = b""
+        self.kept: Path | None = None
+        """The fallback file written at ``close``, if any."""
         self.session_id = secrets.token_hex(4)
         stamp = time.strftime("%Y%m%dT%H%M%S")
         self.path = folder / f"{stamp}-{procedure_id}-{self.session_id}.jsonl"
@@ -43,22 +57,52 @@ class FileJournal:
             fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_EXCL, 0o600)
         except OSError as error:
             raise records_error(folder, error) from None
-        self._file = os.fdopen(fd, "a", encoding="utf-8")
+        self._fd: int | None = fd
+
+    @property
+    def unwritten(self) -> int:
+        """Bytes kept in memory because they could not be written yet."""
+        return len(self._unwritten)
 
     def record(self, item: Event) -> None:
         line = json.dumps({"session": self.session_id, **item.to_dict()}, ensure_ascii=False)
+        self._unwritten += (line + "\n").encode("utf-8")
+        self.retry()
+
+    def retry(self) -> bool:
+        """Write what is kept; True when nothing is left unwritten."""
+        if self._fd is None or not self._unwritten:
+            return not self._unwritten
         try:
-            self._file.write(line + "\n")
-            self._file.flush()
-            os.fsync(self._file.fileno())
-        except OSError as error:  # disk full mid-session: keep guiding, say why records stop
-            log.error("could not write the session record %s: %s", self.path, error)
+            while self._unwritten:
+                written = os.write(self._fd, self._unwritten)
+                self._unwritten = self._unwritten[written:]
+            os.fsync(self._fd)
+        except OSError as error:  # disk full mid-session: keep guiding, keep the events
+            if self.problem is None:
+                log.error("could not write the session record %s: %s", self.path, error)
+            self.problem = unsaved.plain(error)
+            return False
+        if self.problem is not None:
+            log.warning("the session record %s is being written again", self.path)
+        self.problem = None
+        return True
 
     def close(self) -> None:
+        if self._fd is None:
+            return
+        if not self.retry():
+            self.kept = unsaved.keep(self.path.name, self._unwritten, self._fallback)
+            if self.kept is not None:
+                log.error("%d bytes of the session record were kept in %s", self.unwritten, self.kept)
+                self._unwritten = b""
+            else:
+                log.error("%d bytes of the session record could not be kept anywhere", self.unwritten)
         try:
-            self._file.close()
+            os.close(self._fd)
         except OSError as error:
             log.error("could not close %s: %s", self.path, error)
+        self._fd = None
 
     def __enter__(self) -> FileJournal:
         return self
@@ -89,12 +133,19 @@ def records_error(folder: Path, error: OSError) -> DataDirError:
     )
 
 
-def read_journal(path: Path) -> tuple[list[Event], int]:
-    """Events in ``path`` and the number of lines that could not be read (a torn last line
-    after a power cut is expected: it is skipped with a warning, every other line is kept).
-    Each event's ``session`` id is kept in its data."""
+def read_journal(path: Path, extra: list[Path] = ()) -> tuple[list[Event], int]:
+    """Events in ``path`` (followed by the fallback files ``extra``, the bytes that did not
+    reach it) and the number of lines that could not be read (a torn last line after a power
+    cut is expected: it is skipped with a warning, every other line is kept). Each event's
+    ``session`` id is kept in its data."""
+    data = Path(path).read_bytes()
+    for more in extra:
+        try:
+            data += more.read_bytes()
+        except OSError as error:
+            log.warning("cannot read the unsaved records %s: %s", more, error)
     events, bad = [], 0
-    for line in Path(path).read_text(encoding="utf-8", errors="replace").splitlines():
+    for line in data.decode("utf-8", errors="replace").splitlines():
         if not line.strip():
             continue
         try:

@@ -1,0 +1,133 @@
+"""What the journal could not write: kept in memory during the session and, at exit, in a
+private fallback file the next run merges back (safety rule 5: nothing is lost).
+
+The fallback folders, first that takes the write wins (documented in docs/safety.md):
+1. ``<config dir>/unsaved`` (``$VOICEGUIDE_CONFIG_DIR``, else ``~/.config/voiceguide/unsaved``),
+   usually outside the records folder whose disk filled up;
+2. ``<temporary folder>/voiceguide-<uid>/unsaved`` (``/tmp`` is often a separate, memory-backed
+   file system, but it is emptied on restart: the last resort).
+
+A fallback file has the same name as the journal it belongs to and holds the bytes that
+did not reach it, so the journal followed by its fallback is the whole session. Folders are
+0700 and files 0600; a folder owned by someone else is never used.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+from voiceguide.paths import config_dir
+
+log = logging.getLogger(__name__)
+
+
+def fallback_dirs() -> list[Path]:
+    return [config_dir() / "unsaved", Path(tempfile.gettempdir()) / f"voiceguide-{os.getuid()}" / "unsaved"]
+
+
+def plain(error: OSError) -> str:
+    """Why a write failed, in words a patient can act on."""
+    return {
+        errno.ENOSPC: "the disk is full",
+        errno.EDQUOT: "the disk quota is used up",
+        errno.EROFS: "the disk is read-only",
+        errno.EACCES: "permission was refused",
+        errno.EPERM: "permission was refused",
+        errno.EIO: "the disk reported an error",
+    }.get(error.errno, (error.strerror or str(error)).lower())
+
+
+def _private_folder(folder: Path) -> bool:
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        info = folder.stat()
+        if info.st_uid != os.getuid():
+            log.error("not using %s for unsaved records: it belongs to another user", folder)
+            return False
+        os.chmod(folder, 0o700)
+        return True
+    except OSError as error:
+        log.error("cannot use %s for unsaved records: %s", folder, error)
+        return False
+
+
+def keep(name: str, data: bytes, folders: list[Path] | None = None) -> Path | None:
+    """Append ``data`` to the fallback file ``name`` in the first folder that takes it; the
+    file written, or None if none did."""
+    for folder in folders if folders is not None else fallback_dirs():
+        if not _private_folder(folder):
+            continue
+        path = folder / name
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
+            try:
+                os.fchmod(fd, 0o600)
+                _write_all(fd, data)
+            finally:
+                os.close(fd)
+            return path
+        except OSError as error:
+            log.error("could not keep unsaved records in %s: %s", path, error)
+    return None
+
+
+def found(folders: list[Path] | None = None) -> dict[str, list[Path]]:
+    """Fallback files by journal file name."""
+    files: dict[str, list[Path]] = {}
+    for folder in folders if folders is not None else fallback_dirs():
+        try:
+            if folder.is_dir() and folder.stat().st_uid == os.getuid():
+                for path in sorted(folder.glob("*.jsonl")):
+                    files.setdefault(path.name, []).append(path)
+        except OSError as error:
+            log.warning("cannot look for unsaved records in %s: %s", folder, error)
+    return files
+
+
+def merge(sessions: Path, folders: list[Path] | None = None) -> int:
+    """Append each fallback file to its journal in ``sessions`` and remove it; the number
+    merged. A fallback whose journal is not in ``sessions`` (another records folder) is left
+    alone; one that cannot be merged yet stays, and is still read (``load_records``)."""
+    merged = 0
+    for name, paths in found(folders).items():
+        journal = sessions / name
+        if not journal.is_file():
+            continue
+        for path in paths:
+            try:
+                _append(journal, path.read_bytes())
+            except OSError as error:
+                log.warning("could not merge the unsaved records %s yet: %s", path, error)
+                continue
+            path.unlink(missing_ok=True)
+            merged += 1
+            log.info("merged the unsaved records %s into %s", path, journal)
+    return merged
+
+
+def _append(journal: Path, data: bytes) -> None:
+    """All of ``data`` at the end of ``journal``, or nothing (cut back on failure)."""
+    fd = os.open(journal, os.O_WRONLY | os.O_APPEND | os.O_NOFOLLOW)
+    try:
+        size = os.fstat(fd).st_size
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        except OSError:
+            os.ftruncate(fd, size)
+            raise
+    finally:
+        os.close(fd)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+    os.fsync(fd)
