@@ -55,11 +55,6 @@ RETRY_SAVING_S = 5.0
 """While the record cannot be saved, the longest wait between two tries (seconds)."""
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM (the system or a supervisor ending the program): the session ends as
-    "interrupted", like Ctrl-C, with its end recorded."""
-
-
 def saving_notice(problem: str) -> str:
     return (
         f"I can't save your record: {problem}. I am keeping everything that happens and will "
