@@ -187,6 +187,7 @@ class Runner:
         )
         if during_speech:
             self._cut()
+        self._saving()  # a write that just failed is known before the command moves anything
         elsewhere = known_elsewhere(heard.text, keys=keys) if intent is None and heard.clear else None
         self._earcon = "accepted" if intent is not None else None
         self._feed(

@@ -214,6 +214,14 @@ def parse_procedure(path: str, text: str | None = None) -> Procedure:
             site_steps[1].line or None,
             f"only one step may have 'site: true' (also step '{site_steps[0].id}')",
         )
+    dose_steps = [step for step in steps if step.dose]
+    if len(dose_steps) > 1:
+        raise FileProblem(
+            path,
+            dose_steps[1].lines.get("dose") or dose_steps[1].line or None,
+            f"only one step may have 'dose: true' (also step '{dose_steps[0].id}' on line "
+            f"{dose_steps[0].line}); mark only the step where the dose is given",
+        )
     procedure = Procedure(
         id=proc_id,
         title=top.text("title"),

@@ -15,6 +15,7 @@ import logging
 import os
 import secrets
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from voiceguide.core.events import Event
@@ -39,8 +40,16 @@ class FileJournal:
     problem: str | None = None
     """Why the last write failed ("the disk is full"), or None while everything is written."""
 
-    def __init__(self, procedure_id: str, root: Path | None = None, fallback: list[Path] | None = None):
-        """``fallback``: the folders for what cannot be written (default: ``unsaved.fallback_dirs``)."""
+    def __init__(
+        self,
+        procedure_id: str,
+        root: Path | None = None,
+        fallback: list[Path] | None = None,
+        write: Callable[[int, bytes], int] = os.write,
+    ):
+        """``fallback``: the folders for what cannot be written (default:
+        ``unsaved.fallback_dirs``); ``write``: ``os.write`` (tests pass one that fails)."""
+        self._write = write
         folder = (root or data_dir()) / "sessions"
         self._fallback = fallback
         self._unwritten = b""
@@ -75,7 +84,7 @@ class FileJournal:
             return not self._unwritten
         try:
             while self._unwritten:
-                written = os.write(self._fd, self._unwritten)
+                written = self._write(self._fd, self._unwritten)
                 self._unwritten = self._unwritten[written:]
             os.fsync(self._fd)
         except OSError as error:  # disk full mid-session: keep guiding, keep the events

@@ -247,14 +247,15 @@ def _count(value: object) -> int:
     return value
 
 
-def load_records(root: Path | None = None) -> Records:
-    """Every journal under ``<root>/sessions`` (default: the data dir), oldest first."""
+def load_records(root: Path | None = None, fallback: list[Path] | None = None) -> Records:
+    """Every journal under ``<root>/sessions`` (default: the data dir), oldest first, each
+    with its fallback file in ``fallback`` (default: ``unsaved.fallback_dirs``), if any."""
     folder = (root or data_dir()) / "sessions"
     records = Records()
     checkins: list[Checkin] = []
     if not folder.is_dir():
         return records
-    kept = unsaved.found()
+    kept = unsaved.found(fallback)
     for path in sorted(folder.glob("*.jsonl")):
         try:
             events, bad = read_journal(path, kept.get(path.name, []))
@@ -270,9 +271,15 @@ def load_records(root: Path | None = None) -> Records:
     records.sessions.sort(key=lambda s: s.started or 0.0)
     by_id = {s.session: s for s in records.sessions}
     # a resumed session carries on with the site its predecessor confirmed
+    # and with the time of the dose it passed
     for index, record in enumerate(records.sessions):
-        if record.site is None and record.resumes in by_id:
-            record = replace(record, site=by_id[record.resumes].site)
+        before = by_id.get(record.resumes or "")
+        if before is not None and (record.site is None or (record.dose_before and record.dose_at is None)):
+            record = replace(
+                record,
+                site=record.site or before.site,
+                dose_at=before.dose_at if record.dose_before and record.dose_at is None else record.dose_at,
+            )
             records.sessions[index] = by_id[record.session] = record
     for checkin in checkins:
         target = by_id.get(checkin.about or "")
