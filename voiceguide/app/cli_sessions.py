@@ -88,16 +88,16 @@ def merge_unsaved() -> None:
 
 def said_unsaved(journal) -> None:
     """At exit: where what could not be written was kept (or that it could not be)."""
-    if journal.kept is not None:
-        print(
-            f"voiceguide: the session record could not be saved in full; the rest is kept in "
-            f"{journal.kept} and is added back at the next run.",
-            file=sys.stderr,
-        )
-    elif journal.unwritten:
+    if journal.lost:
         print(
             "voiceguide: part of the session record could not be saved anywhere. Note the time "
             "and site of any injection, and tell your clinician.",
+            file=sys.stderr,
+        )
+    elif journal.kept is not None:
+        print(
+            f"voiceguide: the session record could not be saved in full; the rest is kept in "
+            f"{journal.kept} and is added back at the next run.",
             file=sys.stderr,
         )
 

@@ -2,10 +2,11 @@
 by the user only (files 0600, folders 0700). A crash loses at most the event being written:
 ``read_journal`` skips a torn line and counts it, so callers can say one entry was partial.
 
-A write that fails (a full disk) is kept in memory, ``problem`` says why (the runner says it
-aloud), and every later ``record`` retries it first, so the journal catches up as soon as the
-disk takes writes again; what is still unwritten at ``close`` goes to a private fallback file
-(``records.unsaved``) that the next run merges back.
+A write that fails (a full disk) is cut back to whole lines and kept in memory, and at once
+copied to a private fallback file (``records.unsaved``) that the next run merges back;
+``problem`` says why (the runner says it aloud). Every later ``record`` (and ``retry``) writes
+what is kept first, so the journal catches up, in order, as soon as the disk takes writes
+again, and the fallback file is then removed.
 """
 
 from __future__ import annotations
@@ -53,8 +54,9 @@ class FileJournal:
         folder = (root or data_dir()) / "sessions"
         self._fallback = fallback
         self._unwritten = b""
+        self._mirrored = 0  # bytes of _unwritten already in the fallback file
         self.kept: Path | None = None
-        """The fallback file written at ``close``, if any."""
+        """The fallback file holding what is not written yet, if any."""
         self.session_id = secrets.token_hex(4)
         stamp = time.strftime("%Y%m%dT%H%M%S")
         self.path = folder / f"{stamp}-{procedure_id}-{self.session_id}.jsonl"
@@ -79,32 +81,56 @@ class FileJournal:
         self.retry()
 
     def retry(self) -> bool:
-        """Write what is kept; True when nothing is left unwritten."""
+        """Write what is kept, as whole lines; True when nothing is left unwritten."""
         if self._fd is None or not self._unwritten:
             return not self._unwritten
+        size = None
         try:
-            while self._unwritten:
-                written = self._write(self._fd, self._unwritten)
-                self._unwritten = self._unwritten[written:]
+            size = os.fstat(self._fd).st_size
+            left = memoryview(self._unwritten)
+            while left:
+                left = left[self._write(self._fd, left) :]
             os.fsync(self._fd)
         except OSError as error:  # disk full mid-session: keep guiding, keep the events
+            self._cut_back(size)
             if self.problem is None:
                 log.error("could not write the session record %s: %s", self.path, error)
             self.problem = unsaved.plain(error)
+            self._keep_elsewhere()
             return False
         if self.problem is not None:
             log.warning("the session record %s is being written again", self.path)
-        self.problem = None
+        self._unwritten, self._mirrored, self.problem = b"", 0, None
+        if self.kept is not None:  # all of it is in the journal now (a reader skips doubles)
+            self.kept.unlink(missing_ok=True)
+            self.kept = None
         return True
+
+    def _cut_back(self, size: int | None) -> None:
+        """Remove the part of a line a failed write left, so the journal holds whole lines."""
+        if size is None:
+            return
+        try:
+            os.ftruncate(self._fd, size)
+        except OSError as error:
+            log.error("could not cut %s back to whole lines: %s", self.path, error)
+
+    def _keep_elsewhere(self) -> None:
+        """Copy what is not written yet, and not copied yet, to the fallback file at once, so
+        a crash while the disk is full loses nothing either."""
+        new = self._unwritten[self._mirrored :]
+        if not new:
+            return
+        kept = unsaved.keep(self.path.name, new, self._fallback)
+        if kept is not None:
+            self.kept, self._mirrored = kept, len(self._unwritten)
 
     def close(self) -> None:
         if self._fd is None:
             return
         if not self.retry():
-            self.kept = unsaved.keep(self.path.name, self._unwritten, self._fallback)
-            if self.kept is not None:
+            if self._mirrored == len(self._unwritten):
                 log.error("%d bytes of the session record were kept in %s", self.unwritten, self.kept)
-                self._unwritten = b""
             else:
                 log.error("%d bytes of the session record could not be kept anywhere", self.unwritten)
         try:
@@ -112,6 +138,11 @@ class FileJournal:
         except OSError as error:
             log.error("could not close %s: %s", self.path, error)
         self._fd = None
+
+    @property
+    def lost(self) -> int:
+        """Bytes neither in the journal nor in a fallback file."""
+        return len(self._unwritten) - self._mirrored
 
     def __enter__(self) -> FileJournal:
         return self
@@ -147,14 +178,20 @@ def read_journal(path: Path, extra: list[Path] = ()) -> tuple[list[Event], int]:
     reach it) and the number of lines that could not be read (a torn last line after a power
     cut is expected: it is skipped with a warning, every other line is kept). Each event's
     ``session`` id is kept in its data."""
-    data = Path(path).read_bytes()
-    for more in extra:
+    lines = Path(path).read_bytes().decode("utf-8", errors="replace").splitlines()
+    seen = set(lines)
+    for more in extra:  # what did not reach the journal; a line it holds already is skipped
         try:
-            data += more.read_bytes()
+            text = more.read_bytes().decode("utf-8", errors="replace")
         except OSError as error:
             log.warning("cannot read the unsaved records %s: %s", more, error)
+            continue
+        for line in text.splitlines():
+            if line not in seen:
+                lines.append(line)
+                seen.add(line)
     events, bad = [], 0
-    for line in data.decode("utf-8", errors="replace").splitlines():
+    for line in lines:
         if not line.strip():
             continue
         try:

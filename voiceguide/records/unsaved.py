@@ -7,8 +7,9 @@ The fallback folders, first that takes the write wins (documented in docs/safety
 2. ``<temporary folder>/voiceguide-<uid>/unsaved`` (``/tmp`` is often a separate, memory-backed
    file system, but it is emptied on restart: the last resort).
 
-A fallback file has the same name as the journal it belongs to and holds the bytes that
-did not reach it, so the journal followed by its fallback is the whole session. Folders are
+A fallback file has the same name as the journal it belongs to and holds the whole lines that
+did not reach it, so the journal followed by its fallback is the whole session (a line in
+both, after a crash just as the journal caught up, is read once). Folders are
 0700 and files 0600; a folder owned by someone else is never used.
 """
 
@@ -99,7 +100,13 @@ def merge(sessions: Path, folders: list[Path] | None = None) -> int:
             continue
         for path in paths:
             try:
-                _append(journal, path.read_bytes())
+                have = set(journal.read_bytes().splitlines())
+                missing = [
+                    line
+                    for line in path.read_bytes().splitlines(keepends=True)
+                    if line.rstrip(b"\n") not in have
+                ]
+                _append(journal, b"".join(missing))
             except OSError as error:
                 log.warning("could not merge the unsaved records %s yet: %s", path, error)
                 continue
