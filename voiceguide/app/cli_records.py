@@ -37,10 +37,10 @@ def cmd_history(args: argparse.Namespace) -> int:
     from voiceguide.records.history import header, render_text
 
     found, schedule, notes, profile = _records_view(args)
-    for label, value in header(profile):
-        print(f"{label}: {value}")
     for note in notes:
         print(note)
+    for label, value in header(profile):
+        print(f"{label}: {value}")
     print(render_text(found) if found else "No sessions recorded yet.")
     print()
     for line in schedule:

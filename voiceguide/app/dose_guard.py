@@ -1,7 +1,8 @@
 """The second-dose guard (safety rule 6): before step 1 of a real session, when the last
 recorded dose of this procedure is within the profile's interval, or the last session passed
 (or stopped at) the dose step and never ended, it is said, and the session goes on only on an
-explicit "yes" and then "confirm" (typed: "yes" then "y"). A rehearsal is never guarded.
+explicit "yes" and then "confirm" (typed: "yes" then "y"). A rehearsal, and a procedure
+without a dose step, are never guarded.
 
 ``warning`` decides (pure: the records, the interval and the time are passed in); ``guard``
 asks.
@@ -103,8 +104,12 @@ def starting_point(
         first = offer_resume(talk, procedure, point)
         if first is None:
             return None
-    if procedure.rehearsal or (first and point is not None and point.dose == "yes"):
-        return first, point  # a dry run, or carrying on after the dose: no new dose ahead
+    if (
+        procedure.rehearsal
+        or procedure.dose_index is None
+        or (first and point is not None and point.dose == "yes")
+    ):
+        return first, point  # a dry run, no dose step, or carrying on after the dose: no dose ahead
     text = warning(records, procedure.id, profile.interval_days if profile else None, now)
     if text is not None and not guard(talk, text):
         return None

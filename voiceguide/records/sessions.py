@@ -81,8 +81,8 @@ class SessionRecord:
             return "yes"
         if not self.dose_known:  # an older journal: a completed session with a site was a dose
             return "yes" if self.completed and self.site else "unknown"
-        if self.dose_step is None:
-            return "no"
+        if self.dose_step is None:  # the procedure marks no dose step: completing it is its dose
+            return "yes" if self.completed else "no"
         if self.outcome in RESUMABLE and self.step_id == self.dose_step:
             return "unknown"  # it stopped at the dose step itself: nobody can tell
         return "no"

@@ -18,7 +18,6 @@ from __future__ import annotations
 import errno
 import logging
 import os
-import tempfile
 from pathlib import Path
 
 from voiceguide.paths import config_dir
@@ -27,7 +26,10 @@ log = logging.getLogger(__name__)
 
 
 def fallback_dirs() -> list[Path]:
-    return [config_dir() / "unsaved", Path(tempfile.gettempdir()) / f"voiceguide-{os.getuid()}" / "unsaved"]
+    """Where what the journal cannot write goes, in order of preference (nothing is created
+    or probed here: ``tempfile.gettempdir`` would, and fails on a full disk)."""
+    temporary = Path(os.environ.get("TMPDIR") or "/tmp")
+    return [config_dir() / "unsaved", temporary / f"voiceguide-{os.getuid()}" / "unsaved"]
 
 
 def plain(error: OSError) -> str:
