@@ -252,10 +252,13 @@ def test_bad_values_are_skipped_and_counted_never_a_traceback(tmp_path):
         '{"type": "checkin", "at": 1765000005, "effects": 5}',
     ]
     (folder / "a.jsonl").write_text("\n".join(lines) + "\n")
+    opening = started().to_dict() | {"session": "b2", "steps": "x"}  # one bad value in the opening
+    (folder / "b.jsonl").write_text(json.dumps(opening) + "\n")
     records = load_records(tmp_path, [])
-    assert records.partial == 3 and "3 entries were partial" in records.partial_note()
-    [record] = records.sessions
-    assert record.step == 1 and record.status() == "stopped at step 1 of 5: Get ready (no end recorded)"
+    assert records.partial == 4 and "4 entries were partial" in records.partial_note()
+    first, second = records.sessions
+    assert first.step == 1 and first.status() == "stopped at step 1 of 5: Get ready (no end recorded)"
+    assert second.session == "b2" and second.procedure == "quick-dose"  # the session is kept
 
 
 def test_a_session_that_stopped_before_its_first_step_never_says_step_0():

@@ -55,13 +55,6 @@ RETRY_SAVING_S = 5.0
 """While the record cannot be saved, the longest wait between two tries (seconds)."""
 
 
-def saving_notice(problem: str) -> str:
-    return (
-        f"I can't save your record: {problem}. I am keeping everything that happens and will "
-        "save it as soon as I can. You can carry on."
-    )
-
-
 def check_saving(io: Adapters) -> str | None:
     """Retry the journal's unwritten events; say once per session that saving fails (and
     when it works again). The problem, or None when everything is saved."""
@@ -127,9 +120,9 @@ class Runner:
             return
         if problem is not None and not self.io.saving_told:
             self.io.saving_told = True
-            self.notice(saving_notice(problem))
+            self.notice(dose.saving_failed(problem))
         elif problem is None and self.io.saving_told:
-            self.notice("Your record is being saved again.")
+            self.notice(dose.SAVING_AGAIN)
         self._feed(Saving(self.io.clock.now(), problem is not None))
 
     def notice(self, text: str) -> None:

@@ -11,6 +11,16 @@ from voiceguide.core.events import Event, EventType, event
 from voiceguide.core.procedure import Procedure
 from voiceguide.core.session_types import Effects, Emit, Mode, Outcome, Say, State
 
+
+def saving_failed(problem: str) -> str:
+    """The notice, said and shown once, when the record cannot be saved."""
+    return (
+        f"I can't save your record: {problem}. I am keeping everything that happens and will "
+        "save it as soon as I can. You can carry on."
+    )
+
+
+SAVING_AGAIN = "Your record is being saved again."
 CARRY_ON = 'When you are ready, say "next step" and I will go on with the remaining steps.'
 UNSAVED_STEP = "record-not-saved"
 """The step id journalled for the question asked before the dose step when nothing saves."""

@@ -165,6 +165,10 @@ def summarise(events: list[Event], path: str = "") -> tuple[SessionRecord | None
     titles: dict[str, str] = {}
     bad = 0
     for item in events:
+        if item.type is EventType.SESSION_STARTED and record is None:
+            record, wrong = _started(item)
+            bad += wrong
+            continue
         try:
             record = _apply(record, item, checkins, titles)
         except (ValueError, TypeError, KeyError, AttributeError):
@@ -176,20 +180,6 @@ def _apply(
     record: SessionRecord | None, item: Event, checkins: list[Checkin], titles: dict[str, str]
 ) -> SessionRecord | None:
     data, kind = item.data, item.type
-    if kind is EventType.SESSION_STARTED and record is None:
-        return SessionRecord(
-            session=_text(data.get("session", "")),
-            procedure=_text(data.get("procedure", "")),
-            title=_text(data.get("title", "")),
-            started=item.at,
-            rehearsal=bool(data.get("rehearsal")),
-            outcome=None,
-            total=_count(data.get("steps") or 0),
-            resumes=_text_or_none(data.get("resumes")),
-            dose_step=_text_or_none(data.get("dose_step")),
-            dose_known="dose_step" in data,
-            dose_before=data.get("dose_given") is True,
-        )
     if kind is EventType.CHECKIN:
         effects = data.get("effects", ())
         concerning = data.get("concerning", ())
@@ -228,6 +218,35 @@ def _apply(
             ended_with_dose=data.get("dose_given") is True,
         )
     return record
+
+
+def _started(item: Event) -> tuple[SessionRecord, int]:
+    """The session's opening event read field by field, so one bad value never hides the
+    session: (its record, 1 if any value was of the wrong kind, else 0)."""
+    data, wrong = item.data, 0
+
+    def pick(convert, key, default):
+        nonlocal wrong
+        try:
+            return convert(data.get(key, default))
+        except (ValueError, TypeError):
+            wrong = 1
+            return convert(default)
+
+    record = SessionRecord(
+        session=pick(_text, "session", ""),
+        procedure=pick(_text, "procedure", ""),
+        title=pick(_text, "title", ""),
+        started=item.at,
+        rehearsal=bool(data.get("rehearsal")),
+        outcome=None,
+        total=pick(lambda v: _count(v or 0), "steps", 0),
+        resumes=pick(_text_or_none, "resumes", None),
+        dose_step=pick(_text_or_none, "dose_step", None),
+        dose_known="dose_step" in data,
+        dose_before=data.get("dose_given") is True,
+    )
+    return record, wrong
 
 
 def _text(value: object) -> str:
