@@ -124,10 +124,9 @@ def run_once(root: Path, fallback: list[Path], script, disk: Disk, first=0, resu
     died = False
     try:
         runner.run()
+        journal.close()  # it may die here too, writing what it kept
     except Died:
         died = True
-    if not died:
-        journal.close()
     lost = died or journal.lost > 0  # in memory only, or kept nowhere
     return runner.state.dose_given, lost, seen
 

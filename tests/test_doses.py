@@ -214,12 +214,22 @@ def test_the_runner_says_once_that_saving_fails_and_asks_before_the_dose_step(tm
             return super().listen(timeout)
 
     script = ["next step", "yes", "next step", "yes", "next step"]
-    io_ = Adapters(QuietSpeaker(), FillsUp(script, clock), journal, ConsoleDisplay(out), clock, clock.now)
+
+    class Heard(QuietSpeaker):
+        said: list[str] = []
+
+        def say(self, text, rate, volume):
+            self.said.append(text)
+
+    speaker = Heard()
+    io_ = Adapters(speaker, FillsUp(script, clock), journal, ConsoleDisplay(out), clock, clock.now)
     outcome = Runner(Session(quick()), io_).run()
     journal.close()
     shown = out.getvalue()
     assert shown.count("I can't save your record: the disk is full.") == 1
     assert "Do you want to go on to the injection without a saved record?" in shown
+    [told] = [text for text in speaker.said if "I can't save your record: the disk is full." in text]
+    assert "Do you want to go on to the injection" in told  # one utterance: the notice is not cut off
     assert outcome is Outcome.INPUT_CLOSED
     [record] = load_records(tmp_path, [tmp_path / "unsaved"]).sessions
     assert record.dose == "yes" and record.outcome == "input_closed"

@@ -55,11 +55,11 @@ RETRY_SAVING_S = 5.0
 """While the record cannot be saved, the longest wait between two tries (seconds)."""
 
 
-def check_saving(io: Adapters) -> str | None:
-    """Retry the journal's unwritten events; say once per session that saving fails (and
-    when it works again). The problem, or None when everything is saved."""
+def check_saving(io: Adapters, retry: bool) -> str | None:
+    """Why the record cannot be saved, or None when everything is saved; ``retry``: first try
+    to write what the journal keeps."""
     journal = io.journal
-    if getattr(journal, "problem", None) is not None:
+    if retry and getattr(journal, "problem", None) is not None:
         journal.retry()
     return getattr(journal, "problem", None)
 
@@ -81,6 +81,8 @@ class Runner:
         self._speech_pending = False
         self._earcon: str | None = None  # played just before the next thing said
         self._stepped = False  # a step has started
+        self._queued: list[str] = []  # notices said with the next utterance
+        self._retry_at = 0.0  # when to try writing the kept record again (monotonic seconds)
 
     def run(self) -> Outcome:
         try:
@@ -113,17 +115,28 @@ class Runner:
                 pass
         self.io.journal.record(ended.stamped(round(self.io.wall(), 3)))
 
-    def _saving(self) -> None:
-        """Tell the session (and, once, the user) when the record cannot be saved."""
-        problem = check_saving(self.io)
-        if (problem is not None) == self.state.unsaved:
-            return
-        if problem is not None and not self.io.saving_told:
-            self.io.saving_told = True
-            self.notice(dose.saving_failed(problem))
-        elif problem is None and self.io.saving_told:
-            self.notice(dose.SAVING_AGAIN)
-        self._feed(Saving(self.io.clock.now(), problem is not None))
+    def _saving(self, *, speak: bool = True) -> None:
+        """Tell the session (and, once, the user) when the record cannot be saved, and when
+        it can again; ``speak``: say the notice now, else with the next thing said."""
+        now = self.io.clock.now()
+        retry = now >= self._retry_at
+        if retry:
+            self._retry_at = now + RETRY_SAVING_S
+        problem = check_saving(self.io, retry)
+        if (problem is not None) != self.state.unsaved:
+            text = None
+            if problem is not None and not self.io.saving_told:
+                self.io.saving_told = True
+                text = dose.saving_failed(problem)
+            elif problem is None and self.io.saving_told:
+                text = dose.SAVING_AGAIN
+            if text is not None:
+                self._emit(event(EventType.NOTICE, text=text))
+                self._queued.append(text)
+            self._feed(Saving(now, problem is not None))
+        if speak and self._queued:
+            text, self._queued = " ".join(self._queued), []
+            self._speak(text)
 
     def notice(self, text: str) -> None:
         """Something the user must know that is not part of the procedure (spoken and shown)."""
@@ -180,7 +193,7 @@ class Runner:
         )
         if during_speech:
             self._cut()
-        self._saving()  # a write that just failed is known before the command moves anything
+        self._saving(speak=False)  # a write that just failed is known before the command moves on
         elsewhere = known_elsewhere(heard.text, keys=keys) if intent is None and heard.clear else None
         self._earcon = "accepted" if intent is not None else None
         self._feed(
@@ -217,6 +230,7 @@ class Runner:
             elif isinstance(effect, End):
                 log.info("session ended: %s", effect.outcome.value)
         if spoken:
+            spoken, self._queued = [*self._queued, *spoken], []
             self._speak(" ".join(spoken))
             self._prepare_likely_answers()
         if self.state.moment is not None:
