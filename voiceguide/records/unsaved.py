@@ -47,10 +47,11 @@ def plain(error: OSError) -> str:
 def _private_folder(folder: Path) -> bool:
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        info = folder.stat()
-        if info.st_uid != os.getuid():
-            log.error("not using %s for unsaved records: it belongs to another user", folder)
-            return False
+        for part in (folder.parent, folder):  # in a shared /tmp, someone may have made it first
+            if part.is_symlink() or part.stat().st_uid != os.getuid():
+                log.error("not using %s for unsaved records: %s is not yours", folder, part)
+                return False
+        os.chmod(folder.parent, 0o700)
         os.chmod(folder, 0o700)
         return True
     except OSError as error:
