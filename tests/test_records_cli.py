@@ -121,7 +121,7 @@ def test_a_rehearsal_is_recorded_as_one_and_never_offered_as_a_resume_point(tmp_
     rehearsal = voiceguide(*RUN, "--rehearsal", data_dir=tmp_path, input="stop\nend session\n")
     assert "did not finish" not in rehearsal.stdout and "Rehearsal:" in rehearsal.stdout
     history = voiceguide("history", data_dir=tmp_path).stdout
-    assert re.search(r"stopped at step 3 of 7 \(no end recorded\)\s+yes", history)
+    assert re.search(r"stopped at step 3 of 7: [^(]+\(no end recorded\)\s+no\s+-\s+yes", history)
 
 
 @contextlib.contextmanager
@@ -309,7 +309,7 @@ def test_real_sessions_feed_history_report_rotation_and_a_torn_line_is_reported(
     assert len(rows) == 3
     assert "completed" in rows[0] and "left outer thigh" in rows[0] and "soreness and mild redness" in rows[0]
     assert "right outer thigh" in rows[1] and "no problems" in rows[1]
-    assert "stopped at step 1 of 4 (no end recorded)" in rows[2]
+    assert re.search(r"stopped at step 1 of 4: [^(]+ \(no end recorded\)\s+no\s", rows[2])
     assert re.search(r"Next dose due: \w+ \d+ \w+ \d{4} \(in 30 days\)", out)
     assert "Your last session, on" in out and "did not finish" in out
 
@@ -331,9 +331,19 @@ def test_real_sessions_feed_history_report_rotation_and_a_torn_line_is_reported(
         assert "1 entry was partial" in result.stderr and "Wrote 3 entries" in result.stdout
         assert stat.S_IMODE(target.stat().st_mode) == 0o600
     table = list(csv.reader((tmp_path / "report.csv").open()))
-    assert table[0] == ["date", "procedure", "result", "rehearsal", "site", "check-in"]
-    assert [row[4] for row in table[1:]] == ["left outer thigh", "right outer thigh", "-"]
-    assert [row[5] for row in table[1:]] == ["soreness and mild redness", "no problems", "-"]
+    assert table[0] == [
+        "date",
+        "procedure",
+        "result",
+        "dose given",
+        "declined checks",
+        "rehearsal",
+        "site",
+        "check-in",
+    ]
+    assert [row[3] for row in table[1:]] == ["yes", "yes", "no"]
+    assert [row[6] for row in table[1:]] == ["left outer thigh", "right outer thigh", "-"]
+    assert [row[7][17:] for row in table[1:]] == ["soreness and mild redness", "no problems", ""]
     page = (tmp_path / "report.html").read_text()
     assert "1 entry was partial" in page
     assert re.search(r"<td>left outer thigh</td><td>1</td>", page)
@@ -362,7 +372,7 @@ def test_report_since_filters_and_bad_dates_are_usage_errors(tmp_path):
         "report", "--format", "csv", "--since", "2025-02-01", "--output", str(target), data_dir=tmp_path
     )
     assert result.returncode == 0 and "Wrote 1 entry" in result.stdout
-    assert [row[4] for row in csv.reader(target.open())][1:] == ["right outer thigh"]
+    assert [row[6] for row in csv.reader(target.open())][1:] == ["right outer thigh"]
     bad = voiceguide("report", "--since", "last week", "--output", str(target), data_dir=tmp_path)
     assert bad.returncode == 2 and "is not a date like" in bad.stderr
     overdue = voiceguide("history", "--profile", "example", data_dir=tmp_path).stdout

@@ -262,7 +262,7 @@ def test_ctrl_c_records_where_the_session_stopped():
     else:
         raise AssertionError("Ctrl-C must still end the program")
     ended = journal.of(EventType.SESSION_ENDED)
-    assert ended and ended[-1].data == {"outcome": "interrupted", "step": 1, "total": 18}
+    assert ended and ended[-1].data == {"outcome": "interrupted", "step": 1, "total": 18, "dose_given": False}
 
 
 class EarconSpeaker(QuietSpeaker):

@@ -37,6 +37,9 @@ REQUIRED_HAZARDS = (  # issue 7's list: each must be a row of the hazard table
     "tampered",
     "invented medical detail",
     "failing mid-session",
+    "second dose",  # issue 31's three
+    "dose not recorded",
+    "report misstates a dose",
 )
 REQUIRED_USE_ERRORS = ("early removal", "wrong injection site", "disinfection", "disposal")
 

@@ -13,6 +13,9 @@
 
 Only the CLI turns these into a clean message and an exit code; anything else is a bug and
 keeps its traceback.
+
+``Terminated`` is not an error but a way out: SIGTERM raises it (a ``KeyboardInterrupt``, so a
+running session records its end as on Ctrl-C), and the CLI exits 143.
 """
 
 from __future__ import annotations
@@ -85,3 +88,7 @@ class DisplayUnavailable(VoiceguideError):
 
 class ReportError(VoiceguideError):
     code = "report"
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived: the session ends as "interrupted" with its end recorded."""

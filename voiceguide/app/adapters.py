@@ -57,6 +57,8 @@ class Adapters:
     """Seconds since the epoch, stamped on every journal event."""
     voice: bool = False
     """True when answers come from the microphone."""
+    saving_told: bool = False
+    """The user has been told that the record cannot be saved (said once per run)."""
 
 
 def open_adapters(

@@ -13,6 +13,7 @@ from typing import TypeVar
 
 from voiceguide.app.adapters import Adapters
 from voiceguide.core import barge_in
+from voiceguide.core.dose import saving_failed
 from voiceguide.core.events import Event, EventType, event
 from voiceguide.core.intents import Intent, Moment
 from voiceguide.core.ports import Heard
@@ -68,6 +69,10 @@ class Conversation:
         stamped = item.stamped(round(self.io.wall(), 3))
         self.io.journal.record(stamped)
         self.io.display.show(stamped)
+        problem = getattr(self.io.journal, "problem", None)
+        if problem is not None and not self.io.saving_told:  # said once, as in the session
+            self.io.saving_told = True
+            self.notice(saving_failed(problem))
 
     def ask_yes_no(self, question: str) -> bool | None:
         """True for "yes", False for "no", None when no clear answer came (or "stop")."""

@@ -2,7 +2,8 @@
 message and an exit code. docs/cli.md documents every command.
 
 Exit codes: 0 done (a session completed, files valid), 1 refused or failed (with a one-line
-reason), 2 wrong usage, 3 a session that ended before completing, 130 interrupted.
+reason), 2 wrong usage, 3 a session that ended before completing, 130 interrupted (Ctrl-C),
+143 ended by SIGTERM (the session's end recorded first).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from voiceguide import __version__
 from voiceguide.app.cli_options import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
     EXIT_USAGE,
     EXPECT,
     Usage,
@@ -33,7 +35,7 @@ from voiceguide.app.cli_records import (
     cmd_validate,
 )
 from voiceguide.app.cli_sessions import cmd_checkin, cmd_demo, cmd_recognize, cmd_run
-from voiceguide.errors import VoiceguideError
+from voiceguide.errors import Terminated, VoiceguideError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,6 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     except Usage as error:
         print(f"voiceguide: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except Terminated:
+        print("\nvoiceguide: ended by a termination signal.", file=sys.stderr)
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
         print("\nvoiceguide: interrupted.", file=sys.stderr)
         return EXIT_INTERRUPTED

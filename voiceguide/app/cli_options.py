@@ -8,6 +8,8 @@ import argparse
 from voiceguide.core.session_types import DEFAULT_RATE
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_TERMINATED = 143
+"""SIGTERM, after the session's end was recorded (128 + 15, as the shell reports it)."""
 EXPECT = ("step", "check", "paused", "all")
 """Listening moments `recognize --expect` can stand for (values of intents.Moment)."""
 

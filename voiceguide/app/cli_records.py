@@ -34,11 +34,13 @@ def _records_view(args: argparse.Namespace):
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    from voiceguide.records.history import render_text
+    from voiceguide.records.history import header, render_text
 
-    found, schedule, notes, _profile = _records_view(args)
+    found, schedule, notes, profile = _records_view(args)
     for note in notes:
         print(note)
+    for label, value in header(profile):
+        print(f"{label}: {value}")
     print(render_text(found) if found else "No sessions recorded yet.")
     print()
     for line in schedule:
@@ -49,7 +51,7 @@ def cmd_history(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from voiceguide.records.history import sites_used
+    from voiceguide.records.history import header, sites_used
     from voiceguide.records.report import render_csv, render_html, write_private
 
     found, schedule, notes, profile = _records_view(args)
@@ -57,7 +59,12 @@ def cmd_report(args: argparse.Namespace) -> int:
         text = render_csv(found)
     else:
         text = render_html(
-            found, sites_used(found, profile), schedule, notes, args.since.isoformat() if args.since else None
+            found,
+            sites_used(found, profile),
+            schedule,
+            notes,
+            args.since.isoformat() if args.since else None,
+            header(profile),
         )
     write_private(Path(args.output), text)
     for note in notes:

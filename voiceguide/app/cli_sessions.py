@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import time
 from contextlib import ExitStack
 
 from voiceguide.app.cli_options import (
@@ -14,11 +16,21 @@ from voiceguide.app.cli_options import (
     chosen_preferences,
 )
 from voiceguide.core.session_types import DEFAULT_RATE
-from voiceguide.errors import VoiceguideError
+from voiceguide.errors import Terminated, VoiceguideError
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    """SIGTERM ends the session as Ctrl-C does: its end is recorded (``errors.Terminated``)."""
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return _run(args)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run(args: argparse.Namespace) -> int:
     from voiceguide.app.adapters import prepare_with_profile
+    from voiceguide.app.dose_guard import starting_point
     from voiceguide.app.runner import Runner
     from voiceguide.app.session_setup import listeners, open_display, session_preferences
     from voiceguide.core.rotation import with_site_choice
@@ -29,6 +41,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from voiceguide.ui.text_io import ConsoleDisplay
 
     procedure, profile = prepare_with_profile(args.procedure, args.profile, args.rehearsal)
+    merge_unsaved()
     records = load_records()
     procedure = with_site_choice(procedure, profile, records.last_site(procedure.id))
     keeper, verbosity = session_preferences(procedure, chosen_preferences(args), records)
@@ -41,16 +54,18 @@ def cmd_run(args: argparse.Namespace) -> int:
             talk.notice(notice)
         io.display = Fanout(ConsoleDisplay(), keeper, *([window] if window else []))
         io.listener, fallback = listeners(stack, io.listener, io.voice, window)
-        first, point = 0, None if procedure.rehearsal else records.resume_point(procedure.id)
-        if point is not None:
-            from voiceguide.app.resume import offer_resume
-
-            first = offer_resume(talk, procedure, point)
-            if first is None:
-                talk.finish()
-                return EXIT_INCOMPLETE
+        start = starting_point(talk, procedure, profile, records, time.time())
         talk.finish()
-        session = Session(procedure, verbosity, first_step=first, resumes=point.session if first else None)
+        if start is None:
+            return EXIT_INCOMPLETE
+        first, point = start
+        session = Session(
+            procedure,
+            verbosity,
+            first_step=first,
+            resumes=point.session if first else None,
+            dose_given=bool(first and point.dose == "yes"),
+        )
         outcome = Runner(session, io, rate=rate, volume=volume, fallback=fallback).run()
         if outcome is Outcome.COMPLETED and not procedure.rehearsal and any(s.site for s in procedure.steps):
             from voiceguide.app.checkin import run_checkin
@@ -58,6 +73,36 @@ def cmd_run(args: argparse.Namespace) -> int:
             run_checkin(talk, profile, journal.session_id)
             talk.finish()
     return EXIT_OK if outcome is Outcome.COMPLETED else EXIT_INCOMPLETE
+
+
+def merge_unsaved() -> None:
+    """Add back what an earlier run could not write (its fallback files) to its journals."""
+    from voiceguide.paths import data_dir
+    from voiceguide.records.unsaved import merge
+
+    merged = merge(data_dir() / "sessions")
+    if merged:
+        print(f"voiceguide: added {merged} unsaved part(s) of earlier records back to them.", file=sys.stderr)
+
+
+def said_unsaved(journal) -> None:
+    """At exit: where what could not be written was kept (or that it could not be)."""
+    if journal.lost:
+        print(
+            "voiceguide: part of the session record could not be saved anywhere. Note the time "
+            "and site of any injection, and tell your clinician.",
+            file=sys.stderr,
+        )
+    elif journal.kept is not None:
+        print(
+            f"voiceguide: the session record could not be saved in full; the rest is kept in "
+            f"{journal.kept} and is added back at the next run.",
+            file=sys.stderr,
+        )
+
+
+def _terminate(signum, frame) -> None:
+    raise Terminated()
 
 
 def _conversation(
@@ -70,7 +115,9 @@ def _conversation(
     from voiceguide.records.journal import FileJournal
     from voiceguide.ui.text_io import ConsoleDisplay
 
-    journal = stack.enter_context(FileJournal(name))
+    journal = FileJournal(name)
+    stack.callback(said_unsaved, journal)
+    stack.enter_context(journal)
     io, notices = open_adapters(stack, args.engine, args.model, journal, ConsoleDisplay())
     talk = Conversation(io, rate=rate, volume=volume)
     for notice in notices:

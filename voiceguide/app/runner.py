@@ -17,9 +17,10 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 from voiceguide.app.adapters import Adapters
-from voiceguide.core import barge_in
+from voiceguide.core import barge_in, dose
 from voiceguide.core.events import Event, EventType, event
 from voiceguide.core.intents import Intent
 from voiceguide.core.ports import Heard, Listener
@@ -33,6 +34,7 @@ from voiceguide.core.session_types import (
     InputClosed,
     Mode,
     Outcome,
+    Saving,
     Say,
     SpeechEnded,
     Start,
@@ -49,6 +51,17 @@ BARGE_IN_POLL_S = 0.02
 """How often, while speaking, the runner checks for "stop" (seconds)."""
 IDLE_WAIT_S = 3600.0
 """How long to listen when nothing is due (paused): effectively until something is heard."""
+RETRY_SAVING_S = 5.0
+"""While the record cannot be saved, the longest wait between two tries (seconds)."""
+
+
+def check_saving(io: Adapters, retry: bool) -> str | None:
+    """Why the record cannot be saved, or None when everything is saved; ``retry``: first try
+    to write what the journal keeps."""
+    journal = io.journal
+    if retry and getattr(journal, "problem", None) is not None:
+        journal.retry()
+    return getattr(journal, "problem", None)
 
 
 class Runner:
@@ -67,25 +80,63 @@ class Runner:
         self.state: State = session.start(rate, volume)
         self._speech_pending = False
         self._earcon: str | None = None  # played just before the next thing said
+        self._stepped = False  # a step has started
+        self._queued: list[str] = []  # notices said with the next utterance
+        self._retry_at = 0.0  # when to try writing the kept record again (monotonic seconds)
 
     def run(self) -> Outcome:
         try:
             self._feed(Start(self.io.clock.now()))
             while self.state.mode is not Mode.ENDED:
+                self._saving()
                 self._turn()
-        except KeyboardInterrupt:  # Ctrl-C: cut speech and record where it stopped, then leave
+        except KeyboardInterrupt:  # Ctrl-C or SIGTERM: cut speech, record where it stopped, leave
             self.io.speaker.stop()
-            self._emit(
-                event(
-                    EventType.SESSION_ENDED,
-                    outcome=Outcome.INTERRUPTED.value,
-                    step=self.state.index + 1,
-                    total=self.session.total,
-                )
-            )
+            self._interrupted(show=True)
+            raise
+        except BrokenPipeError:  # the console's reader went away: record the end, then leave
+            self._interrupted(show=False)
             raise
         self.io.speaker.wait(timeout=60)
         return self.state.outcome
+
+    def _interrupted(self, *, show: bool) -> None:
+        if self.state.mode is Mode.ENDED:
+            return
+        ended = dose.ended_event(self.state, Outcome.INTERRUPTED, self.session.total)
+        if not self._stepped:
+            ended = event(ended.type, **{**ended.data, "step": 0})
+        self.state = replace(self.state, mode=Mode.ENDED, outcome=Outcome.INTERRUPTED)
+        if show:
+            try:
+                self._emit(ended)
+                return
+            except BrokenPipeError:
+                pass
+        self.io.journal.record(ended.stamped(round(self.io.wall(), 3)))
+
+    def _saving(self, *, speak: bool = True) -> None:
+        """Tell the session (and, once, the user) when the record cannot be saved, and when
+        it can again; ``speak``: say the notice now, else with the next thing said."""
+        now = self.io.clock.now()
+        retry = now >= self._retry_at
+        if retry:
+            self._retry_at = now + RETRY_SAVING_S
+        problem = check_saving(self.io, retry)
+        if (problem is not None) != self.state.unsaved:
+            text = None
+            if problem is not None and not self.io.saving_told:
+                self.io.saving_told = True
+                text = dose.saving_failed(problem)
+            elif problem is None and self.io.saving_told:
+                text = dose.SAVING_AGAIN
+            if text is not None:
+                self._emit(event(EventType.NOTICE, text=text))
+                self._queued.append(text)
+            self._feed(Saving(now, problem is not None))
+        if speak and self._queued:
+            text, self._queued = " ".join(self._queued), []
+            self._speak(text)
 
     def notice(self, text: str) -> None:
         """Something the user must know that is not part of the procedure (spoken and shown)."""
@@ -109,6 +160,8 @@ class Runner:
             return
         deadline = self.session.next_deadline(self.state)
         timeout = IDLE_WAIT_S if deadline is None else max(0.0, deadline - self.io.clock.now())
+        if self.state.unsaved:
+            timeout = min(timeout, RETRY_SAVING_S)
         heard = self.io.listener.listen(timeout)
         if heard is None:
             self._feed(Tick(self.io.clock.now()))
@@ -140,6 +193,7 @@ class Runner:
         )
         if during_speech:
             self._cut()
+        self._saving(speak=False)  # a write that just failed is known before the command moves on
         elsewhere = known_elsewhere(heard.text, keys=keys) if intent is None and heard.clear else None
         self._earcon = "accepted" if intent is not None else None
         self._feed(
@@ -176,6 +230,7 @@ class Runner:
             elif isinstance(effect, End):
                 log.info("session ended: %s", effect.outcome.value)
         if spoken:
+            spoken, self._queued = [*self._queued, *spoken], []
             self._speak(" ".join(spoken))
             self._prepare_likely_answers()
         if self.state.moment is not None:
@@ -240,6 +295,8 @@ class Runner:
             self._emit(event(EventType.SPEECH_CUT))
 
     def _emit(self, item: Event) -> None:
+        if item.type is EventType.STEP_STARTED:
+            self._stepped = True
         stamped = item.stamped(round(self.io.wall(), 3))
         self.io.journal.record(stamped)
         self.io.display.show(stamped)

@@ -13,7 +13,9 @@ from typing import Any
 
 
 class EventType(str, Enum):
-    SESSION_STARTED = "session_started"  # procedure, title, steps, rehearsal; resumes, first_step
+    SESSION_STARTED = (
+        "session_started"  # procedure, title, steps, rehearsal, dose_step; resumes, first_step, dose_given
+    )
     STEP_STARTED = "step_started"  # index (1-based), total, step id, title
     SAID = "said"  # text spoken (or printed) by the assistant
     SPEECH_CUT = "speech_cut"  # speech was cut off by "stop"
@@ -30,7 +32,10 @@ class EventType(str, Enum):
     RESUMED = "resumed"
     SETTING_CHANGED = "setting_changed"  # name, value
     NOTICE = "notice"  # something the user should know (fallback to keyboard, ...)
-    SESSION_ENDED = "session_ended"  # outcome: completed / ended / declined_check / input_closed
+    SESSION_ENDED = (
+        "session_ended"  # outcome: completed / ended / declined_check / input_closed / interrupted
+    )
+    DOSE_GIVEN = "dose_given"  # step id, site (or None): the user moved past the dose step
     SITE_CHOSEN = "site_chosen"  # site (from the profile), step id: the site confirmed for today
     CHECKIN = "checkin"  # effects, concerning (lists of effect names), about (session id or None)
 
@@ -53,9 +58,13 @@ class Event:
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> Event:
+        """Raises ValueError (or KeyError, TypeError) on an unknown type or a time that is
+        not a number, so a reader can skip and count the entry."""
         raw = dict(raw)
         kind = EventType(raw.pop("type"))
         at = raw.pop("at", None)
+        if at is not None and (isinstance(at, bool) or not isinstance(at, (int, float)) or at != at):
+            raise ValueError(f"'at' is not a time: {at!r}")
         return cls(kind, raw, at)
 
     @classmethod

@@ -130,7 +130,14 @@ class Clock(Protocol):
 
 
 class Journal(Protocol):
+    problem: str | None
+    """Why the last write failed ("the disk is full"), or None while everything is saved."""
+
     def record(self, event: Event) -> None: ...
+
+    def retry(self) -> bool:
+        """Write what could not be written; True when nothing is left."""
+        ...
 
 
 class Display(Protocol):

@@ -31,6 +31,7 @@ _STEP_KEYS = {
     "rehearsal",
     "rehearsal_say",
     "site",
+    "dose",
 }
 _CHECK_KEYS = {"question", "if_no"}
 _TIMER_KEYS = {"seconds", "say", "done"}
@@ -87,6 +88,9 @@ class Step:
     today's site just before it."""
     site_choice: SiteChoice | None = None
     """Set only on the step site rotation adds."""
+    dose: bool = False
+    """The dose step (``dose: true``, at most one per procedure): moving past it records
+    that the dose was given."""
     line: int = 0
     """Where the step starts in its file (1-based)."""
     brief: str | None = None
@@ -106,6 +110,13 @@ class Procedure:
     rehearsal: bool = False
     """True once reduced to the dry run by ``for_rehearsal``."""
     lines: dict[str, int] = field(default_factory=dict, compare=False)
+
+    @property
+    def dose_index(self) -> int | None:
+        """The 0-based index of the dose step, or None (no dose step, or a rehearsal)."""
+        if self.rehearsal:
+            return None
+        return next((index for index, step in enumerate(self.steps) if step.dose), None)
 
     def placeholders(self) -> list[tuple[str, int]]:
         """Every ``{name}`` used, with the line it is on."""
@@ -154,6 +165,7 @@ class Procedure:
                 step,
                 say=step.rehearsal_say or step.say,
                 rehearsal_say=None,
+                dose=False,
                 brief=None if step.rehearsal_say else step.brief,
             )
             for step in self.steps
@@ -201,6 +213,14 @@ def parse_procedure(path: str, text: str | None = None) -> Procedure:
             path,
             site_steps[1].line or None,
             f"only one step may have 'site: true' (also step '{site_steps[0].id}')",
+        )
+    dose_steps = [step for step in steps if step.dose]
+    if len(dose_steps) > 1:
+        raise FileProblem(
+            path,
+            dose_steps[1].lines.get("dose") or dose_steps[1].line or None,
+            f"only one step may have 'dose: true' (also step '{dose_steps[0].id}' on line "
+            f"{dose_steps[0].line}); mark only the step where the dose is given",
         )
     procedure = Procedure(
         id=proc_id,
@@ -260,6 +280,7 @@ def _parse_step(path: str, raw: object, number: int, line: int) -> Step:
         rehearsal=fields.flag("rehearsal", default=False),
         rehearsal_say=fields.text("rehearsal_say", required=False),
         site=fields.flag("site", default=False),
+        dose=fields.flag("dose", default=False),
         line=fields.line() or line,
         lines=lines,
         brief=fields.text("brief", required=False),

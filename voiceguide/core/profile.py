@@ -16,7 +16,7 @@ from voiceguide.errors import FileProblem
 
 EXAMPLE = "example"
 
-_KEYS = {"product", "route", "sites", "interval_days", "clinician", "dose", "notes"}
+_KEYS = {"patient", "product", "route", "sites", "interval_days", "clinician", "dose", "notes"}
 _CLINICIAN_KEYS = {"name", "phone"}
 
 
@@ -24,6 +24,8 @@ _CLINICIAN_KEYS = {"name", "phone"}
 class Profile:
     path: str
     """Where it was read from (for messages)."""
+    patient: str | None = None
+    """The patient's name, as the clinician wrote it (shown on the report's header)."""
     product: str | None = None
     """The prescribed product, as on the label."""
     route: str | None = None
@@ -91,6 +93,7 @@ def parse_profile(path: str, text: str | None) -> Profile:
         phone = clinician.text("phone", required=False)
     return Profile(
         path=path,
+        patient=fields.text("patient", required=False),
         product=fields.text("product", required=False),
         route=fields.text("route", required=False),
         sites=fields.texts("sites", required=False),

@@ -1,4 +1,5 @@
-"""When the next dose is due, from the profile's interval and the last completed session.
+"""When the next dose is due, from the profile's interval and the last recorded dose (a session
+that passed the dose step, whatever its outcome).
 
 Pure: ``today`` is passed in. It never makes a catch-up plan: an overdue dose is referred to
 the clinician.
@@ -15,7 +16,7 @@ CATCH_UP = "Contact your clinician for the right catch-up plan."
 @dataclass(frozen=True)
 class Due:
     last: date | None
-    """The day of the last completed (real) session."""
+    """The day of the last recorded (real) dose."""
     next: date | None
     today: date
 
@@ -27,6 +28,17 @@ class Due:
 def due(last_dose: date | None, interval_days: int | None, today: date) -> Due:
     next_day = last_dose + timedelta(days=interval_days) if last_dose and interval_days else None
     return Due(last_dose, next_day, today)
+
+
+SAME_DAY_S = 24 * 3600
+"""Without a dose interval, a dose recorded this recently still warns before a new session."""
+
+
+def too_soon(last_dose_at: float, interval_days: int | None, now: float) -> bool:
+    """True when a new dose at ``now`` (seconds since the epoch) would come before the
+    profile's interval since the last recorded dose (within a day when no interval is set)."""
+    window = interval_days * 24 * 3600 if interval_days else SAME_DAY_S
+    return now - last_dose_at < window
 
 
 def day(value: date) -> str:
@@ -43,7 +55,7 @@ def describe(found: Due, interval_days: int | None, unfinished_after: date | Non
         )
     elif found.last is None:
         lines.append(
-            "No completed session is on record, so there is no next due date yet. "
+            "No dose is on record, so there is no next due date yet. "
             "Ask your clinician when your next dose is due."
         )
     elif found.overdue:
@@ -56,7 +68,7 @@ def describe(found: Due, interval_days: int | None, unfinished_after: date | Non
         when = "today" if left == 0 else f"in {left} day{'s' * (left != 1)}"
         lines.append(
             f"Next dose due: {day(found.next)} ({when}), {interval_days} days after your "
-            f"last completed session on {day(found.last)}."
+            f"last recorded dose on {day(found.last)}."
         )
     if unfinished_after is not None:
         lines.append(

@@ -7,13 +7,15 @@ effect is data the runner carries out. The safety rules (docs/safety.md) live he
 - "stop" cuts speech and pauses; resuming or ending is a separate choice;
 - a critical check needs an explicit "yes"; "no" leads to safe guidance, never onward. A
   spoken one-word "yes" must then be confirmed with "confirm" (``intents.CONFIRM_PHRASE``):
-  sound-alikes ("guess") are heard as "Yes." too often to pass a check on their own.
+  sound-alikes ("guess") are heard as "Yes." too often to pass a check on their own;
+- the dose step is a fact of its own (``core.dose``): after it a "no" is not a failure to start.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+from voiceguide.core import dose
 from voiceguide.core.events import EventType, event
 from voiceguide.core.intents import ALLOWED, CONFIRM_PHRASE, Intent, normalise, taught_phrase
 from voiceguide.core.procedure import Procedure, Step
@@ -29,6 +31,7 @@ from voiceguide.core.session_types import (
     InputClosed,
     Mode,
     Outcome,
+    Saving,
     Say,
     SpeechEnded,
     Start,
@@ -51,19 +54,22 @@ class Session:
         verbosity: str = "detailed",
         first_step: int = 0,
         resumes: str | None = None,
+        dose_given: bool = False,
     ):
-        """``first_step`` (0-based) > 0 resumes an unfinished session (id ``resumes``) there."""
+        """``first_step`` (0-based) > 0 resumes an unfinished session (id ``resumes``) there;
+        ``dose_given``: that session had passed the dose step already."""
         self.procedure = procedure
         self.total = len(procedure.steps)
         self.verbosity = verbosity
         """"detailed" or "brief": how steps are first said ("help" and "repeat" are always detailed)."""
         self.first_step = min(max(0, first_step), self.total - 1)
         self.resumes = resumes
+        self.dose_given = dose_given and procedure.dose_index is not None
 
     # -- public -----------------------------------------------------------------------
 
     def start(self, rate: int = DEFAULT_RATE, volume: float = 1.0) -> State:
-        return State(rate=rate, volume=volume, verbosity=self.verbosity)
+        return State(rate=rate, volume=volume, verbosity=self.verbosity, dose_given=self.dose_given)
 
     def transition(self, state: State, given: Input) -> tuple[State, Effects]:
         if state.mode is Mode.ENDED:
@@ -74,6 +80,8 @@ class Session:
             return self._speech_ended(state, given.now)
         if isinstance(given, Tick):
             return self._tick(state, given.now)
+        if isinstance(given, Saving):
+            return replace(state, unsaved=given.failing), []
         if isinstance(given, InputClosed):
             return self._end(
                 state,
@@ -101,6 +109,9 @@ class Session:
     def _begin(self, state: State) -> tuple[State, Effects]:
         p = self.procedure
         resuming = {"resumes": self.resumes, "first_step": self.first_step + 1} if self.first_step else {}
+        if state.dose_given:
+            resuming["dose_given"] = True
+        dose = p.dose_index
         effects: Effects = [
             Emit(
                 event(
@@ -109,6 +120,7 @@ class Session:
                     title=p.title,
                     steps=self.total,
                     rehearsal=p.rehearsal,
+                    dose_step=p.steps[dose].id if dose is not None else None,
                     **resuming,
                 )
             )
@@ -178,22 +190,34 @@ class Session:
     # -- intents ----------------------------------------------------------------------
 
     def _next(self, state: State, now: float) -> tuple[State, Effects]:
+        state, given = dose.passing(self.procedure, state)
         if state.index + 1 >= self.total:
-            return self._complete(state)
-        return self._enter(state, state.index + 1)
+            state, effects = self._complete(state)
+        else:
+            state, effects = self._enter(state, state.index + 1)
+        return state, [*given, *effects]
 
     def _yes(self, state: State, now: float) -> tuple[State, Effects]:
+        if state.saving_check:
+            state, answered = dose.unsaved_answered(state, yes=True)
+            state, effects = self._enter(state, state.index)
+            return state, [answered, *effects]
         step = self.step(state)
         answered = [Emit(event(EventType.CHECK_ANSWERED, step=step.id, answer="yes"))]
         if step.site_choice:
-            answered.append(
-                Emit(event(EventType.SITE_CHOSEN, step=step.id, site=step.site_choice.sites[state.site_pick]))
-            )
+            site = step.site_choice.sites[state.site_pick]
+            answered.append(Emit(event(EventType.SITE_CHOSEN, step=step.id, site=site)))
+            state = replace(state, site=site)
         state, effects = self._next(state, now)
         return state, [*answered, *effects]
 
     def _no(self, state: State, now: float) -> tuple[State, Effects]:
         step = self.step(state)
+        if state.saving_check:
+            state, answered = dose.unsaved_answered(state, yes=False)
+            return state, [answered, self._safe_guidance(state)]
+        if state.dose_given:  # the dose is in: guidance for this check, then on to the aftercare
+            return dose.no_after_dose(self.procedure, state)
         answered = Emit(event(EventType.CHECK_ANSWERED, step=step.id, answer="no"))
         choice = step.site_choice
         if choice and state.site_pick + 1 < len(choice.sites):  # offer the next trained site
@@ -216,12 +240,16 @@ class Session:
         ]
 
     def _question(self, state: State) -> str:
+        if state.saving_check:
+            return dose.UNSAVED_QUESTION
         step = self.step(state)
         if step.site_choice:
             return step.site_choice.question(state.site_pick)
         return step.check.question if step.check else ""
 
     def _safe_guidance(self, state: State) -> Say:
+        if state.saving_check:
+            return Say(f"{dose.UNSAVED_NO} {SAFE_EXIT_HINT}")
         guidance = self.step(state).check.if_no or "Do not inject. Contact your clinician for advice."
         return Say(f"{guidance} {SAFE_EXIT_HINT}")
 
@@ -289,6 +317,8 @@ class Session:
 
     def _end_by_user(self, state: State, now: float) -> tuple[State, Effects]:
         declined = state.mode is Mode.SAFE_EXIT or state.resume_to is Mode.SAFE_EXIT
+        if state.dose_given:
+            return self._end(state, Outcome.ENDED, dose.ended_after_dose(state, self.total))
         if declined:
             return self._end(
                 state,
@@ -319,6 +349,8 @@ class Session:
     ) -> tuple[State, Effects]:
         """Say step ``index`` (announce=False for a repeat: no new STEP_STARTED event; a
         repeat is always ``detailed``, a brief session otherwise says the step's brief form)."""
+        if dose.must_ask_unsaved(self.procedure, state, index):
+            return dose.ask_unsaved(state, index)
         step = self.procedure.steps[index]
         effects: Effects = []
         if announce:
@@ -347,6 +379,7 @@ class Session:
             timer_counted=None,
             resume_to=None,
             site_pick=0,
+            saving_check=False,
         )
         if step.check:
             effects += [
@@ -377,9 +410,7 @@ class Session:
         ended = replace(state, mode=Mode.ENDED, outcome=outcome, quiet_since=None, timer_end=None)
         return ended, [
             Say(text),
-            Emit(
-                event(EventType.SESSION_ENDED, outcome=outcome.value, step=state.index + 1, total=self.total)
-            ),
+            Emit(dose.ended_event(state, outcome, self.total)),
             End(outcome),
         ]
 

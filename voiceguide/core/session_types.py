@@ -71,6 +71,14 @@ class InputClosed:
     now: float
 
 
+@dataclass(frozen=True)
+class Saving:
+    """Whether the record is being saved: ``failing`` while journal writes fail."""
+
+    now: float
+    failing: bool
+
+
 # -- effects ----------------------------------------------------------------------------
 
 
@@ -125,6 +133,17 @@ class State:
     site_pick: int = 0
     """Which trained site a site-choice step is asking about (index into its sites)."""
     outcome: Outcome | None = None
+    dose_given: bool = False
+    """The user has moved past the procedure's dose step (in this session or the one it
+    resumes): every later outcome keeps it."""
+    site: str | None = None
+    """The site confirmed for today (a site-choice step's "yes"), or None."""
+    unsaved: bool = False
+    """The record cannot be saved at the moment (the journal's writes fail)."""
+    unsaved_ok: bool = False
+    """The user said "yes" (and "confirm") to going on to the dose step without a saved record."""
+    saving_check: bool = False
+    """The check being asked is "go on to the dose step without a saved record?"."""
 
     @property
     def moment(self) -> Moment | None:
@@ -138,6 +157,6 @@ class State:
         }.get(self.mode)
 
 
-Input = Start | SpeechEnded | Command | Tick | InputClosed
+Input = Start | SpeechEnded | Command | Tick | InputClosed | Saving
 Effect = Say | CutSpeech | Emit | SetVoice | End
 Effects = list[Effect]

@@ -1,5 +1,6 @@
-"""The rows ``voiceguide history`` and ``voiceguide report`` show: one per session (and one per
-check-in not about a recorded session), oldest first, plus the schedule sentences.
+"""The rows ``voiceguide history`` and ``voiceguide report`` show: one per injection attempt (a
+session and the sessions that resumed it, merged), one per check-in not about a recorded
+session, oldest first, plus the schedule sentences.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from datetime import date
 from voiceguide.core.checkin_phrases import labels
 from voiceguide.core.profile import Profile
 from voiceguide.core.schedule import describe, due
-from voiceguide.records.sessions import Checkin, Records
+from voiceguide.records.sessions import Checkin, Records, SessionRecord
 
-COLUMNS = ("date", "procedure", "result", "rehearsal", "site", "check-in")
+COLUMNS = ("date", "procedure", "result", "dose given", "declined checks", "rehearsal", "site", "check-in")
 
 
 @dataclass(frozen=True)
@@ -27,46 +28,90 @@ class Row:
     checkin: str
     concerning: bool
     """A check-in on this row named a concerning effect."""
+    dose: str = "no"
+    """ "yes", "no" or "unknown" (for a check-in row: "-")."""
+    declined: tuple[str, ...] = ()
+    """The checks answered "no" (by step title)."""
+    checkins: tuple[Checkin, ...] = ()
+    """Each check-in of this row, with its own time."""
 
     @property
     def day(self) -> date | None:
         return date.fromtimestamp(self.at) if self.at is not None else None
 
     def cells(self) -> tuple[str, ...]:
-        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(self.at)) if self.at is not None else "unknown"
         return (
-            when,
+            stamp(self.at),
             self.procedure,
             self.result,
+            self.dose,
+            "; ".join(self.declined) or "-",
             "yes" if self.rehearsal else "no",
             self.site or "-",
             self.checkin or "-",
         )
 
 
-def checkin_text(checkins: tuple[Checkin, ...] | list[Checkin]) -> str:
+def stamp(at: float | None) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(at)) if at is not None else "unknown"
+
+
+def checkin_text(checkins: tuple[Checkin, ...] | list[Checkin], timed: bool = False) -> str:
+    """What each check-in reported (``timed``: each after its own date and time)."""
     parts = []
     for checkin in checkins:
         text = labels(checkin.effects) if checkin.effects else "not recorded"
-        parts.append(f"{text} (told to contact the clinician)" if checkin.concerning else text)
+        text = f"{text} (told to contact the clinician)" if checkin.concerning else text
+        parts.append(f"{stamp(checkin.at)} {text}" if timed else text)
     return "; ".join(parts)
 
 
+def attempts(records: Records) -> list[tuple[SessionRecord, ...]]:
+    """The sessions grouped into injection attempts: a session and every session that carried
+    it on (``resumes``), in order; attempts oldest first."""
+    by_id = {s.session: s for s in records.sessions}
+    groups: dict[str, list[SessionRecord]] = {}
+    for record in records.sessions:  # oldest first, so a predecessor is placed before
+        root, seen = record, {record.session}
+        while root.resumes in by_id and root.resumes not in seen:
+            root = by_id[root.resumes]
+            seen.add(root.session)
+        groups.setdefault(root.session, []).append(record)
+    return [tuple(parts) for parts in groups.values()]
+
+
+def attempt_dose(parts: tuple[SessionRecord, ...]) -> str:
+    doses = [part.dose for part in parts]
+    return "yes" if "yes" in doses else "unknown" if "unknown" in doses else "no"
+
+
+def attempt_row(parts: tuple[SessionRecord, ...]) -> Row:
+    first, last = parts[0], parts[-1]
+    checkins = tuple(sorted((c for p in parts for c in p.checkins), key=lambda c: c.at or 0.0))
+    declined: list[str] = []
+    for part in parts:
+        declined += [name for name in part.declined if name not in declined]
+    result = last.status()
+    if len(parts) > 1:
+        result += f", resumed {len(parts) - 1} time{'s' * (len(parts) > 2)}"
+    return Row(
+        first.started,
+        first.title or first.procedure,
+        result,
+        first.rehearsal,
+        next((p.site for p in reversed(parts) if p.site), ""),
+        checkin_text(checkins, timed=True),
+        any(c.concerning for c in checkins),
+        attempt_dose(parts),
+        tuple(declined),
+        checkins,
+    )
+
+
 def rows(records: Records, since: date | None = None) -> list[Row]:
-    found = [
-        Row(
-            s.started,
-            s.title or s.procedure,
-            s.status(),
-            s.rehearsal,
-            s.site or "",
-            checkin_text(s.checkins),
-            any(c.concerning for c in s.checkins),
-        )
-        for s in records.sessions
-    ]
+    found = [attempt_row(parts) for parts in attempts(records)]
     found += [
-        Row(c.at, "check-in", "check-in", False, "", checkin_text([c]), bool(c.concerning))
+        Row(c.at, "check-in", "check-in", False, "", checkin_text([c]), bool(c.concerning), "-", (), (c,))
         for c in records.loose_checkins
     ]
     found.sort(key=lambda row: row.at or 0.0)
@@ -74,10 +119,11 @@ def rows(records: Records, since: date | None = None) -> list[Row]:
 
 
 def sites_used(found: list[Row], profile: Profile | None) -> list[tuple[str, int, str]]:
-    """(site, times confirmed, last day used) for the profile's sites (in rotation order) and
-    any other site on record."""
-    counts = Counter(row.site for row in found if row.site and not row.rehearsal)
-    last = {row.site: row.cells()[0][:10] for row in found if row.site and not row.rehearsal}
+    """(site, doses given there, last day used) for the profile's sites (in rotation order) and
+    any other site on record. Only attempts whose dose was given count."""
+    doses = [row for row in found if row.site and not row.rehearsal and row.dose == "yes"]
+    counts = Counter(row.site for row in doses)
+    last = {row.site: row.cells()[0][:10] for row in doses}
     order = list(profile.sites) if profile else []
     order += sorted(site for site in counts if site not in order)
     return [(site, counts.get(site, 0), last.get(site, "-")) for site in order]
@@ -85,15 +131,30 @@ def sites_used(found: list[Row], profile: Profile | None) -> list[tuple[str, int
 
 def schedule(records: Records, profile: Profile | None, procedure: str, today: date) -> list[str]:
     dose = records.last_dose(procedure)
-    last_day = date.fromtimestamp(dose.started) if dose and dose.started else None
+    at = dose.dose_time if dose else None
+    last_day = date.fromtimestamp(at) if at else None
     later = [
         s
         for s in records.real(procedure)
-        if not s.completed and (s.started or 0) > (dose.started if dose else 0)
+        if not s.completed and s.dose != "yes" and (s.started or 0) > (at or 0) and s.step > 0
     ]
     unfinished = date.fromtimestamp(later[-1].started) if later and later[-1].started else None
     interval = profile.interval_days if profile else None
     return describe(due(last_day, interval, today), interval, unfinished)
+
+
+def header(profile: Profile | None) -> list[tuple[str, str]]:
+    """(label, value) for the report's header: who and what the record is about."""
+    if profile is None:
+        return []
+    contact = profile.values().get("clinician")
+    found = [
+        ("Patient", profile.patient),
+        ("Product", profile.product),
+        ("Route", profile.route),
+        ("Clinician", contact),
+    ]
+    return [(label, value) for label, value in found if value]
 
 
 def render_text(found: list[Row]) -> str:

@@ -7,13 +7,18 @@ from __future__ import annotations
 import csv
 import html
 import io
+import logging
 import os
 import secrets
+import stat
 import time
 from pathlib import Path
 
 from voiceguide.errors import ReportError
-from voiceguide.records.history import COLUMNS, Row
+from voiceguide.records.history import COLUMNS, Row, checkin_text, stamp
+
+log = logging.getLogger(__name__)
+CONCERNING_COLUMN = COLUMNS.index("check-in")
 
 _CSS = """
 body { font: 22px/1.5 "DejaVu Sans", Arial, sans-serif; color: #000; background: #fff; margin: 1.5em; }
@@ -36,7 +41,9 @@ def render_html(
     schedule: list[str],
     notes: list[str],
     since: str | None,
+    about: list[tuple[str, str]] = (),
 ) -> str:
+    """``about``: (label, value) pairs from the profile (patient, product, route, clinician)."""
     e = html.escape
     period = f" since {e(since)}" if since else ""
     made = time.strftime("%Y-%m-%d %H:%M")
@@ -46,6 +53,11 @@ def render_html(
         "<title>voiceguide session record</title>",
         f"<style>{_CSS}</style></head><body>",
         "<h1>Session record</h1>",
+        *(
+            ['<dl id="about">' + "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in about) + "</dl>"]
+            if about
+            else []
+        ),
         f"<p>Made by voiceguide on {e(made)}{period}: {len(found)} entr{'y' if len(found) == 1 else 'ies'}. "
         "Every session is recorded as it happened.</p>",
     ]
@@ -62,7 +74,7 @@ def render_html(
             "<tr>"
             + "".join(
                 f'<td class="concerning">{e(cell)}</td>'
-                if index == 5 and row.concerning
+                if index == CONCERNING_COLUMN and row.concerning
                 else f"<td>{e(cell)}</td>"
                 for index, cell in enumerate(cells)
             )
@@ -74,7 +86,7 @@ def render_html(
     most = max((count for _, count, _ in sites), default=0) or 1
     parts.append(
         '<h2>Injection sites used</h2><table id="sites"><thead><tr><th scope="col">Site</th>'
-        '<th scope="col">Times</th><th scope="col">Last used</th><th scope="col">Chart</th>'
+        '<th scope="col">Doses</th><th scope="col">Last used</th><th scope="col">Chart</th>'
         "</tr></thead><tbody>"
     )
     for site, count, last in sites:
@@ -83,18 +95,18 @@ def render_html(
     if not sites:
         parts.append('<tr><td colspan="4">No site recorded.</td></tr>')
     parts.append("</tbody></table>")
-    checkins = [row for row in found if row.checkin]
+    checkins = sorted((c for row in found for c in row.checkins), key=lambda c: c.at or 0.0)
     parts.append(
         '<h2>Check-in outcomes</h2><table id="checkins"><thead><tr><th scope="col">Date</th>'
         '<th scope="col">What was reported</th><th scope="col">Concerning</th></tr></thead><tbody>'
     )
-    for row in checkins:
+    for checkin in checkins:
         flag = (
             '<td class="concerning">yes: told to contact the clinician</td>'
-            if row.concerning
+            if checkin.concerning
             else "<td>no</td>"
         )
-        parts.append(f"<tr><td>{e(row.cells()[0])}</td><td>{e(row.checkin)}</td>{flag}</tr>")
+        parts.append(f"<tr><td>{e(stamp(checkin.at))}</td><td>{e(checkin_text([checkin]))}</td>{flag}</tr>")
     if not checkins:
         parts.append('<tr><td colspan="3">No check-ins recorded.</td></tr>')
     parts.append("</tbody></table></body></html>")
@@ -115,16 +127,36 @@ def _inert(cell: str) -> str:
 
 
 def write_private(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` as a new file readable by the user only (0600), atomically."""
+    """Write ``text`` to ``path`` readable by the user only (0600), atomically: a temporary
+    file in the same folder, then renamed over it. A ``path`` that exists and is not a regular
+    file (a device, a symbolic link, a folder) is refused, never replaced."""
     path = Path(path)
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as error:
+        raise ReportError(f"cannot write the report {path}: {error.strerror or error}") from None
+    if mode is not None and not stat.S_ISREG(mode):
+        kind = (
+            "a symbolic link"
+            if stat.S_ISLNK(mode)
+            else "a folder"
+            if stat.S_ISDIR(mode)
+            else "not a regular file"
+        )
+        raise ReportError(f"will not write the report over {path}: it is {kind}; give a new file name")
     scratch = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
     try:
-        fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as file:
             file.write(text)
             file.flush()
             os.fsync(file.fileno())
         os.replace(scratch, path)
     except OSError as error:
-        scratch.unlink(missing_ok=True)
+        try:
+            scratch.unlink(missing_ok=True)
+        except OSError as cleanup:  # a read-only folder: nothing was made there
+            log.debug("could not remove %s: %s", scratch, cleanup)
         raise ReportError(f"cannot write the report {path}: {error.strerror or error}") from None

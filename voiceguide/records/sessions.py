@@ -2,7 +2,9 @@
 partial. Reading only; ``history``, ``report``, resume and site rotation build on this.
 
 Sessions are summarised from their events alone (pure: ``summarise``); ``load_records`` reads
-every journal file in ``<data dir>/sessions``.
+every journal file in ``<data dir>/sessions``, with the fallback files of what could not be
+written (``records.unsaved``). An event with a value of the wrong kind (``"at": "yesterday"``,
+``"index": "x"``) is skipped and counted like a torn line, never a traceback.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 from voiceguide.core.events import Event, EventType
 from voiceguide.errors import DataDirError
 from voiceguide.paths import data_dir
+from voiceguide.records import unsaved
 from voiceguide.records.journal import read_journal
 
 RESUMABLE = (None, "interrupted", "input_closed")
@@ -51,10 +54,43 @@ class SessionRecord:
     """The id of the unfinished session this one carried on."""
     checkins: tuple[Checkin, ...] = ()
     path: str = ""
+    dose_step: str | None = None
+    """The id of the procedure's dose step (None: it has none)."""
+    dose_known: bool = True
+    """False for a journal written before dose steps were recorded."""
+    dose_at: float | None = None
+    """When the user moved past the dose step (this session's ``dose_given`` event)."""
+    dose_before: bool = False
+    """It resumed a session that had passed the dose step already."""
+    ended_with_dose: bool = False
+    """Its ``session_ended`` event says the dose was given."""
+    declined: tuple[str, ...] = ()
+    """The checks answered "no", by step title (even when later answered "yes")."""
 
     @property
     def completed(self) -> bool:
         return self.outcome == "completed"
+
+    @property
+    def dose(self) -> str:
+        """ "yes", "no" or "unknown": whether the dose was given in this session (or the one
+        it carried on)."""
+        if self.rehearsal:
+            return "no"
+        if self.dose_at is not None or self.dose_before or self.ended_with_dose:
+            return "yes"
+        if not self.dose_known:  # an older journal: a completed session with a site was a dose
+            return "yes" if self.completed and self.site else "unknown"
+        if self.dose_step is None:  # the procedure marks no dose step: completing it is its dose
+            return "yes" if self.completed else "no"
+        if self.outcome in RESUMABLE and self.step_id == self.dose_step:
+            return "unknown"  # it stopped at the dose step itself: nobody can tell
+        return "no"
+
+    @property
+    def dose_time(self) -> float | None:
+        """When the dose was recorded (the session start for an older journal)."""
+        return self.dose_at if self.dose_at is not None else self.started
 
     @property
     def resumable(self) -> bool:
@@ -70,7 +106,10 @@ class SessionRecord:
             "ended": "ended by the user",
             "declined_check": '"no" at a check',
         }.get(self.outcome, self.outcome)
-        return f"stopped at step {self.step} of {self.total} ({why})"
+        if self.step <= 0:
+            return f"stopped before the first step ({why})"
+        name = f": {self.step_title}" if self.step_title else ""
+        return f"stopped at step {self.step} of {self.total}{name} ({why})"
 
 
 @dataclass
@@ -103,8 +142,10 @@ class Records:
         return None
 
     def last_dose(self, procedure: str) -> SessionRecord | None:
-        done = [s for s in self.real(procedure) if s.completed]
-        return done[-1] if done else None
+        """The real session of ``procedure`` whose dose was recorded last (a dose counts
+        whatever the outcome: completed, ended, interrupted or crashed after the dose step)."""
+        done = [s for s in self.real(procedure) if s.dose == "yes"]
+        return max(done, key=lambda s: s.dose_time or 0.0) if done else None
 
     def partial_note(self) -> str | None:
         if not self.partial:
@@ -116,72 +157,148 @@ class Records:
         )
 
 
-def summarise(events: list[Event], path: str = "") -> tuple[SessionRecord | None, list[Checkin]]:
-    """The session in one journal file (None for a check-in-only file) and its check-ins."""
+def summarise(events: list[Event], path: str = "") -> tuple[SessionRecord | None, list[Checkin], int]:
+    """The session in one journal file (None for a check-in-only file), its check-ins, and
+    the number of events skipped because a value was of the wrong kind."""
     record: SessionRecord | None = None
     checkins: list[Checkin] = []
+    titles: dict[str, str] = {}
+    bad = 0
     for item in events:
-        data = item.data
-        kind = item.type
-        if kind is EventType.SESSION_STARTED and record is None:
-            record = SessionRecord(
-                session=str(data.get("session", "")),
-                procedure=str(data.get("procedure", "")),
-                title=str(data.get("title", "")),
-                started=item.at,
-                rehearsal=bool(data.get("rehearsal")),
-                outcome=None,
-                total=int(data.get("steps") or 0),
-                resumes=data.get("resumes"),
-                path=path,
-            )
-        elif kind is EventType.CHECKIN:
-            about = data.get("about") or (record.session if record else None)
-            checkins.append(
-                Checkin(item.at, tuple(data.get("effects", ())), tuple(data.get("concerning", ())), about)
-            )
-        elif record is None:
+        if item.type is EventType.SESSION_STARTED and record is None:
+            record, wrong = _started(item)
+            bad += wrong
             continue
-        elif kind is EventType.STEP_STARTED:
-            record = replace(
-                record,
-                step=int(data.get("index", 0)),
-                step_id=data.get("step"),
-                step_title=data.get("title"),
-                total=int(data.get("total", record.total)),
-            )
-        elif kind is EventType.SITE_CHOSEN:
-            record = replace(record, site=data.get("site"))
-        elif kind is EventType.SESSION_ENDED:
-            record = replace(record, outcome=data.get("outcome"), step=int(data.get("step", record.step)))
-    return record, checkins
+        try:
+            record = _apply(record, item, checkins, titles)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            bad += 1
+    return (replace(record, path=path) if record else None), checkins, bad
 
 
-def load_records(root: Path | None = None) -> Records:
-    """Every journal under ``<root>/sessions`` (default: the data dir), oldest first."""
+def _apply(
+    record: SessionRecord | None, item: Event, checkins: list[Checkin], titles: dict[str, str]
+) -> SessionRecord | None:
+    data, kind = item.data, item.type
+    if kind is EventType.CHECKIN:
+        effects = data.get("effects", ())
+        concerning = data.get("concerning", ())
+        if not all(isinstance(name, str) for name in [*effects, *concerning]):
+            raise ValueError("check-in effects are not names")
+        about = _text_or_none(data.get("about")) or (record.session if record else None)
+        checkins.append(Checkin(item.at, tuple(effects), tuple(concerning), about))
+        return record
+    if record is None:
+        return None
+    if kind is EventType.STEP_STARTED:
+        step_id, title = _text_or_none(data.get("step")), _text_or_none(data.get("title"))
+        if step_id and title:
+            titles[step_id] = title
+        return replace(
+            record,
+            step=_count(data.get("index", 0)),
+            step_id=step_id,
+            step_title=title,
+            total=_count(data.get("total", record.total)),
+        )
+    if kind is EventType.SITE_CHOSEN:
+        return replace(record, site=_text_or_none(data.get("site")))
+    if kind is EventType.DOSE_GIVEN:
+        site = _text_or_none(data.get("site")) or record.site
+        return replace(record, dose_at=item.at if item.at is not None else record.started, site=site)
+    if kind is EventType.CHECK_ANSWERED and data.get("answer") == "no":
+        step = _text(data.get("step", ""))
+        name = titles.get(step, step)
+        return record if name in record.declined else replace(record, declined=record.declined + (name,))
+    if kind is EventType.SESSION_ENDED:
+        return replace(
+            record,
+            outcome=_text_or_none(data.get("outcome")),
+            step=_count(data.get("step", record.step)),
+            ended_with_dose=data.get("dose_given") is True,
+        )
+    return record
+
+
+def _started(item: Event) -> tuple[SessionRecord, int]:
+    """The session's opening event read field by field, so one bad value never hides the
+    session: (its record, 1 if any value was of the wrong kind, else 0)."""
+    data, wrong = item.data, 0
+
+    def pick(convert, key, default):
+        nonlocal wrong
+        try:
+            return convert(data.get(key, default))
+        except (ValueError, TypeError):
+            wrong = 1
+            return convert(default)
+
+    record = SessionRecord(
+        session=pick(_text, "session", ""),
+        procedure=pick(_text, "procedure", ""),
+        title=pick(_text, "title", ""),
+        started=item.at,
+        rehearsal=bool(data.get("rehearsal")),
+        outcome=None,
+        total=pick(lambda v: _count(v or 0), "steps", 0),
+        resumes=pick(_text_or_none, "resumes", None),
+        dose_step=pick(_text_or_none, "dose_step", None),
+        dose_known="dose_step" in data,
+        dose_before=data.get("dose_given") is True,
+    )
+    return record, wrong
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"not text: {value!r}")
+    return value
+
+
+def _text_or_none(value: object) -> str | None:
+    return None if value is None else _text(value)
+
+
+def _count(value: object) -> int:
+    """A whole number >= 0 from the journal (never a bool, never "x")."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"not a count: {value!r}")
+    return value
+
+
+def load_records(root: Path | None = None, fallback: list[Path] | None = None) -> Records:
+    """Every journal under ``<root>/sessions`` (default: the data dir), oldest first, each
+    with its fallback file in ``fallback`` (default: ``unsaved.fallback_dirs``), if any."""
     folder = (root or data_dir()) / "sessions"
     records = Records()
     checkins: list[Checkin] = []
     if not folder.is_dir():
         return records
+    kept = unsaved.found(fallback)
     for path in sorted(folder.glob("*.jsonl")):
         try:
-            events, bad = read_journal(path)
+            events, bad = read_journal(path, kept.get(path.name, []))
         except OSError as error:
             raise DataDirError(
                 f"cannot read the session record {path}: {error.strerror or error}. Check its permissions."
             ) from None
-        records.partial += bad
-        record, found = summarise(events, str(path))
+        record, found, wrong = summarise(events, str(path))
+        records.partial += bad + wrong
         if record is not None:
             records.sessions.append(record)
         checkins.extend(found)
     records.sessions.sort(key=lambda s: s.started or 0.0)
     by_id = {s.session: s for s in records.sessions}
     # a resumed session carries on with the site its predecessor confirmed
+    # and with the time of the dose it passed
     for index, record in enumerate(records.sessions):
-        if record.site is None and record.resumes in by_id:
-            record = replace(record, site=by_id[record.resumes].site)
+        before = by_id.get(record.resumes or "")
+        if before is not None and (record.site is None or (record.dose_before and record.dose_at is None)):
+            record = replace(
+                record,
+                site=record.site or before.site,
+                dose_at=before.dose_at if record.dose_before and record.dose_at is None else record.dose_at,
+            )
             records.sessions[index] = by_id[record.session] = record
     for checkin in checkins:
         target = by_id.get(checkin.about or "")

@@ -46,6 +46,9 @@ class ConsoleDisplay:
         if kind is EventType.SESSION_STARTED:
             what = "Rehearsal" if data.get("rehearsal") else "Session"
             return f"{what}: {data['title']} ({data['steps']} steps)"
+        if kind is EventType.DOSE_GIVEN:
+            site = f" ({data['site']})" if data.get("site") else ""
+            return f"  recorded: dose given{site}"
         if kind is EventType.SESSION_ENDED:
             return f"\nSession ended: {data['outcome']} (step {data['step']} of {data['total']})"
         return None
@@ -144,8 +147,14 @@ class ScriptedListener:
 class MemoryJournal:
     """Keeps events in a list (tests; and sessions run with records switched off)."""
 
+    problem: str | None = None
+    """Why saving fails (never, in memory)."""
+
     def __init__(self):
         self.events: list[Event] = []
+
+    def retry(self) -> bool:
+        return True
 
     def record(self, item: Event) -> None:
         self.events.append(item)
