@@ -27,7 +27,8 @@ def resume_index(procedure: Procedure, record: SessionRecord) -> int | None:
 def when(at: float | None) -> str:
     if at is None:
         return "at an unknown time"
-    return time.strftime("on %A %d %B at %H:%M", time.localtime(at))
+    local = time.localtime(at)
+    return time.strftime(f"on %A {local.tm_mday} %B at %H:%M", local)
 
 
 def offer_resume(talk: Conversation, procedure: Procedure, record: SessionRecord) -> int | None:
