@@ -60,7 +60,7 @@ def test_every_command_has_help_and_is_documented():
 def test_list_shows_the_shipped_procedure():
     result = voiceguide("list")
     assert result.returncode == 0
-    assert re.search(r"^b12-im\s+Intramuscular vitamin B12 injection \(18 steps\)", result.stdout, re.M)
+    assert re.search(r"^b12-im\s+Intramuscular vitamin B12 injection \(19 steps\)", result.stdout, re.M)
 
 
 @pytest.mark.slow

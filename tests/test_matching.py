@@ -101,7 +101,14 @@ def test_sentences_containing_commands_are_not_commands(text):
 
 
 def test_a_check_accepts_only_yes_no_repeat_help_stop():
-    assert ALLOWED[Moment.CHECK] == {Intent.YES, Intent.NO, Intent.REPEAT, Intent.HELP, Intent.WHERE, Intent.STOP}
+    assert ALLOWED[Moment.CHECK] == {
+        Intent.YES,
+        Intent.NO,
+        Intent.REPEAT,
+        Intent.HELP,
+        Intent.WHERE,
+        Intent.STOP,
+    }
     assert match("next step", Moment.CHECK) is None
     assert match("done", Moment.CHECK) is None
 

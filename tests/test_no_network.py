@@ -102,7 +102,9 @@ def b12_answers(procedure) -> list[str | None]:
         if step.check:
             script.append("yes")
         elif step.timer:
-            script += ["done"] + [None] * 7 + ["next step"]  # the timer starts at "done"; silent turns: "10 seconds left", 5 ... 1, "time is up"
+            script += (
+                ["done"] + [None] * 7 + ["next step"]
+            )  # the timer starts at "done"; silent turns: "10 seconds left", 5 ... 1, "time is up"
         else:
             script.append("done")
     return script

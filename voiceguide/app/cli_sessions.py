@@ -51,7 +51,11 @@ def cmd_run(args: argparse.Namespace) -> int:
                 talk.finish()
                 return EXIT_INCOMPLETE
         talk.finish()
-        session = Session(procedure, verbosity, first_step=first, resumes=point.session if first else None)
+        one_key = window is not None or (io.voice and sys.stdin.isatty())
+        inputs = frozenset(({"keys"} if one_key else set()) | (set() if io.voice else {"typed"}))
+        session = Session(
+            procedure, verbosity, first_step=first, resumes=point.session if first else None, inputs=inputs
+        )
         outcome = Runner(session, io, rate=rate, volume=volume, fallback=fallback).run()
         if outcome is Outcome.COMPLETED and not procedure.rehearsal and any(s.site for s in procedure.steps):
             from voiceguide.app.checkin import run_checkin

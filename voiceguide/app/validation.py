@@ -6,6 +6,7 @@ from pathlib import Path
 
 from voiceguide.core.procedure import load_procedure, parse_procedure, shipped
 from voiceguide.core.profile import Profile, load_profile, parse_profile
+from voiceguide.core.rotation import session_step_count
 from voiceguide.core.yamlfile import load
 from voiceguide.errors import FileProblem
 
@@ -37,12 +38,12 @@ def _check(path: str, profile: Profile | None) -> str:
         procedure = load_procedure(path)
         if profile is not None:
             procedure.bind(profile)
-        return f"{path}: valid procedure '{procedure.id}' ({len(procedure.steps)} steps)"
+        return f"{path}: valid procedure '{procedure.id}' ({session_step_count(procedure)} steps)"
     data = load(path)
     if isinstance(data, dict) and "steps" in data:
         procedure = parse_procedure(path)
         if profile is not None:
             procedure.bind(profile)
-        return f"{path}: valid procedure '{procedure.id}' ({len(procedure.steps)} steps)"
+        return f"{path}: valid procedure '{procedure.id}' ({session_step_count(procedure)} steps)"
     parse_profile(path, None)
     return f"{path}: valid profile"

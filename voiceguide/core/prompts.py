@@ -28,6 +28,7 @@ TYPED_KEYS = (
     ("r", Intent.REPEAT),
     ("b", Intent.BACK),
     ("s", Intent.STOP),
+    ("p", Intent.PAUSE),
     ("h", Intent.HELP),
     ("w", Intent.WHERE),
     ("c", Intent.RESUME),

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from voiceguide.core.checkin_phrases import labels
+from voiceguide.core.procedure import Procedure
 from voiceguide.core.profile import Profile
+from voiceguide.core.rotation import STEP_ID as SITE_STEP_ID
 from voiceguide.core.schedule import describe, due
 from voiceguide.records.sessions import Checkin, Records
 
@@ -83,17 +85,41 @@ def sites_used(found: list[Row], profile: Profile | None) -> list[tuple[str, int
     return [(site, counts.get(site, 0), last.get(site, "-")) for site in order]
 
 
-def schedule(records: Records, profile: Profile | None, procedure: str, today: date) -> list[str]:
+def schedule(
+    records: Records,
+    profile: Profile | None,
+    procedure: str,
+    today: date,
+    before_dose: frozenset[str] = frozenset(),
+) -> list[str]:
+    """The schedule sentences; an unfinished session after the last completed one adds "if you
+    are not sure whether you had your dose" unless it stopped at a step in ``before_dose``
+    (the ids of the steps before the dose could have been given)."""
     dose = records.last_dose(procedure)
     last_day = date.fromtimestamp(dose.started) if dose and dose.started else None
     later = [
         s
         for s in records.real(procedure)
-        if not s.completed and (s.started or 0) > (dose.started if dose else 0)
+        if not s.completed
+        and (s.started or 0) > (dose.started if dose else 0)
+        and not (s.step_id is not None and s.step_id in before_dose)
     ]
     unfinished = date.fromtimestamp(later[-1].started) if later and later[-1].started else None
     interval = profile.interval_days if profile else None
     return describe(due(last_day, interval, today), interval, unfinished)
+
+
+def steps_before_dose(procedure: Procedure | None) -> frozenset[str]:
+    """Ids of the steps of ``procedure`` before its dose could have been given: those before
+    the step marked ``dose`` or, without one, up to its last critical check (site rotation's
+    "Today's site" step comes before a check too)."""
+    if procedure is None:
+        return frozenset()
+    steps = procedure.steps
+    marked = [i for i, step in enumerate(steps) if getattr(step, "dose", False)]
+    checks = [i for i, step in enumerate(steps) if step.check]
+    end = marked[0] if marked else (checks[-1] + 1 if checks else 0)
+    return frozenset({step.id for step in steps[:end]} | ({SITE_STEP_ID} if end else set()))
 
 
 def render_text(found: list[Row]) -> str:
