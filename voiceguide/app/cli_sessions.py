@@ -98,7 +98,7 @@ def cmd_checkin(args: argparse.Namespace) -> int:
             talk.say(f"This check-in is about your {done[-1].title} session {when(done[-1].started)}.")
         recorded = run_checkin(talk, profile, done[-1].session if done else None)
         talk.finish()
-    return EXIT_OK if recorded else EXIT_INCOMPLETE
+    return EXIT_OK if recorded is not None else EXIT_INCOMPLETE
 
 
 def cmd_recognize(args: argparse.Namespace) -> int:

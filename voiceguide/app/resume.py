@@ -33,6 +33,12 @@ def when(at: float | None) -> str:
 
 def offer_resume(talk: Conversation, procedure: Procedure, record: SessionRecord) -> int | None:
     """The 0-based step to start at (0: from the beginning), or None when no answer came."""
+    if record.digest and procedure.digest and record.digest != procedure.digest:
+        talk.say(
+            f"Your last session, {when(record.started)}, did not finish. The procedure "
+            f"file has changed since then, so we will start from the beginning."
+        )
+        return 0
     index = resume_index(procedure, record)
     if index is None or index == 0:
         talk.say(

@@ -49,6 +49,9 @@ class Row:
 def checkin_text(checkins: tuple[Checkin, ...] | list[Checkin]) -> str:
     parts = []
     for checkin in checkins:
+        if checkin.said:
+            parts.append(f'"{checkin.said}" (in their words, for the clinician)')
+            continue
         text = labels(checkin.effects) if checkin.effects else "not recorded"
         parts.append(f"{text} (told to contact the clinician)" if checkin.concerning else text)
     return "; ".join(parts)
@@ -63,12 +66,12 @@ def rows(records: Records, since: date | None = None) -> list[Row]:
             s.rehearsal,
             s.site or "",
             checkin_text(s.checkins),
-            any(c.concerning for c in s.checkins),
+            any(c.concerning or c.said for c in s.checkins),
         )
         for s in records.sessions
     ]
     found += [
-        Row(c.at, "check-in", "check-in", False, "", checkin_text([c]), bool(c.concerning))
+        Row(c.at, "check-in", "check-in", False, "", checkin_text([c]), bool(c.concerning or c.said))
         for c in records.loose_checkins
     ]
     found.sort(key=lambda row: row.at or 0.0)

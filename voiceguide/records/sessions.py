@@ -29,6 +29,8 @@ class Checkin:
     concerning: tuple[str, ...]
     about: str | None
     """The session id it is about, or None."""
+    said: str | None = None
+    """An answer that was none of the listed phrases, recorded as said for the clinician."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,8 @@ class SessionRecord:
     site: str | None = None
     resumes: str | None = None
     """The id of the unfinished session this one carried on."""
+    digest: str | None = None
+    """SHA-256 of the procedure file the session ran (None in records made before it was kept)."""
     checkins: tuple[Checkin, ...] = ()
     path: str = ""
 
@@ -133,12 +137,19 @@ def summarise(events: list[Event], path: str = "") -> tuple[SessionRecord | None
                 outcome=None,
                 total=int(data.get("steps") or 0),
                 resumes=data.get("resumes"),
+                digest=data.get("digest"),
                 path=path,
             )
         elif kind is EventType.CHECKIN:
             about = data.get("about") or (record.session if record else None)
             checkins.append(
-                Checkin(item.at, tuple(data.get("effects", ())), tuple(data.get("concerning", ())), about)
+                Checkin(
+                    item.at,
+                    tuple(data.get("effects", ())),
+                    tuple(data.get("concerning", ())),
+                    about,
+                    data.get("said"),
+                )
             )
         elif record is None:
             continue
