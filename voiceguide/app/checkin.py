@@ -8,7 +8,7 @@ profile. It never says what is causing anything.
 from __future__ import annotations
 
 from voiceguide.app.asking import Conversation
-from voiceguide.core.checkin_phrases import BY_NAME, labels, parse_effects
+from voiceguide.core.checkin_phrases import BY_NAME, labels, only_listed_phrases, parse_effects
 from voiceguide.core.events import EventType, event
 from voiceguide.core.intents import Moment
 from voiceguide.core.profile import Profile
@@ -60,7 +60,11 @@ def _understand(text: str, keys: bool) -> tuple[str, ...] | str | None:
     if names is not None:
         return names
     said = " ".join(text.split()).strip(" .")
-    if sum(c.isalpha() for c in said) < 2 or match(text, Moment.ALL, keys=keys) is not None:
+    if (
+        sum(c.isalpha() for c in said) < 2
+        or only_listed_phrases(text)
+        or match(text, Moment.ALL, keys=keys) is not None
+    ):
         return None
     return said
 
