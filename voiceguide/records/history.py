@@ -114,14 +114,14 @@ def schedule(
 
 def steps_before_dose(procedure: Procedure | None) -> frozenset[str]:
     """Ids of the steps of ``procedure`` before its dose could have been given: those before
-    the step marked ``dose`` or, without one, up to its last critical check (site rotation's
-    "Today's site" step comes before a check too)."""
+    the step marked ``dose`` or, without one, up to its ``site: true`` step (with the
+    "Today's site" step site rotation adds before it); none when neither is there."""
     if procedure is None:
         return frozenset()
     steps = procedure.steps
     marked = [i for i, step in enumerate(steps) if getattr(step, "dose", False)]
-    checks = [i for i, step in enumerate(steps) if step.check]
-    end = marked[0] if marked else (checks[-1] + 1 if checks else 0)
+    sites = [i for i, step in enumerate(steps) if step.site]
+    end = marked[0] if marked else (sites[0] + 1 if sites else 0)
     return frozenset({step.id for step in steps[:end]} | ({SITE_STEP_ID} if end else set()))
 
 
