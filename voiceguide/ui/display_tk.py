@@ -198,10 +198,11 @@ class LargePrintDisplay:
             widget.pack(fill="x")
         self._timer_shown = False
 
-    def _fonts(self, size: int | None = None) -> None:
-        """Fonts for text size ``size`` (default: the chosen size); ``_fit`` passes a smaller
-        one when the header, title and command lines alone do not fit on the screen."""
+    def _fonts(self, size: int | None = None, body: int | None = None) -> None:
+        """Fonts for text size ``size`` (default: the chosen size) and the step text at ``body``
+        (default: ``size``); ``_fit`` passes smaller ones when the text does not fit."""
         family, size = "DejaVu Sans", size or self.size
+        body = body or size
         small = max(12, size * 2 // 5)
         self._position.configure(font=(family, max(16, size * 3 // 5), "bold"))
         self._status.configure(font=(family, max(16, size * 3 // 5), "bold"))
@@ -209,8 +210,8 @@ class LargePrintDisplay:
         self._timer.configure(font=(family, size * 2, "bold"))
         for widget in (self._heard, self._say, self._keyline):
             widget.configure(font=(family, small))
-        self._body_size = self.size
-        self._body.configure(font=(family, self.size))
+        self._body_size = body
+        self._body.configure(font=(family, body))
 
     def _draw(self) -> None:
         s = self.screen
@@ -268,21 +269,20 @@ class LargePrintDisplay:
             self._timer_shown = bool(text)
 
     def _fit(self) -> None:
-        """Shrink the step text (never below MIN_SIZE) until everything fits on the screen;
-        if it still does not fit, shrink the other lines too (never below a readable floor)."""
+        """Shrink the step text until everything fits on the screen, but not below the size of
+        the "Step N of M" line; if it still does not fit, shrink every line together (the step
+        text never below MIN_SIZE, nor smaller than the command lines)."""
         self._root.update_idletasks()
         family = "DejaVu Sans"
-        while self._root.winfo_reqheight() > self._height and self._body_size > MIN_SIZE:
+        floor = max(MIN_SIZE, self.size * 3 // 5)
+        while self._root.winfo_reqheight() > self._height and self._body_size > floor:
             self._body_size -= 4
             self._body.configure(font=(family, self._body_size))
             self._root.update_idletasks()
         others = self.size
         while self._root.winfo_reqheight() > self._height and others > MIN_SIZE:
             others -= 4
-            body = self._body_size
-            self._fonts(others)
-            self._body_size = body
-            self._body.configure(font=(family, body))
+            self._fonts(others, body=max(MIN_SIZE, min(self._body_size, others)))
             self._root.update_idletasks()
 
     def _poll(self) -> None:
