@@ -227,5 +227,5 @@ def test_demo_completes_in_a_network_namespace_without_any_network(tmp_path):
         check=False,
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr
-    assert "Session ended: completed (step 18 of 18)" in result.stdout
+    assert "Session ended: completed (step 19 of 19)" in result.stdout
     assert "Traceback" not in result.stderr

@@ -120,16 +120,18 @@ def cmd_recognize(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from voiceguide.app.adapters import prepare
+    from voiceguide.app.adapters import prepare_with_profile
     from voiceguide.app.demo import SimulatedUser
     from voiceguide.app.runner import Runner
+    from voiceguide.core.rotation import with_site_choice
     from voiceguide.core.session import Session
     from voiceguide.core.session_types import Outcome
     from voiceguide.recognition.engines import open_engines
     from voiceguide.recognition.recognizer import Recognizer
     from voiceguide.ui.text_io import ConsoleDisplay, FakeClock, MemoryJournal, QuietSpeaker
 
-    procedure = prepare(args.procedure, args.profile, rehearsal=False)
+    procedure, profile = prepare_with_profile(args.procedure, args.profile, rehearsal=False)
+    procedure = with_site_choice(procedure, profile, None)  # the steps a real session has
     print(
         f"voiceguide demo: a simulated user answers by synthesized voice through the real "
         f"{args.engine} recognizer; time is simulated."
