@@ -238,7 +238,7 @@ def test_demo_walks_every_b12_step_through_the_real_recognizer(tmp_path):
     assert 'heard: "Repeat." -> repeat' in out
     assert "-> not a command here" in out and "Sorry, I didn't catch that." in out
     assert out.count('"Yes." -> yes') == 7  # each check: a spoken "yes", then "confirm"
-    assert out.count('"Confirm." -> yes') == 6 and out.count('say "confirm"') == 6
+    assert out.count('"Confirm." -> yes') == 7 and out.count('say "confirm"') == 7
     assert "Session ended: completed" in out
 
 
