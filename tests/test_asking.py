@@ -42,9 +42,11 @@ def test_silence_gets_reminders_then_the_question_is_given_up():
 
 
 def test_only_yes_or_no_answers_and_repeat_or_help_say_it_again():
-    conversation, journal = talk(["next step", "repeat", "y"])
+    conversation, journal = talk(["next step", "the weather", "repeat", "y"])
     assert conversation.ask_yes_no("Carry on?") is True
-    assert said(journal).count("Carry on?") == 3 and "Sorry, I didn't catch that." in said(journal)
+    assert said(journal).count("Carry on?") == 4
+    assert "That is not an answer to this question." in said(journal)  # a command, not an answer
+    assert "Sorry, I didn't catch that." in said(journal)
     assert talk(["no"])[0].ask_yes_no("Carry on?") is False
 
 

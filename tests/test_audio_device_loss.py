@@ -1,7 +1,7 @@
 """Silence and a lost microphone, through the real audio stack (its own PulseAudio server,
 since the microphone is taken away for good).
 
-Silence gets a spoken reminder after about 8 s and never moves the session. Then the
+Silence gets a spoken reminder after the step's expected time (8 s here) and never moves the session. Then the
 microphone's source is unloaded mid-session: a spoken and printed notice, keyboard answers,
 the session completes, nothing is lost, no traceback.
 """
@@ -40,7 +40,9 @@ def test_silence_reminds_and_a_lost_microphone_falls_back_to_the_keyboard(pulse,
     server, recorder, report = pulse
     assert report.can_listen and report.can_speak
     procedure = tmp_path / "rig.yaml"
-    procedure.write_text(PROCEDURE)
+    procedure.write_text(
+        PROCEDURE.replace("say: Put the cup down.}", "say: Put the cup down., expect_seconds: 8}")
+    )
     feeder = MicFeeder(server.mic_fifo)
     env = {**os.environ, "VOICEGUIDE_DATA_DIR": str(tmp_path / "data")}
     recorder.clear()

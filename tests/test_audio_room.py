@@ -166,7 +166,12 @@ def test_room_mode_session_never_hears_itself(pulse, tmp_path):
                 assert wait_listening(recorder, time.monotonic(), timeout=30)
                 answer("resume", "resume")
                 shown_at = time.monotonic()
-            if step.timer:
+            if step.timer:  # the action before the timer is done: the timer starts, then runs out
+                assert wait_listening(recorder, shown_at, timeout=60), (
+                    f"the prompt of step {number} never ended"
+                )
+                answer("next step", "next")
+                console.wait_for("The timer has started", timeout=30)
                 console.wait_for('Say "next step" when you are ready', timeout=step.timer.seconds + 30)
                 shown_at = time.monotonic()
             # the listening earcon says the prompt has ended (a held prompt is quiet too)
@@ -193,7 +198,9 @@ def test_room_mode_session_never_hears_itself(pulse, tmp_path):
     assert len(heard) <= len(injected), "the assistant heard itself"
     assert commands.count("stop") == 1 and commands.count("resume") == 1
     assert commands.count("yes") == 2 * sum(1 for s in steps if s.check)
-    assert commands.count("next") == sum(1 for s in steps if not s.check)
+    assert commands.count("next") == sum(
+        1 + bool(s.timer) for s in steps if not s.check
+    )  # a timer: start, then on
     assert [e["type"] for e in events].count("paused") == 1
     assert cut_off_s is not None and cut_off_s <= 0.3, f"speech went on {cut_off_s:.3f} s after 'stop'"
     stderr = (tmp_path / "stderr.log").read_text()

@@ -101,7 +101,14 @@ def test_sentences_containing_commands_are_not_commands(text):
 
 
 def test_a_check_accepts_only_yes_no_repeat_help_stop():
-    assert ALLOWED[Moment.CHECK] == {Intent.YES, Intent.NO, Intent.REPEAT, Intent.HELP, Intent.STOP}
+    assert ALLOWED[Moment.CHECK] == {
+        Intent.YES,
+        Intent.NO,
+        Intent.REPEAT,
+        Intent.HELP,
+        Intent.WHERE,
+        Intent.STOP,
+    }
     assert match("next step", Moment.CHECK) is None
     assert match("done", Moment.CHECK) is None
 
@@ -120,7 +127,8 @@ def test_keys_only_count_when_typed():
     assert match("n", Moment.STEP, keys=True) is Intent.NEXT
     assert match("n", Moment.STEP) is None
     assert match("y", Moment.CHECK, keys=True) is Intent.YES
-    assert match("n", Moment.CHECK, keys=True) is None  # "n" is next, not no: never at a check
+    assert match("n", Moment.CHECK, keys=True) is Intent.NO  # a yes/no question is open: "n" is no
+    assert match("next", Moment.CHECK, keys=True) is None  # next never answers a check
     assert set(KEYS) >= {"n", "r", "b", "s", "y", "h"}
 
 

@@ -102,7 +102,9 @@ def b12_answers(procedure) -> list[str | None]:
         if step.check:
             script.append("yes")
         elif step.timer:
-            script += [None] * 7 + ["next step"]  # silent turns: "10 seconds left", 5 ... 1, "time is up"
+            script += (
+                ["done"] + [None] * 7 + ["next step"]
+            )  # the timer starts at "done"; silent turns: "10 seconds left", 5 ... 1, "time is up"
         else:
             script.append("done")
     return script
@@ -210,5 +212,5 @@ def test_demo_completes_in_a_network_namespace_without_any_network(tmp_path):
         check=False,
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr
-    assert "Session ended: completed (step 18 of 18)" in result.stdout
+    assert "Session ended: completed (step 19 of 19)" in result.stdout
     assert "Traceback" not in result.stderr

@@ -82,7 +82,7 @@ def test_one_key_and_the_yes_key_walk_the_whole_b12_procedure():
         if step.check:
             presses += ["space", "y"]  # the go-on key is not an answer: it asks again
         elif step.timer:
-            presses += ["space"] + [None] * 7 + ["space"]  # too early, then wait it out
+            presses += ["space", "space"] + [None] * 7 + ["space"]  # starts it, too early, wait it out
         else:
             presses.append("space")
     clock = FakeClock()
@@ -160,9 +160,9 @@ def test_terminal_keys_count_at_once_on_a_real_terminal():
             keys.set_moment(Moment.STEP)
             assert not termios.tcgetattr(follower)[3] & termios.ICANON  # no line buffering now
             os.write(main, b" ")
-            assert keys.listen(5.0).text == "n"
+            assert keys.listen(5.0).text == "next"
             os.write(main, b"\x1b[D\x1b[6~r")
-            assert [keys.listen(5.0).text for _ in range(3)] == ["b", "n", "r"]
+            assert [keys.listen(5.0).text for _ in range(3)] == ["b", "next", "r"]
             keys.set_moment(Moment.PAUSED)
             os.write(main, b"\n")
             assert keys.listen(5.0).text == "c"  # the go-on key resumes when paused

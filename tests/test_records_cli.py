@@ -393,11 +393,11 @@ def test_checkin_command_records_concerning_effects_and_reads_the_clinician_cont
         "--engine",
         "keyboard",
         data_dir=tmp_path,
-        input="it itches a lot\nswelling and feeling unwell\nyes\n",
+        input="it itches a lot\nno\nswelling and feeling unwell\nyes\n",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
-    assert "Sorry, I didn't catch that." in out  # not an answer it knows: asked again
+    assert 'I heard: "it itches a lot". Is that right?' in out  # in their own words; "no": asked again
     assert "I heard: worsening swelling and feeling unwell. Is that right?" in out
     assert (
         "please contact your clinician, the example clinic on 0000 000 000, now, rather than "

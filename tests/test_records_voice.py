@@ -115,11 +115,11 @@ def test_resume_offer_answered_no_by_voice_starts_over(recognizer, tmp_path):
 
 def test_checkin_answered_by_voice_records_and_refers_concerning_effects(recognizer, tmp_path):
     talk, listener, journal = talk_with(
-        ["put the kettle on", "swelling and feeling unwell", "yes"], recognizer, tmp_path
+        ["put the kettle on", "no", "swelling and feeling unwell", "yes"], recognizer, tmp_path
     )
     names = run_checkin(talk, load_profile("example"), about="abcd0001")
     assert names == ("swelling", "unwell")
-    assert listener.moments == [Moment.CHECKIN, Moment.CHECKIN, Moment.CHECK]
+    assert listener.moments == [Moment.CHECKIN, Moment.CHECK, Moment.CHECKIN, Moment.CHECK]
     [checkin] = journal.of(EventType.CHECKIN)
     assert checkin.data == {
         "effects": ["swelling", "unwell"],
@@ -127,5 +127,5 @@ def test_checkin_answered_by_voice_records_and_refers_concerning_effects(recogni
         "about": "abcd0001",
     }
     said = " ".join(e.data["text"] for e in journal.of(EventType.SAID))
-    assert "Sorry, I didn't catch that." in said  # the kettle is not an answer
+    assert 'i heard: "put the kettle on". is that right?' in said.lower()  # said back; "no": asked again
     assert "please contact your clinician, the example clinic on 0000 000 000, now" in said

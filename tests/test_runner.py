@@ -61,7 +61,7 @@ def answers_for_whole_b12():
         if step.check:
             script.append("yes")
         elif step.timer:
-            script += [None] * TIMER_SILENCES + ["next step"]
+            script += ["done"] + [None] * TIMER_SILENCES + ["next step"]
         else:
             script.append("done")
     return script
@@ -83,7 +83,7 @@ def test_whole_b12_procedure_completes_with_text_adapters():
 def test_single_keys_walk_the_procedure_too():
     script = ["y" if s.check else "n" for s in b12().steps]
     timer = [s.id for s in b12().steps].index("clean-skin")
-    script[timer : timer + 1] = [None] * TIMER_SILENCES + ["n"]
+    script[timer : timer + 1] = ["n"] + [None] * TIMER_SILENCES + ["n"]
     outcome, *_ = run(b12(), script)
     assert outcome is Outcome.COMPLETED
 

@@ -77,7 +77,9 @@ def test_the_timer_countdown_matches_the_spoken_count():
     answers = []
     for step in prepare("b12-im", "example", False).steps[:timer]:
         answers.append("y" if step.check else "n")
-    display, clock = run(answers + [None, None, "s"])  # the 10-second notice, then "5", then stop
+    display, clock = run(
+        answers + ["n", None, None, "s"]
+    )  # "n" starts the timer; the 10-second notice, then "5", then stop
     running = [s for s in display.seen if s.timer_end is not None][-1]
     # the spoken "5." came at the deadline; the screen said 0:05 at that moment
     assert running.timer_text(running.timer_end - 5) == "0:05"

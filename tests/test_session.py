@@ -65,6 +65,8 @@ def at_step(session, index):
     state, _ = begin(session)
     for _ in range(index):
         intent = Intent.YES if state.mode is Mode.CHECK else Intent.NEXT
+        if state.mode is Mode.READY:  # the action is done: its timer starts
+            state, _ = cmd(session, state, Intent.NEXT)
         if state.mode is Mode.TIMER:
             state, _ = session.transition(state, SpeechEnded(3.0))
             state, _ = session.transition(state, Tick(100.0))
@@ -115,7 +117,7 @@ def test_every_intent_at_every_moment_only_moves_when_allowed(session):
     states = {
         Moment.STEP: at_step(session, 0),
         Moment.CHECK: at_step(session, 1),
-        Moment.TIMER: at_step(session, 2),
+        Moment.TIMER: cmd(session, at_step(session, 2), Intent.NEXT)[0],
     }
     paused, _ = cmd(session, states[Moment.STEP], Intent.STOP)
     states[Moment.PAUSED] = paused
@@ -188,7 +190,7 @@ def test_while_confirming_yes_again_is_not_enough_and_silence_gets_a_reminder(se
     assert new.mode is Mode.CONFIRM and new.index == 1
     assert 'I need the word "confirm"' in said(effects) and "Is it safe?" in said(effects)
     state, _ = session.transition(state, SpeechEnded(3.0))
-    state, effects = session.transition(state, Tick(3.0 + 8.0))
+    state, effects = session.transition(state, Tick(3.0 + 20.0))
     assert state.mode is Mode.CONFIRM and EventType.REMINDER in emitted(effects)
     assert 'Say "confirm" to go on' in said(effects)
 
@@ -206,7 +208,7 @@ def test_help_while_confirming_teaches_the_confirm_word(session):
     state = at_step(session, 1)
     state, _ = spoken(session, state, Intent.YES, "Yes.")
     _, effects = spoken(session, state, Intent.HELP, "Help.", t=3.0)
-    assert 'You can say: "repeat", "stop", "help", "confirm", "no".' in said(effects)
+    assert 'You can say: "repeat", "stop", "help", "where am i", "confirm", "no".' in said(effects)
     _, effects = spoken(session, state, Intent.REPEAT, "Repeat.", t=3.0)
     assert "Is it safe?" in said(effects) and 'Say "confirm"' in said(effects)
 
@@ -226,14 +228,14 @@ def test_stop_cuts_speech_pauses_and_resume_or_end_is_a_separate_choice(session)
 
 def test_silence_gets_reminders_and_never_a_step_change(session):
     state, _ = begin(session, t=0.0)  # speech ended at t=1
-    assert session.next_deadline(state) == pytest.approx(9.0)
-    state, effects = session.transition(state, Tick(5.0))
-    assert not effects
+    assert session.next_deadline(state) == pytest.approx(21.0)
     state, effects = session.transition(state, Tick(9.0))
+    assert not effects
+    state, effects = session.transition(state, Tick(21.0))
     assert EventType.REMINDER in emitted(effects) and state.index == 0
-    state, _ = session.transition(state, SpeechEnded(12.0))
-    assert session.next_deadline(state) == pytest.approx(42.0)  # the next one comes later
-    state, effects = session.transition(state, Tick(42.0))
+    state, _ = session.transition(state, SpeechEnded(24.0))
+    assert session.next_deadline(state) == pytest.approx(69.0)  # the next one comes later
+    state, effects = session.transition(state, Tick(69.0))
     assert EventType.REMINDER in emitted(effects) and state.index == 0 and state.mode is Mode.STEP
 
 
@@ -245,7 +247,8 @@ def test_no_reminder_while_still_speaking_or_paused(session):
 
 
 def test_timer_counts_from_the_end_of_its_prompt_and_then_waits_for_next(session):
-    state, _ = cmd(session, at_step(session, 1), Intent.YES, t=5.0)
+    state, _ = cmd(session, at_step(session, 1), Intent.YES, t=4.0)
+    state, _ = cmd(session, state, Intent.NEXT, t=5.0)  # the action before the timer is done
     assert state.mode is Mode.TIMER and state.timer_end is None  # not while its prompt plays
     state, _ = session.transition(state, SpeechEnded(10.0))
     assert state.timer_end == pytest.approx(40.0)
@@ -262,7 +265,8 @@ def test_timer_counts_from_the_end_of_its_prompt_and_then_waits_for_next(session
 
 
 def test_stop_pauses_a_running_timer_and_resume_continues_it(session):
-    state, _ = cmd(session, at_step(session, 1), Intent.YES, t=5.0)
+    state, _ = cmd(session, at_step(session, 1), Intent.YES, t=4.0)
+    state, _ = cmd(session, state, Intent.NEXT, t=5.0)
     state, _ = session.transition(state, SpeechEnded(10.0))
     paused, _ = cmd(session, state, Intent.STOP, t=20.0)
     assert paused.timer_left == pytest.approx(20.0)
@@ -337,7 +341,8 @@ def test_rehearsal_says_so_and_finishes_without_injecting():
 
 def running_timer(session, speech_ended_at=10.0):
     """At step three (30 s timer) with its prompt spoken at ``speech_ended_at``."""
-    state, _ = cmd(session, at_step(session, 1), Intent.YES, t=5.0)
+    state, _ = cmd(session, at_step(session, 1), Intent.YES, t=4.0)
+    state, _ = cmd(session, state, Intent.NEXT, t=5.0)
     state, effects = session.transition(state, SpeechEnded(speech_ended_at))
     return state, effects
 
@@ -437,6 +442,9 @@ def test_a_step_without_a_brief_form_is_said_in_full_in_a_brief_session():
     assert "Last thing." in said(effects)
 
 
-def test_help_names_the_one_key_controls(session):
+def test_help_names_the_one_key_controls():
+    session = Session(parse_procedure("demo.yaml", PROC), inputs=frozenset({"keys"}))
     _, effects = cmd(session, at_step(session, 0), Intent.HELP)
-    assert "Space or Enter for next" in said(effects) and "Y yes" in said(effects)
+    assert "Space or Enter: next" in said(effects)
+    _, effects = cmd(session, at_step(session, 1), Intent.HELP)
+    assert "Y: yes" in said(effects) and "N: no" in said(effects) and "Space" not in said(effects)

@@ -20,9 +20,10 @@ class Xvfb:
     """Starts Xvfb on a free display number it picks itself (``-displayfd``): other X servers
     on the machine are never assumed absent."""
 
-    def __init__(self):
+    def __init__(self, size: tuple[int, int] = SCREEN):
         self.proc: subprocess.Popen | None = None
         self.display = ""
+        self.size = size
 
     def start(self, timeout: float = 20.0) -> str:
         if shutil.which("Xvfb") is None:
@@ -35,7 +36,7 @@ class Xvfb:
                 str(write),
                 "-screen",
                 "0",
-                f"{SCREEN[0]}x{SCREEN[1]}x24",
+                f"{self.size[0]}x{self.size[1]}x24",
                 "-nolisten",
                 "tcp",
                 "-dpi",

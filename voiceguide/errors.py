@@ -56,6 +56,13 @@ class FileProblem(VoiceguideError):
         where = f"{self.path}:{line}" if line else self.path
         super().__init__(f"{where}: {message}")
         self.detail = message
+        self.also: tuple[FileProblem, ...] = ()
+        """Further problems found in the same file (``validate`` prints each on its own line)."""
+
+    def with_also(self, more: list[FileProblem]) -> FileProblem:
+        """This problem, carrying ``more`` found in the same file."""
+        self.also = tuple(more)
+        return self
 
 
 class ProcedureNotFound(VoiceguideError):

@@ -122,14 +122,16 @@ class Conversation:
             if command is Intent.STOP:
                 self.stopped = True
                 break
-            if command in (Intent.REPEAT, Intent.HELP):
+            if command in (Intent.REPEAT, Intent.HELP, Intent.WHERE):
                 self.say(hint)
                 continue
             unclear += 1
             self.emit(event(EventType.UNCLEAR, text=heard.text, moment=moment.value))
             if unclear >= MAX_UNCLEAR:
                 break
-            self.say(f"Sorry, I didn't catch that. {hint}")
+            elsewhere = heard.clear and match(heard.text, Moment.ALL, keys=keys) is not None
+            lead = "That is not an answer to this question." if elsewhere else "Sorry, I didn't catch that."
+            self.say(f"{lead} {hint}")
         return None
 
     def _next_answer(self, moment: Moment, silence_s: float) -> Heard | None:

@@ -8,10 +8,11 @@ profile. It never says what is causing anything.
 from __future__ import annotations
 
 from voiceguide.app.asking import Conversation
-from voiceguide.core.checkin_phrases import BY_NAME, labels, parse_effects
+from voiceguide.core.checkin_phrases import BY_NAME, labels, only_listed_phrases, parse_effects
 from voiceguide.core.events import EventType, event
 from voiceguide.core.intents import Moment
 from voiceguide.core.profile import Profile
+from voiceguide.recognition.matching import match
 
 QUESTION = (
     'How is the injection site? Say "no problems", or say what you notice: "soreness", '
@@ -29,14 +30,18 @@ def contact(profile: Profile | None) -> str:
 
 
 def run_checkin(talk: Conversation, profile: Profile | None, about: str | None) -> tuple[str, ...] | None:
-    """Ask, confirm and record the effects (names from checkin_phrases); None if no clear
-    answer was confirmed (nothing is recorded then)."""
+    """Ask, confirm and record the effects (names from checkin_phrases; an empty tuple for an
+    answer recorded as said); None if no clear answer was confirmed (nothing is recorded then)."""
     talk.say("A short check-in about your injection.")
     for _ in range(MAX_ROUNDS):
-        names = talk.ask(QUESTION, Moment.CHECKIN, lambda text, keys: parse_effects(text), hint=QUESTION)
+        names = talk.ask(QUESTION, Moment.CHECKIN, _understand, hint=QUESTION)
         if names is None:
             break
-        confirmed = talk.ask_yes_no(f"I heard: {labels(names)}. Is that right?")
+        free = isinstance(names, str)
+        heard = f'"{names}"' if free else labels(names)
+        confirmed = talk.ask_yes_no(f"I heard: {heard}. Is that right?")
+        if confirmed and free:
+            return _record_as_said(talk, profile, about, names)
         if confirmed:
             return _record(talk, profile, about, names)
         if confirmed is None:
@@ -46,6 +51,34 @@ def run_checkin(talk: Conversation, profile: Profile | None, about: str | None) 
         "rather than waiting it out."
     )
     return None
+
+
+def _understand(text: str, keys: bool) -> tuple[str, ...] | str | None:
+    """Effect names for the listed phrases; otherwise a clear answer in the user's own words
+    (at least two letters, not a command), to be recorded as said; None for nothing usable."""
+    names = parse_effects(text)
+    if names is not None:
+        return names
+    said = " ".join(text.split()).strip(" .")
+    if (
+        sum(c.isalpha() for c in said) < 2
+        or only_listed_phrases(text)
+        or match(text, Moment.ALL, keys=keys) is not None
+    ):
+        return None
+    return said
+
+
+def _record_as_said(
+    talk: Conversation, profile: Profile | None, about: str | None, said: str
+) -> tuple[str, ...]:
+    talk.emit(event(EventType.CHECKIN, effects=[], concerning=[], about=about, said=said, for_clinician=True))
+    talk.say(
+        f"I've noted that for your clinician, in your words: {said}. I can't tell what is causing "
+        f"it. If it is severe, or it worries you, contact {contact(profile)} now rather than "
+        "waiting it out."
+    )
+    return ()
 
 
 def _record(

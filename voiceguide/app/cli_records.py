@@ -18,16 +18,18 @@ def _records_view(args: argparse.Namespace):
     """(rows, schedule sentences, notes, profile) for ``history`` and ``report``."""
     from datetime import date
 
+    from voiceguide.core.procedure import load_procedure, shipped
     from voiceguide.core.profile import load_profile
-    from voiceguide.records.history import rows, schedule
+    from voiceguide.records.history import rows, schedule, steps_before_dose
     from voiceguide.records.sessions import load_records
 
     profile = load_profile(args.profile) if args.profile else None
     records = load_records()
     note = records.partial_note()
+    procedure = load_procedure(args.procedure) if args.procedure in shipped() else None
     return (
         rows(records, args.since),
-        schedule(records, profile, args.procedure, date.today()),
+        schedule(records, profile, args.procedure, date.today(), steps_before_dose(procedure)),
         [note] if note else [],
         profile,
     )
@@ -75,10 +77,11 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     from voiceguide.core.procedure import load_procedure, shipped
+    from voiceguide.core.rotation import session_step_count
 
     for proc_id in sorted(shipped()):
         procedure = load_procedure(proc_id)
-        print(f"{proc_id:<12} {procedure.title} ({len(procedure.steps)} steps)")
+        print(f"{proc_id:<12} {procedure.title} ({session_step_count(procedure)} steps)")
     return EXIT_OK
 
 

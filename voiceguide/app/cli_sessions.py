@@ -59,12 +59,15 @@ def _run(args: argparse.Namespace) -> int:
         if start is None:
             return EXIT_INCOMPLETE
         first, point = start
+        one_key = window is not None or (io.voice and sys.stdin.isatty())
+        inputs = frozenset(({"keys"} if one_key else set()) | (set() if io.voice else {"typed"}))
         session = Session(
             procedure,
             verbosity,
             first_step=first,
             resumes=point.session if first else None,
             dose_given=bool(first and point.dose == "yes"),
+            inputs=inputs,
         )
         outcome = Runner(session, io, rate=rate, volume=volume, fallback=fallback).run()
         if outcome is Outcome.COMPLETED and not procedure.rehearsal and any(s.site for s in procedure.steps):
@@ -140,7 +143,7 @@ def cmd_checkin(args: argparse.Namespace) -> int:
             talk.say(f"This check-in is about your {done[-1].title} session {when(done[-1].started)}.")
         recorded = run_checkin(talk, profile, done[-1].session if done else None)
         talk.finish()
-    return EXIT_OK if recorded else EXIT_INCOMPLETE
+    return EXIT_OK if recorded is not None else EXIT_INCOMPLETE
 
 
 def cmd_recognize(args: argparse.Namespace) -> int:
@@ -162,14 +165,16 @@ def cmd_recognize(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from voiceguide.app.adapters import prepare
+    from voiceguide.app.adapters import prepare_with_profile
     from voiceguide.app.demo import run_demo
+    from voiceguide.core.rotation import with_site_choice
     from voiceguide.core.session_types import Outcome
     from voiceguide.recognition.engines import open_engines
     from voiceguide.recognition.recognizer import Recognizer
     from voiceguide.ui.text_io import ConsoleDisplay, MemoryJournal
 
-    procedure = prepare(args.procedure, args.profile, rehearsal=False)
+    procedure, profile = prepare_with_profile(args.procedure, args.profile, rehearsal=False)
+    procedure = with_site_choice(procedure, profile, None)  # the steps a real session has
     print(
         f"voiceguide demo: a simulated user answers by synthesized voice through the real "
         f"{args.engine} recognizer; time is simulated."

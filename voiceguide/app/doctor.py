@@ -85,11 +85,20 @@ def _whisper() -> tuple[bool, str]:
 
 def _whisper_base() -> tuple[bool, str]:
     from voiceguide.recognition.engines import extra_install_command
-    from voiceguide.recognition.engines.whisper_model import locate_base_model
+    from voiceguide.recognition.engines.whisper_model import (
+        base_join_dir,
+        base_wheels_installed,
+        locate_base_model,
+    )
 
     started = time.perf_counter()
-    folder = locate_base_model()
+    folder = locate_base_model(join=False)  # doctor checks; it never writes a model
     took = (time.perf_counter() - started) * 1000
+    if folder is None and base_wheels_installed():
+        return None, (
+            f"installed as two wheels, not yet unpacked: the first `voiceguide run` with the "
+            f"whisper engine joins them into {base_join_dir()} (about 142 MB)"
+        )
     if folder is None:
         return None, (
             "optional, not installed: near misses are not cross-checked; "

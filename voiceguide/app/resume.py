@@ -39,11 +39,18 @@ def _reached(procedure: Procedure, record: SessionRecord) -> int | None:
 def when(at: float | None) -> str:
     if at is None:
         return "at an unknown time"
-    return time.strftime("on %A %d %B at %H:%M", time.localtime(at))
+    local = time.localtime(at)
+    return time.strftime(f"on %A {local.tm_mday} %B at %H:%M", local)
 
 
 def offer_resume(talk: Conversation, procedure: Procedure, record: SessionRecord) -> int | None:
     """The 0-based step to start at (0: from the beginning), or None when no answer came."""
+    if record.digest and procedure.digest and record.digest != procedure.digest:
+        talk.say(
+            f"Your last session, {when(record.started)}, did not finish. The procedure "
+            f"file has changed since then, so we will start from the beginning."
+        )
+        return 0
     index = resume_index(procedure, record)
     dose = procedure.dose_index
     if record.dose == "yes" and dose is not None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from voiceguide.core.procedure import parse_procedure
+from pathlib import Path
+
+from voiceguide.core.procedure import load_procedure, parse_procedure, shipped
 from voiceguide.core.profile import Profile, load_profile, parse_profile
+from voiceguide.core.rotation import session_step_count
 from voiceguide.core.yamlfile import load
 from voiceguide.errors import FileProblem
 
@@ -26,16 +29,21 @@ def validate_files(paths: list[str], profile_path: str | None = None) -> tuple[l
         try:
             summaries.append(_check(path, profile))
         except FileProblem as problem:
-            problems.append(str(problem))
+            problems += [str(problem), *(str(more) for more in problem.also)]
     return problems, summaries
 
 
 def _check(path: str, profile: Profile | None) -> str:
+    if path in shipped() and not Path(path).exists():  # a shipped id, as `run` takes it
+        procedure = load_procedure(path)
+        if profile is not None:
+            procedure.bind(profile)
+        return f"{path}: valid procedure '{procedure.id}' ({session_step_count(procedure)} steps)"
     data = load(path)
     if isinstance(data, dict) and "steps" in data:
         procedure = parse_procedure(path)
         if profile is not None:
             procedure.bind(profile)
-        return f"{path}: valid procedure '{procedure.id}' ({len(procedure.steps)} steps)"
+        return f"{path}: valid procedure '{procedure.id}' ({session_step_count(procedure)} steps)"
     parse_profile(path, None)
     return f"{path}: valid profile"

@@ -66,6 +66,13 @@ def parse_effects(text: str) -> tuple[str, ...] | None:
     return tuple(names)
 
 
+def only_listed_phrases(text: str) -> bool:
+    """Every part of ``text`` is a listed phrase (even when together they make no answer,
+    such as "no problems and pain")."""
+    parts = [said for part in _JOINS.split(text) if (said := normalise(part))]
+    return bool(parts) and all(part in _PHRASES for part in parts)
+
+
 def labels(names: tuple[str, ...] | list[str]) -> str:
     """ "soreness and mild redness" """
     words = [BY_NAME[name].label if name in BY_NAME else name for name in names]

@@ -22,6 +22,7 @@ class EventType(str, Enum):
     HEARD = "heard"  # text, intent (or None), confidence, source
     UNCLEAR = "unclear"  # heard something not clearly a command allowed here: re-prompted
     REMINDER = "reminder"  # silence: a gentle reminder, count
+    HELD = "held"  # step: "wait" on a step; no reminders until the user next speaks
     CHECK_ASKED = "check_asked"  # step id, question
     CHECK_ANSWERED = "check_answered"  # step id, answer "yes" / "no"
     CONFIRM_ASKED = "confirm_asked"  # step id: a spoken "yes" to the check waits for "confirm"

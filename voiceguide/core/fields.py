@@ -61,7 +61,10 @@ class Fields:
             return default
         value = self.mapping[key]
         if isinstance(value, bool) or not isinstance(value, int):
-            raise self.refuse(key, f"'{key}' in {self.where} must be a whole number, not {_kind(value)}")
+            raise self.refuse(
+                key,
+                f"'{key}' in {self.where} must be a whole number from {low} to {high}; found {_found(value)}",
+            )
         if not low <= value <= high:
             raise self.refuse(key, f"'{key}' in {self.where} must be between {low} and {high}, not {value}")
         return value
@@ -98,6 +101,21 @@ class Fields:
         if key not in self.mapping or self.mapping[key] is None:
             return None
         return Fields(self.path, self.mapping[key], where, self.line(key))
+
+
+def _found(value: Any) -> str:
+    """What was written, quoted, and what it was read as: "'1e9' (text)"."""
+    kind = "text" if isinstance(value, str) else _kind(value)
+    shown = (
+        repr(value)
+        if isinstance(value, str)
+        else str(value).lower()
+        if isinstance(value, bool)
+        else str(value)
+    )
+    if len(shown) > 40:
+        shown = shown[:37] + "..."
+    return f"{shown} ({kind})"
 
 
 def _kind(value: Any) -> str:

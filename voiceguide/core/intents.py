@@ -104,8 +104,8 @@ ALLOWED: dict[Moment, frozenset[Intent]] = {
             *_VOICE_SETTINGS,
         )
     ),
-    Moment.CHECK: frozenset((Intent.YES, Intent.NO, Intent.REPEAT, Intent.HELP, Intent.STOP)),
-    Moment.CONFIRM: frozenset((Intent.YES, Intent.NO, Intent.REPEAT, Intent.HELP, Intent.STOP)),
+    Moment.CHECK: frozenset((Intent.YES, Intent.NO, Intent.REPEAT, Intent.HELP, Intent.WHERE, Intent.STOP)),
+    Moment.CONFIRM: frozenset((Intent.YES, Intent.NO, Intent.REPEAT, Intent.HELP, Intent.WHERE, Intent.STOP)),
     Moment.TIMER: frozenset(
         (
             Intent.NEXT,
@@ -119,7 +119,9 @@ ALLOWED: dict[Moment, frozenset[Intent]] = {
         )
     ),
     Moment.PAUSED: frozenset((Intent.RESUME, Intent.END, Intent.STOP, Intent.HELP, Intent.WHERE)),
-    Moment.SAFE_EXIT: frozenset((Intent.BACK, Intent.END, Intent.REPEAT, Intent.HELP, Intent.STOP)),
+    Moment.SAFE_EXIT: frozenset(
+        (Intent.BACK, Intent.END, Intent.REPEAT, Intent.HELP, Intent.WHERE, Intent.STOP)
+    ),
     Moment.CHECKIN: frozenset((Intent.REPEAT, Intent.HELP, Intent.STOP)),
     Moment.ALL: frozenset(Intent),
 }
@@ -150,6 +152,18 @@ KEYS: dict[str, Intent] = {
     "w": Intent.WHERE,
     "e": Intent.END,
 }
+
+
+YES_NO_MOMENTS = frozenset((Moment.CHECK, Moment.CONFIRM))
+"""Moments where a yes/no question is open: there the key ``n`` means "no", not "next"."""
+
+
+def key_intent(typed: str, moment: Moment) -> Intent | None:
+    """The intent of a typed single key or keyboard word at ``moment`` (not yet checked
+    against ``ALLOWED``)."""
+    if typed == "n" and moment in YES_NO_MOMENTS:
+        return Intent.NO
+    return KEYS.get(typed)
 
 
 def phrases_for(moment: Moment) -> dict[str, Intent]:

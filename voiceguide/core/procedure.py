@@ -6,6 +6,7 @@ The format is documented in docs/procedures.md.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from voiceguide.core.fields import Fields
 from voiceguide.core.profile import VALUES, Profile
-from voiceguide.core.yamlfile import LinedList, load
+from voiceguide.core.yamlfile import LinedList, load, read_text
 from voiceguide.errors import FileProblem, ProcedureNotFound
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -32,6 +33,7 @@ _STEP_KEYS = {
     "rehearsal_say",
     "site",
     "dose",
+    "expect_seconds",
 }
 _CHECK_KEYS = {"question", "if_no"}
 _TIMER_KEYS = {"seconds", "say", "done"}
@@ -95,6 +97,8 @@ class Step:
     """Where the step starts in its file (1-based)."""
     brief: str | None = None
     """A short form of ``say`` for users who know the procedure (the "brief" verbosity)."""
+    expect_seconds: int | None = None
+    """How long the step usually takes, in seconds: no reminder comes before then."""
     lines: dict[str, int] = field(default_factory=dict, compare=False)
     """The line of each key ("say", "check.question", ...), for messages."""
 
@@ -109,6 +113,8 @@ class Procedure:
     path: str = ""
     rehearsal: bool = False
     """True once reduced to the dry run by ``for_rehearsal``."""
+    digest: str = ""
+    """SHA-256 (hex) of the file's text: a session records it, so resume knows a changed file."""
     lines: dict[str, int] = field(default_factory=dict, compare=False)
 
     @property
@@ -180,6 +186,8 @@ class Procedure:
 
 def parse_procedure(path: str, text: str | None = None) -> Procedure:
     """Read and validate one procedure file. Raises FileProblem with file:line on any fault."""
+    if text is None:
+        text = read_text(path)
     data = load(path, text)
     if data is None:
         raise FileProblem(path, None, "the file is empty; a procedure needs id, title and steps")
@@ -196,31 +204,42 @@ def parse_procedure(path: str, text: str | None = None) -> Procedure:
         )
     steps: list[Step] = []
     seen: dict[str, int] = {}
+    problems: list[FileProblem] = []  # every step is read, so all faults are reported at once
     for index, raw in enumerate(raw_steps):
         line = raw_steps.line_of(index) if isinstance(raw_steps, LinedList) else 0
-        step = _parse_step(path, raw, index + 1, line)
+        try:
+            step = _parse_step(path, raw, index + 1, line)
+        except FileProblem as problem:
+            problems.append(problem)
+            continue
         if step.id in seen:
-            raise FileProblem(
-                path,
-                step.line or None,
-                f"step id '{step.id}' is also used on line {seen[step.id]}; ids must be unique",
+            problems.append(
+                FileProblem(
+                    path,
+                    step.line or None,
+                    f"step id '{step.id}' is also used on line {seen[step.id]}; ids must be unique",
+                )
             )
         seen[step.id] = step.line
         steps.append(step)
     site_steps = [step for step in steps if step.site]
     if len(site_steps) > 1:
-        raise FileProblem(
-            path,
-            site_steps[1].line or None,
-            f"only one step may have 'site: true' (also step '{site_steps[0].id}')",
+        problems.append(
+            FileProblem(
+                path,
+                site_steps[1].line or None,
+                f"only one step may have 'site: true' (also step '{site_steps[0].id}')",
+            )
         )
     dose_steps = [step for step in steps if step.dose]
     if len(dose_steps) > 1:
-        raise FileProblem(
-            path,
-            dose_steps[1].lines.get("dose") or dose_steps[1].line or None,
-            f"only one step may have 'dose: true' (also step '{dose_steps[0].id}' on line "
-            f"{dose_steps[0].line}); mark only the step where the dose is given",
+        problems.append(
+            FileProblem(
+                path,
+                dose_steps[1].lines.get("dose") or dose_steps[1].line or None,
+                f"only one step may have 'dose: true' (also step '{dose_steps[0].id}' on line "
+                f"{dose_steps[0].line}); mark only the step where the dose is given",
+            )
         )
     procedure = Procedure(
         id=proc_id,
@@ -229,16 +248,21 @@ def parse_procedure(path: str, text: str | None = None) -> Procedure:
         intro=top.text("intro", required=False),
         finish=top.text("finish", required=False),
         path=path,
+        digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         lines={key: top.line(key) for key in data},
     )
     for name, line in procedure.placeholders():
         if name not in VALUES:
-            raise FileProblem(
-                path,
-                line,
-                f"'{{{name}}}' is not a profile value; use one of "
-                + ", ".join("{" + value + "}" for value in VALUES),
+            problems.append(
+                FileProblem(
+                    path,
+                    line,
+                    f"'{{{name}}}' is not a profile value; use one of "
+                    + ", ".join("{" + value + "}" for value in VALUES),
+                )
             )
+    if problems:
+        raise problems[0].with_also(problems[1:])
     return procedure
 
 
@@ -284,6 +308,7 @@ def _parse_step(path: str, raw: object, number: int, line: int) -> Step:
         line=fields.line() or line,
         lines=lines,
         brief=fields.text("brief", required=False),
+        expect_seconds=fields.integer("expect_seconds", low=5, high=3600, default=0) or None,
     )
 
 

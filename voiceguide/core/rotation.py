@@ -22,6 +22,14 @@ def rotation_order(sites: tuple[str, ...], last: str | None) -> tuple[str, ...]:
     return sites[start:] + sites[:start]
 
 
+def session_step_count(procedure: Procedure) -> int:
+    """How many steps a session of ``procedure`` has: its own, and the "Today's site" step
+    that ``with_site_choice`` adds before a ``site: true`` step (a step with ``site: true``
+    names the profile's ``{sites}``, so a real session always has it)."""
+    added = not procedure.rehearsal and any(step.site for step in procedure.steps)
+    return len(procedure.steps) + added
+
+
 def with_site_choice(procedure: Procedure, profile: Profile | None, last_site: str | None) -> Procedure:
     """``procedure`` with a "Today's site" step before its ``site: true`` step; unchanged for
     a rehearsal, without profile sites, or without such a step."""

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from voiceguide.core import dose
+from voiceguide.core import checks, dose, prompts
+from voiceguide.core import timer as timers
 from voiceguide.core.events import EventType, event
-from voiceguide.core.intents import ALLOWED, CONFIRM_PHRASE, Intent, normalise, taught_phrase
+from voiceguide.core.intents import ALLOWED, CONFIRM_PHRASE, Intent, taught_phrase
 from voiceguide.core.procedure import Procedure, Step
-from voiceguide.core.prompts import SAFE_EXIT_HINT, help_text, hint, opening
 from voiceguide.core.session_types import (
     DEFAULT_RATE,
     Command,
@@ -31,6 +31,7 @@ from voiceguide.core.session_types import (
     InputClosed,
     Mode,
     Outcome,
+    ReminderPolicy,
     Saving,
     Say,
     SpeechEnded,
@@ -38,11 +39,9 @@ from voiceguide.core.session_types import (
     State,
     Tick,
 )
-from voiceguide.core.timer import TIMER_NOTICE_AT_S, time_left, timer_deadline, timer_tick
 from voiceguide.core.voice import RATE_STEP, VOLUME_STEP, voice_change
 
-REMINDER_AFTER_S = (8.0, 30.0, 60.0)
-"""Seconds of silence before the 1st, 2nd and every later reminder."""
+DEFAULT_REMINDERS = ReminderPolicy()
 
 
 class Session:
@@ -55,9 +54,13 @@ class Session:
         first_step: int = 0,
         resumes: str | None = None,
         dose_given: bool = False,
+        inputs: frozenset[str] = frozenset(),
+        reminders: ReminderPolicy = DEFAULT_REMINDERS,
     ):
         """``first_step`` (0-based) > 0 resumes an unfinished session (id ``resumes``) there;
-        ``dose_given``: that session had passed the dose step already."""
+        ``dose_given``: that session had passed the dose step already. ``inputs``: the key
+        inputs in use, for "help" ("typed": lines with ``--engine keyboard``; "keys": one-key
+        control in the window or terminal)."""
         self.procedure = procedure
         self.total = len(procedure.steps)
         self.verbosity = verbosity
@@ -65,6 +68,8 @@ class Session:
         self.first_step = min(max(0, first_step), self.total - 1)
         self.resumes = resumes
         self.dose_given = dose_given and procedure.dose_index is not None
+        self.inputs = inputs
+        self.reminders = reminders
 
     # -- public -----------------------------------------------------------------------
 
@@ -93,12 +98,16 @@ class Session:
     def next_deadline(self, state: State) -> float | None:
         """When a Tick must arrive for a reminder or the timer, or None if nothing is due."""
         if state.mode is Mode.TIMER:
-            return timer_deadline(state, self.step(state).timer.seconds)
+            return timers.timer_deadline(state, self.step(state).timer.seconds)
         if (
-            state.mode in (Mode.STEP, Mode.CHECK, Mode.CONFIRM, Mode.SAFE_EXIT)
+            state.mode in (Mode.STEP, Mode.READY, Mode.CHECK, Mode.CONFIRM, Mode.SAFE_EXIT)
             and state.quiet_since is not None
+            and not state.held
         ):
-            return state.quiet_since + REMINDER_AFTER_S[min(state.reminders, len(REMINDER_AFTER_S) - 1)]
+            policy = self.reminders
+            if state.reminders == 0:
+                return state.quiet_since + (self.step(state).expect_seconds or policy.first_s)
+            return state.quiet_since + policy.later_s[min(state.reminders, len(policy.later_s)) - 1]
         return None
 
     def step(self, state: State) -> Step:
@@ -121,11 +130,12 @@ class Session:
                     steps=self.total,
                     rehearsal=p.rehearsal,
                     dose_step=p.steps[dose].id if dose is not None else None,
+                    digest=p.digest,
                     **resuming,
                 )
             )
         ]
-        effects += [Say(text) for text in opening(p, self.first_step, self.total, state.verbosity)]
+        effects += [Say(text) for text in prompts.opening(p, self.first_step, self.total, state.verbosity)]
         state, more = self._enter(state, self.first_step)
         return state, effects + more
 
@@ -149,19 +159,16 @@ class Session:
         return replace(state, reminders=state.reminders + 1, quiet_since=None), effects
 
     def _timer_tick(self, state: State, now: float) -> tuple[State, Effects]:
-        return timer_tick(state, self.step(state), now)
+        return timers.timer_tick(state, self.step(state), now)
 
     def _command(self, state: State, heard: Command) -> tuple[State, Effects]:
         if heard.intent is None:
             return self._unclear(state, heard)
         if heard.intent not in ALLOWED[state.moment]:  # defence in depth: matching filters too
             return self._unclear(state, replace(heard, intent=None, elsewhere=heard.intent))
-        state = replace(state, reminders=0, quiet_since=None)
-        if state.mode is Mode.CHECK and heard.intent is Intent.YES and _needs_confirming(heard):
-            return replace(state, mode=Mode.CONFIRM), [
-                Emit(event(EventType.CONFIRM_ASKED, step=self.step(state).id)),
-                Say(f'I heard "yes". To be sure, say "{CONFIRM_PHRASE}" to go on, or "no".'),
-            ]
+        state = replace(state, reminders=0, quiet_since=None, held=False)
+        if state.mode is Mode.CHECK and heard.intent is Intent.YES and checks.needs_confirming(heard):
+            return checks.ask_confirm(self, state)
         handler = _HANDLERS.get((state.mode, heard.intent)) or _HANDLERS.get((None, heard.intent))
         if handler is None:  # allowed by the vocabulary but meaningless here: treat as unclear
             return self._unclear(state, replace(heard, intent=None, elsewhere=heard.intent))
@@ -180,12 +187,17 @@ class Session:
         ]
         if state.mode is Mode.CONFIRM and heard.elsewhere is Intent.YES:
             lead = f'To be sure, I need the word "{CONFIRM_PHRASE}".'
-        elif heard.elsewhere is not None and state.mode not in (Mode.CHECK, Mode.CONFIRM):
+        elif heard.elsewhere is not None and state.mode in (Mode.CHECK, Mode.CONFIRM):
+            return replace(state, quiet_since=None, held=False), [
+                *effects,
+                Say(f"{prompts.CHECK_REASON} {checks.question(self, state)}".strip()),
+            ]
+        elif heard.elsewhere is not None:
             lead = f'"{taught_phrase(heard.elsewhere).capitalize()}" isn\'t available now.'
         else:
             lead = "Sorry, I didn't catch that."
         effects.append(Say(f"{lead} {self._hint(state)}"))
-        return replace(state, quiet_since=None), effects
+        return replace(state, quiet_since=None, held=False), effects
 
     # -- intents ----------------------------------------------------------------------
 
@@ -197,67 +209,11 @@ class Session:
             state, effects = self._enter(state, state.index + 1)
         return state, [*given, *effects]
 
-    def _yes(self, state: State, now: float) -> tuple[State, Effects]:
-        if state.saving_check:
-            state, answered = dose.unsaved_answered(state, yes=True)
-            state, effects = self._enter(state, state.index)
-            return state, [answered, *effects]
-        step = self.step(state)
-        answered = [Emit(event(EventType.CHECK_ANSWERED, step=step.id, answer="yes"))]
-        if step.site_choice:
-            site = step.site_choice.sites[state.site_pick]
-            answered.append(Emit(event(EventType.SITE_CHOSEN, step=step.id, site=site)))
-            state = replace(state, site=site)
-        state, effects = self._next(state, now)
-        return state, [*answered, *effects]
-
-    def _no(self, state: State, now: float) -> tuple[State, Effects]:
-        step = self.step(state)
-        if state.saving_check:
-            state, answered = dose.unsaved_answered(state, yes=False)
-            return state, [answered, self._safe_guidance(state)]
-        if state.dose_given:  # the dose is in: guidance for this check, then on to the aftercare
-            return dose.no_after_dose(self.procedure, state)
-        answered = Emit(event(EventType.CHECK_ANSWERED, step=step.id, answer="no"))
-        choice = step.site_choice
-        if choice and state.site_pick + 1 < len(choice.sites):  # offer the next trained site
-            state = replace(state, site_pick=state.site_pick + 1)
-            question = self._question(state)
-            return state, [
-                answered,
-                Emit(event(EventType.CHECK_ASKED, step=step.id, question=question)),
-                Say(f'{question} Please answer "yes" or "no".'),
-            ]
-        return replace(state, mode=Mode.SAFE_EXIT), [answered, self._safe_guidance(state)]
-
-    def _not_confirmed(self, state: State, now: float) -> tuple[State, Effects]:
-        """ "no" instead of "confirm": the "yes" may have been misheard, so the check is asked
-        again (a "no" to it then leads to the safe guidance)."""
-        question = self._question(state)
-        return replace(state, mode=Mode.CHECK), [
-            Emit(event(EventType.CHECK_ASKED, step=self.step(state).id, question=question)),
-            Say(f'All right. {question} Please answer "yes" or "no".'),
-        ]
-
-    def _question(self, state: State) -> str:
-        if state.saving_check:
-            return dose.UNSAVED_QUESTION
-        step = self.step(state)
-        if step.site_choice:
-            return step.site_choice.question(state.site_pick)
-        return step.check.question if step.check else ""
-
-    def _safe_guidance(self, state: State) -> Say:
-        if state.saving_check:
-            return Say(f"{dose.UNSAVED_NO} {SAFE_EXIT_HINT}")
-        guidance = self.step(state).check.if_no or "Do not inject. Contact your clinician for advice."
-        return Say(f"{guidance} {SAFE_EXIT_HINT}")
-
     def _repeat(self, state: State, now: float) -> tuple[State, Effects]:
         if state.mode is Mode.TIMER:
-            return state, [Say(time_left(state, self.step(state).timer.seconds, now))]
+            return state, [Say(timers.time_left(state, self.step(state).timer.seconds, now))]
         if state.mode is Mode.SAFE_EXIT:
-            return state, [self._safe_guidance(state)]
+            return state, [checks.safe_guidance(self, state)]
         if state.mode is Mode.CONFIRM or (state.mode is Mode.CHECK and state.site_pick):
             return state, [Say(self._hint(state))]
         return self._enter(state, state.index, announce=False, detailed=True)
@@ -280,9 +236,19 @@ class Session:
             return self._skip(state, now)
         return state, [
             Say(
-                f"Please wait: {time_left(state, self.step(state).timer.seconds, now)} I will tell you when the time is up."
+                f"Please wait: {timers.time_left(state, self.step(state).timer.seconds, now)} I will tell you when the time is up."
             )
         ]
+
+    def _hold(self, state: State, now: float) -> tuple[State, Effects]:
+        """ "wait" on a step: no reminders until the user speaks; the step stays as it is."""
+        return replace(state, held=True), [
+            Emit(event(EventType.HELD, step=state.index + 1)),
+            Say('Take your time. I will not remind you until you speak. Say "next step" when it is done.'),
+        ]
+
+    def _start_timer(self, state: State, now: float) -> tuple[State, Effects]:
+        return timers.start_timer(state, self.step(state))
 
     def _pause(self, state: State, now: float) -> tuple[State, Effects]:
         left = None
@@ -307,11 +273,14 @@ class Session:
         back_to = state.resume_to or Mode.STEP
         resumed = Emit(event(EventType.RESUMED, step=state.index + 1))
         if back_to is Mode.TIMER:
-            noticed = state.timer_noticed or (state.timer_left or 0) <= TIMER_NOTICE_AT_S
+            noticed = state.timer_noticed or (state.timer_left or 0) <= timers.TIMER_NOTICE_AT_S
             state = replace(state, mode=Mode.TIMER, resume_to=None, timer_noticed=noticed)
             return state, [resumed, Say(f"Resuming the timer: {round(state.timer_left or 0)} seconds left.")]
         if back_to is Mode.SAFE_EXIT:
-            return replace(state, mode=Mode.SAFE_EXIT, resume_to=None), [resumed, self._safe_guidance(state)]
+            return replace(state, mode=Mode.SAFE_EXIT, resume_to=None), [
+                resumed,
+                checks.safe_guidance(self, state),
+            ]
         state, effects = self._enter(replace(state, resume_to=None), state.index, announce=False)
         return state, [resumed, Say("Resuming."), *effects]
 
@@ -334,13 +303,19 @@ class Session:
         extra = step.help
         if state.verbosity == "brief" and step.brief and state.mode in (Mode.STEP, Mode.CHECK):
             extra = f"{step.say} {extra or ''}".strip()  # the detailed form of a brief prompt
-        text = help_text(state.mode, state.moment)
+        allowed = prompts.allowed_here(state.moment, step.skippable, state.index == 0)
+        text = prompts.help_text(state.mode, state.moment, allowed, self.inputs)
         return state, [Say(f"{text} {extra}" if extra and state.mode is not Mode.PAUSED else text)]
 
     def _where(self, state: State, now: float) -> tuple[State, Effects]:
         step = self.step(state)
         paused = " The session is paused." if state.mode is Mode.PAUSED else ""
-        return state, [Say(f"Step {state.index + 1} of {self.total}: {step.title}.{paused}")]
+        question = (
+            f" {prompts.CHECK_REASON} {checks.question(self, state)}"
+            if state.mode in (Mode.CHECK, Mode.CONFIRM)
+            else ""
+        )
+        return state, [Say(f"Step {state.index + 1} of {self.total}: {step.title}.{paused}{question}")]
 
     # -- helpers ----------------------------------------------------------------------
 
@@ -373,6 +348,7 @@ class Session:
             index=index,
             quiet_since=None,
             reminders=0,
+            held=False,
             timer_end=None,
             timer_left=None,
             timer_noticed=False,
@@ -387,21 +363,16 @@ class Session:
                 Say(f'{step.check.question} Please answer "yes" or "no".'),
             ]
             return replace(base, mode=Mode.CHECK), effects
-        if step.timer:
-            effects.append(Emit(event(EventType.TIMER_STARTED, step=step.id, seconds=step.timer.seconds)))
-            if step.timer.say:
-                effects.append(Say(step.timer.say))
-            return replace(base, mode=Mode.TIMER), effects
+        if step.timer:  # the timer starts when the user says this is done
+            effects.append(Say(timers.ready_prompt(step.timer.seconds)))
+            return replace(base, mode=Mode.READY), effects
         if index == 0:
             effects.append(Say('Say "next step" when it is done.'))
         return replace(base, mode=Mode.STEP), effects
 
     def _complete(self, state: State) -> tuple[State, Effects]:
         if self.procedure.rehearsal:
-            text = (
-                "The rehearsal is finished. You did not inject today. When you are ready "
-                "for a real session, start it without the rehearsal option."
-            )
+            text = prompts.REHEARSAL_FINISHED
         else:
             text = self.procedure.finish or "That is the end of the procedure."
         return self._end(state, Outcome.COMPLETED, text)
@@ -415,21 +386,19 @@ class Session:
         ]
 
     def _hint(self, state: State) -> str:
-        return hint(state.mode, self._question(state))
-
-
-def _needs_confirming(heard: Command) -> bool:
-    """A "yes" to a check that was spoken, and not as the confirm word itself."""
-    return heard.spoken and normalise(heard.text) != CONFIRM_PHRASE
+        return prompts.hint(state.mode, checks.question(self, state))
 
 
 _HANDLERS = {
     (None, Intent.NEXT): Session._next,
     (Mode.TIMER, Intent.NEXT): Session._next_during_timer,
-    (Mode.CHECK, Intent.YES): Session._yes,
-    (Mode.CHECK, Intent.NO): Session._no,
-    (Mode.CONFIRM, Intent.YES): Session._yes,
-    (Mode.CONFIRM, Intent.NO): Session._not_confirmed,
+    (Mode.READY, Intent.NEXT): Session._start_timer,
+    (Mode.STEP, Intent.PAUSE): Session._hold,
+    (Mode.READY, Intent.PAUSE): Session._hold,
+    (Mode.CHECK, Intent.YES): checks.yes,
+    (Mode.CHECK, Intent.NO): checks.no,
+    (Mode.CONFIRM, Intent.YES): checks.yes,
+    (Mode.CONFIRM, Intent.NO): checks.not_confirmed,
     (None, Intent.REPEAT): Session._repeat,
     (None, Intent.BACK): Session._back,
     (None, Intent.SKIP): Session._skip,

@@ -17,6 +17,7 @@ DEFAULT_RATE = 165
 
 class Mode(str, Enum):
     STEP = "step"
+    READY = "ready"  # a timer step: its timer starts when the user says the action is done
     CHECK = "check"
     CONFIRM = "confirm"  # a spoken "yes" to the check waits for "confirm"
     TIMER = "timer"
@@ -109,6 +110,17 @@ class End:
 
 
 @dataclass(frozen=True)
+class ReminderPolicy:
+    """When silence gets a reminder ("I'm still here..."). A step's ``expect_seconds``, when it
+    has one, replaces ``first_s``."""
+
+    first_s: float = 20.0
+    """Seconds of silence after a prompt before the first reminder."""
+    later_s: tuple[float, ...] = (45.0, 90.0)
+    """Seconds of silence after each reminder before the next (the last repeats)."""
+
+
+@dataclass(frozen=True)
 class State:
     index: int = 0
     """Current step, 0-based."""
@@ -121,6 +133,8 @@ class State:
     quiet_since: float | None = None
     """When the assistant last finished speaking (the silence clock), or None while speaking."""
     reminders: int = 0
+    held: bool = False
+    """The user said "wait": no reminders until they next speak."""
     timer_end: float | None = None
     """When the running timer ends; None while it waits for its prompt to finish."""
     timer_left: float | None = None
@@ -149,6 +163,7 @@ class State:
     def moment(self) -> Moment | None:
         return {
             Mode.STEP: Moment.STEP,
+            Mode.READY: Moment.STEP,
             Mode.CHECK: Moment.CHECK,
             Mode.CONFIRM: Moment.CONFIRM,
             Mode.TIMER: Moment.TIMER,

@@ -15,6 +15,22 @@ COUNTDOWN_FROM = 5
 """The last seconds of a timer longer than this are counted aloud: 5, 4, 3, 2, 1."""
 
 
+def ready_prompt(seconds: int) -> str:
+    """What a timer step says after its instruction: the timer waits for the user."""
+    length = f"{seconds}-second" if seconds < 120 or seconds % 60 else f"{seconds // 60}-minute"
+    return f'Say "next step" when it is done, and I will start the {length} timer.'
+
+
+def start_timer(state: State, step: Step) -> tuple[State, Effects]:
+    """The action before ``step``'s timer is done: the timer starts, and says so (it counts
+    from when this has been said)."""
+    started = Emit(event(EventType.TIMER_STARTED, step=step.id, seconds=step.timer.seconds))
+    return replace(state, mode=Mode.TIMER), [
+        started,
+        Say(f"The timer has started. {step.timer.say or ''}".strip()),
+    ]
+
+
 def timer_deadline(state: State, seconds: int) -> float | None:
     """When the running timer (of ``seconds`` in all) next needs a tick; None before it runs."""
     if state.timer_end is None:

@@ -176,6 +176,11 @@ def _raised_by_pyyaml(error: BaseException) -> bool:
 _PYYAML_DIR = Path(yaml.__file__).resolve().parent
 
 
+def read_text(path: str | Path) -> str:
+    """The text of ``path``. Raises FileProblem naming the file when it cannot be read."""
+    return _read(str(path))
+
+
 def _read(where: str) -> str:
     """The text of file ``where``; at most MAX_BYTES are read, so a device or a pipe that
     never ends (``/dev/zero``) is refused rather than read forever."""

@@ -11,7 +11,16 @@ import math
 import re
 from collections.abc import Collection, Sequence
 
-from voiceguide.core.intents import ALLOWED, HEARD_AS, KEYS, PHRASES, Intent, Moment, normalise, phrases_for
+from voiceguide.core.intents import (
+    ALLOWED,
+    HEARD_AS,
+    PHRASES,
+    Intent,
+    Moment,
+    key_intent,
+    normalise,
+    phrases_for,
+)
 
 
 def match(text: str, moment: Moment, *, keys: bool = False) -> Intent | None:
@@ -31,7 +40,7 @@ def _intent_of(said: str, moment: Moment, keys: bool) -> Intent | None:
     """The intent of normalised ``said`` among ``moment``'s phrases, the ``HEARD_AS`` forms and,
     with ``keys``, the keyboard's words; not yet checked against ``ALLOWED``."""
     intent = phrases_for(moment).get(said) or HEARD_AS.get(said)
-    return KEYS.get(said) if intent is None and keys else intent
+    return key_intent(said, moment) if intent is None and keys else intent
 
 
 ADVANCING = frozenset((Intent.NEXT, Intent.YES, Intent.SKIP, Intent.RESUME))

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from voiceguide.core.checkin_phrases import labels
+from voiceguide.core.procedure import Procedure
 from voiceguide.core.profile import Profile
+from voiceguide.core.rotation import STEP_ID as SITE_STEP_ID
 from voiceguide.core.schedule import describe, due
 from voiceguide.records.sessions import Checkin, Records, SessionRecord
 
@@ -60,6 +62,9 @@ def checkin_text(checkins: tuple[Checkin, ...] | list[Checkin], timed: bool = Fa
     """What each check-in reported (``timed``: each after its own date and time)."""
     parts = []
     for checkin in checkins:
+        if checkin.said:
+            parts.append(f'"{checkin.said}" (in their words, for the clinician)')
+            continue
         text = labels(checkin.effects) if checkin.effects else "not recorded"
         text = f"{text} (told to contact the clinician)" if checkin.concerning else text
         parts.append(f"{stamp(checkin.at)} {text}" if timed else text)
@@ -101,7 +106,7 @@ def attempt_row(parts: tuple[SessionRecord, ...]) -> Row:
         first.rehearsal,
         next((p.site for p in reversed(parts) if p.site), ""),
         checkin_text(checkins, timed=True),
-        any(c.concerning for c in checkins),
+        any(c.concerning or c.said for c in checkins),
         attempt_dose(parts),
         tuple(declined),
         checkins,
@@ -111,7 +116,18 @@ def attempt_row(parts: tuple[SessionRecord, ...]) -> Row:
 def rows(records: Records, since: date | None = None) -> list[Row]:
     found = [attempt_row(parts) for parts in attempts(records)]
     found += [
-        Row(c.at, "check-in", "check-in", False, "", checkin_text([c]), bool(c.concerning), "-", (), (c,))
+        Row(
+            c.at,
+            "check-in",
+            "check-in",
+            False,
+            "",
+            checkin_text([c]),
+            bool(c.concerning or c.said),
+            "-",
+            (),
+            (c,),
+        )
         for c in records.loose_checkins
     ]
     found.sort(key=lambda row: row.at or 0.0)
@@ -129,14 +145,27 @@ def sites_used(found: list[Row], profile: Profile | None) -> list[tuple[str, int
     return [(site, counts.get(site, 0), last.get(site, "-")) for site in order]
 
 
-def schedule(records: Records, profile: Profile | None, procedure: str, today: date) -> list[str]:
+def schedule(
+    records: Records,
+    profile: Profile | None,
+    procedure: str,
+    today: date,
+    before_dose: frozenset[str] = frozenset(),
+) -> list[str]:
+    """The schedule sentences; an unfinished session after the last completed one adds "if you
+    are not sure whether you had your dose" unless it stopped at a step in ``before_dose``
+    (the ids of the steps before the dose could have been given)."""
     dose = records.last_dose(procedure)
     at = dose.dose_time if dose else None
     last_day = date.fromtimestamp(at) if at else None
     later = [
         s
         for s in records.real(procedure)
-        if not s.completed and s.dose != "yes" and (s.started or 0) > (at or 0) and s.step > 0
+        if not s.completed
+        and s.dose != "yes"
+        and (s.started or 0) > (at or 0)
+        and s.step > 0
+        and not (s.step_id is not None and s.step_id in before_dose)
     ]
     unfinished = date.fromtimestamp(later[-1].started) if later and later[-1].started else None
     interval = profile.interval_days if profile else None
@@ -155,6 +184,19 @@ def header(profile: Profile | None) -> list[tuple[str, str]]:
         ("Clinician", contact),
     ]
     return [(label, value) for label, value in found if value]
+
+
+def steps_before_dose(procedure: Procedure | None) -> frozenset[str]:
+    """Ids of the steps of ``procedure`` before its dose could have been given: those before
+    the step marked ``dose`` or, without one, up to its ``site: true`` step (with the
+    "Today's site" step site rotation adds before it); none when neither is there."""
+    if procedure is None:
+        return frozenset()
+    steps = procedure.steps
+    marked = [i for i, step in enumerate(steps) if getattr(step, "dose", False)]
+    sites = [i for i, step in enumerate(steps) if step.site]
+    end = marked[0] if marked else (sites[0] + 1 if sites else 0)
+    return frozenset({step.id for step in steps[:end]} | ({SITE_STEP_ID} if end else set()))
 
 
 def render_text(found: list[Row]) -> str:

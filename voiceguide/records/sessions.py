@@ -32,6 +32,8 @@ class Checkin:
     concerning: tuple[str, ...]
     about: str | None
     """The session id it is about, or None."""
+    said: str | None = None
+    """An answer that was none of the listed phrases, recorded as said for the clinician."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ class SessionRecord:
     site: str | None = None
     resumes: str | None = None
     """The id of the unfinished session this one carried on."""
+    digest: str | None = None
+    """SHA-256 of the procedure file the session ran (None in records made before it was kept)."""
     checkins: tuple[Checkin, ...] = ()
     path: str = ""
     dose_step: str | None = None
@@ -186,7 +190,9 @@ def _apply(
         if not all(isinstance(name, str) for name in [*effects, *concerning]):
             raise ValueError("check-in effects are not names")
         about = _text_or_none(data.get("about")) or (record.session if record else None)
-        checkins.append(Checkin(item.at, tuple(effects), tuple(concerning), about))
+        checkins.append(
+            Checkin(item.at, tuple(effects), tuple(concerning), about, _text_or_none(data.get("said")))
+        )
         return record
     if record is None:
         return None
@@ -242,6 +248,7 @@ def _started(item: Event) -> tuple[SessionRecord, int]:
         outcome=None,
         total=pick(lambda v: _count(v or 0), "steps", 0),
         resumes=pick(_text_or_none, "resumes", None),
+        digest=pick(_text_or_none, "digest", None),
         dose_step=pick(_text_or_none, "dose_step", None),
         dose_known="dose_step" in data,
         dose_before=data.get("dose_given") is True,

@@ -47,6 +47,8 @@ THEMES = {
     "light": Theme("light", "#000000", "#FFFFFF", "black on white"),
 }
 DEFAULT_THEME, DEFAULT_SIZE = "dark", 56
+HEADER_GAP_PX = 40
+"""The least space between "Step N of M" and the status when they share a line (pixels)."""
 
 
 def display_possible() -> bool:
@@ -177,10 +179,9 @@ class LargePrintDisplay:
         def label(parent, **kw):
             return tk.Label(parent, **{"fg": fg, "bg": bg, "justify": "left", "anchor": "w", **kw})
 
-        self._position = label(top)
-        self._position.pack(side="left")
-        self._status = label(top)
-        self._status.pack(side="right")
+        self._position = label(top, wraplength=self._wrap)
+        self._status = label(top, wraplength=self._wrap)
+        self._header_rows: bool | None = None
         self._bar = tk.Canvas(root, height=28, bg=bg, highlightthickness=0)
         self._bar.pack(fill="x", padx=40, pady=(0, 16))
         self._title = label(root, wraplength=self._wrap)
@@ -197,17 +198,20 @@ class LargePrintDisplay:
             widget.pack(fill="x")
         self._timer_shown = False
 
-    def _fonts(self) -> None:
-        family, size = "DejaVu Sans", self.size
-        small = max(18, size * 2 // 5)
-        self._position.configure(font=(family, max(24, size * 3 // 5), "bold"))
-        self._status.configure(font=(family, max(24, size * 3 // 5), "bold"))
-        self._title.configure(font=(family, max(28, size * 4 // 5), "bold"))
+    def _fonts(self, size: int | None = None, body: int | None = None) -> None:
+        """Fonts for text size ``size`` (default: the chosen size) and the step text at ``body``
+        (default: ``size``); ``_fit`` passes smaller ones when the text does not fit."""
+        family, size = "DejaVu Sans", size or self.size
+        body = body or size
+        small = max(12, size * 2 // 5)
+        self._position.configure(font=(family, max(16, size * 3 // 5), "bold"))
+        self._status.configure(font=(family, max(16, size * 3 // 5), "bold"))
+        self._title.configure(font=(family, max(18, size * 4 // 5), "bold"))
         self._timer.configure(font=(family, size * 2, "bold"))
         for widget in (self._heard, self._say, self._keyline):
             widget.configure(font=(family, small))
-        self._body_size = size
-        self._body.configure(font=(family, size))
+        self._body_size = body
+        self._body.configure(font=(family, body))
 
     def _draw(self) -> None:
         s = self.screen
@@ -221,7 +225,28 @@ class LargePrintDisplay:
         self._keyline.configure(text=s.keys_help)
         self._draw_bar(s.progress)
         self._draw_timer()
+        self._place_header()
         self._fit()
+        self._place_header()
+
+    def _place_header(self) -> None:
+        """ "Step N of M" and the status on one line when both fit with a clear gap between
+        them, else each on a line of its own: never run together."""
+        self._root.update_idletasks()
+        wanted = self._position.winfo_reqwidth() + self._status.winfo_reqwidth() + HEADER_GAP_PX
+        rows = bool(self._status.cget("text")) and wanted > self._wrap
+        if rows == self._header_rows:
+            return
+        self._header_rows = rows
+        self._position.pack_forget()
+        self._status.pack_forget()
+        if rows:
+            self._position.pack(side="top", fill="x")
+            self._status.pack(side="top", fill="x")
+        else:
+            self._position.pack(side="left")
+            self._status.pack(side="right")
+        self._root.update_idletasks()
 
     def _draw_bar(self, fraction: float) -> None:
         bar, fg = self._bar, self.theme.foreground
@@ -244,12 +269,20 @@ class LargePrintDisplay:
             self._timer_shown = bool(text)
 
     def _fit(self) -> None:
-        """Shrink the step text (never below MIN_SIZE) until everything fits on the screen."""
+        """Shrink the step text until everything fits on the screen, but not below the size of
+        the "Step N of M" line; if it still does not fit, shrink every line together (the step
+        text never below MIN_SIZE, nor smaller than the command lines)."""
         self._root.update_idletasks()
         family = "DejaVu Sans"
-        while self._root.winfo_reqheight() > self._height and self._body_size > MIN_SIZE:
+        floor = max(MIN_SIZE, self.size * 3 // 5)
+        while self._root.winfo_reqheight() > self._height and self._body_size > floor:
             self._body_size -= 4
             self._body.configure(font=(family, self._body_size))
+            self._root.update_idletasks()
+        others = self.size
+        while self._root.winfo_reqheight() > self._height and others > MIN_SIZE:
+            others -= 4
+            self._fonts(others, body=max(MIN_SIZE, min(self._body_size, others)))
             self._root.update_idletasks()
 
     def _poll(self) -> None:
@@ -306,6 +339,7 @@ class LargePrintDisplay:
             "foreground": self.theme.foreground,
             "background": self.theme.background,
             "body_box": (body.winfo_rootx(), body.winfo_rooty(), body.winfo_width(), body.winfo_height()),
+            "boxes": self._boxes(),
             "window": (
                 self._root.winfo_rootx(),
                 self._root.winfo_rooty(),
@@ -313,6 +347,22 @@ class LargePrintDisplay:
                 self._root.winfo_height(),
             ),
         }
+
+    def _boxes(self) -> dict[str, tuple[int, int, int, int, int, int]]:
+        """Each shown line of text: (x, y, width, height, wanted width, wanted height) on screen."""
+        found = {}
+        for name in ("position", "status", "title", "body", "timer", "heard", "say", "keyline"):
+            widget = getattr(self, f"_{name}")
+            if widget.winfo_ismapped() and widget.cget("text"):
+                found[name] = (
+                    widget.winfo_rootx(),
+                    widget.winfo_rooty(),
+                    widget.winfo_width(),
+                    widget.winfo_height(),
+                    widget.winfo_reqwidth(),
+                    widget.winfo_reqheight(),
+                )
+        return found
 
 
 class WindowKeys:

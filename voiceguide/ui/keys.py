@@ -8,7 +8,9 @@ a check needs the explicit yes key (``y``) or the word "yes", never the go-on ke
 
 from __future__ import annotations
 
-from voiceguide.core.intents import KEYS, Intent, Moment
+from voiceguide.core.intents import KEYS, YES_NO_MOMENTS, Intent, Moment
+from voiceguide.core.prompts import KEY_GUIDE as GUIDE
+from voiceguide.core.prompts import one_key_help as keys_help
 
 GO_ON = ("space", "Return", "KP_Enter", "Right", "Next", "n")
 """Keys that mean "next" (and "resume" when paused): what a one-button switch or pedal sends."""
@@ -21,49 +23,19 @@ ALIASES: dict[str, Intent] = {
     "question": Intent.HELP,
 }
 """Other keys (arrows, Page Up, Escape) that clickers and pedals commonly send."""
-LETTER = {intent: key for key, intent in KEYS.items()}
-
-GUIDE = (
-    ("Space or Enter", "next"),
-    ("R", "repeat"),
-    ("B", "back"),
-    ("S or Esc", "stop"),
-    ("Y", "yes"),
-    ("H", "help"),
-    ("C", "resume"),
-    ("E", "end"),
-)
-"""The keys as help text and the display show them."""
+LETTER = {intent: key for key, intent in KEYS.items() if len(key) == 1}
+__all__ = ["ALIASES", "GO_ON", "GUIDE", "LETTER", "key_text", "keys_help"]
 
 
 def key_text(keysym: str, moment: Moment | None) -> str | None:
-    """The single-key answer (a KEYS letter such as "n") that ``keysym`` stands for at
-    ``moment``, or None for a key that means nothing."""
+    """The single-key answer (a KEYS letter or word such as "r") that ``keysym`` stands for at
+    ``moment``, or None for a key that means nothing. Where a yes/no question is open, ``N``
+    means "no"; the other go-on keys still mean next there (which does not answer a check)."""
+    if keysym in ("n", "N") and moment in YES_NO_MOMENTS:
+        return "n"
     if keysym in GO_ON:
-        return LETTER[Intent.RESUME] if moment is Moment.PAUSED else LETTER[Intent.NEXT]
+        return LETTER[Intent.RESUME] if moment is Moment.PAUSED else "next"
     if keysym in ALIASES:
         return LETTER[ALIASES[keysym]]
     letter = keysym.lower() if len(keysym) == 1 else None
     return letter if letter in KEYS else None
-
-
-def keys_help(allowed: frozenset[Intent] | set[Intent]) -> str:
-    """ "Space or Enter: next, R: repeat, ..." for the keys that do something here."""
-    names = {
-        "next": Intent.NEXT,
-        "repeat": Intent.REPEAT,
-        "back": Intent.BACK,
-        "stop": Intent.STOP,
-        "yes": Intent.YES,
-        "help": Intent.HELP,
-        "resume": Intent.RESUME,
-        "end": Intent.END,
-    }
-    shown = []
-    for key, name in GUIDE:
-        if name == "next" and Intent.NEXT not in allowed and Intent.RESUME in allowed:
-            name = "resume"  # the go-on key resumes a paused session
-        elif names[name] not in allowed or (name == "resume" and Intent.NEXT not in allowed):
-            continue
-        shown.append(f"{key}: {name}")
-    return ", ".join(shown)

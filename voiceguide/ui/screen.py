@@ -23,6 +23,7 @@ _SAY_ORDER = (
     Intent.STOP,
     Intent.END,
     Intent.HELP,
+    Intent.WHERE,
 )
 _STATUS = {
     Moment.STEP: "",

@@ -10,11 +10,13 @@ import queue
 import sys
 import threading
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import TextIO
 
 from voiceguide.core.events import Event, EventType
 from voiceguide.core.intents import Moment
 from voiceguide.core.ports import Heard
+from voiceguide.ui.keys import key_text
 
 
 class ConsoleDisplay:
@@ -70,7 +72,9 @@ class QuietSpeaker:
 
 
 class KeyboardListener:
-    """Each line typed (or piped) on ``source`` is what was said; single keys work too.
+    """Each line typed (or piped) on ``source`` is what was said; single keys work too. An
+    empty line is the go-on key: next on a step, resume when paused (at a check it is not an
+    answer, and the session says so); it is skipped at the check-in question.
 
     A reader thread fills a queue so ``listen`` can time out (silence reminders) on a
     terminal and on a pipe alike. End of input is reported once as ``end_of_input``.
@@ -78,6 +82,7 @@ class KeyboardListener:
 
     def __init__(self, source: TextIO | None = None):
         self.source = source or sys.stdin
+        self.moment: Moment | None = None
         self._lines: queue.Queue[Heard] = queue.Queue()
         self._thread = threading.Thread(target=self._read, name="keyboard", daemon=True)
         self._thread.start()
@@ -91,7 +96,7 @@ class KeyboardListener:
         self._lines.put(Heard(text="", source="keyboard", end_of_input=True))
 
     def set_moment(self, moment: Moment) -> None:
-        pass
+        self.moment = moment
 
     def listen(self, timeout: float) -> Heard | None:
         while True:
@@ -100,7 +105,9 @@ class KeyboardListener:
             except queue.Empty:
                 return None
             if heard.text or heard.end_of_input:
-                return heard  # blank lines are skipped
+                return heard
+            if self.moment not in (None, Moment.CHECKIN):
+                return replace(heard, text=key_text("Return", self.moment))
 
     def flush(self) -> None:
         pass  # typed answers are deliberate: never dropped

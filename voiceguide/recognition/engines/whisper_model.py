@@ -131,9 +131,10 @@ def locate_whisper_model(model_dir: str | Path | None = None) -> Path:
     )
 
 
-def locate_base_model() -> Path | None:
+def locate_base_model(join: bool = True) -> Path | None:
     """The verified base model directory: a downloaded copy, else the one joined from the two
-    wheels (the first time, here); None when neither is installed.
+    wheels (the first time, here, unless ``join`` is False); None when neither is installed,
+    or when the wheels are installed but not yet joined and ``join`` is False.
 
     Raises ModelError when a copy is there but damaged, or the join cannot be written."""
     downloaded = models_dir() / BASE_NAME
@@ -142,10 +143,22 @@ def locate_base_model() -> Path | None:
     parts = _base_parts()
     if parts is None:
         return None
-    joined = cache_dir() / BASE_NAME
+    joined = base_join_dir()
     if not joined.is_dir():
+        if not join:
+            return None
         _join_base(parts, joined)
     return verify_whisper_model(joined, BASE_FILES, _BASE_FIX)
+
+
+def base_join_dir() -> Path:
+    """Where the base model is joined from its two wheels."""
+    return cache_dir() / BASE_NAME
+
+
+def base_wheels_installed() -> bool:
+    """Both of the base model's wheels are installed (joined or not)."""
+    return _base_parts() is not None
 
 
 def _base_parts() -> list[Path] | None:
