@@ -18,7 +18,7 @@ from voiceguide.errors import FileProblem, ProcedureNotFound
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-_TOP_KEYS = {"id", "title", "intro", "finish", "steps"}
+_TOP_KEYS = {"id", "title", "intro", "finish", "steps", "imported"}
 _STEP_KEYS = {
     "id",
     "title",
@@ -31,6 +31,7 @@ _STEP_KEYS = {
     "rehearsal",
     "rehearsal_say",
     "site",
+    "items",
 }
 _CHECK_KEYS = {"question", "if_no"}
 _TIMER_KEYS = {"seconds", "say", "done"}
@@ -93,6 +94,8 @@ class Step:
     """A short form of ``say`` for users who know the procedure (the "brief" verbosity)."""
     lines: dict[str, int] = field(default_factory=dict, compare=False)
     """The line of each key ("say", "check.question", ...), for messages."""
+    items: tuple[str, ...] = ()
+    """Things to gather, read one at a time ("next step" reads the next one)."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,8 @@ class Procedure:
     rehearsal: bool = False
     """True once reduced to the dry run by ``for_rehearsal``."""
     lines: dict[str, int] = field(default_factory=dict, compare=False)
+    imported: bool = False
+    """Made by ``voiceguide import`` and not yet reviewed: never medical (no check, no dose step)."""
 
     def placeholders(self) -> list[tuple[str, int]]:
         """Every ``{name}`` used, with the line it is on."""
@@ -136,6 +141,7 @@ class Procedure:
                 help=fill(step.help),
                 brief=fill(step.brief),
                 rehearsal_say=fill(step.rehearsal_say),
+                items=tuple(fill(item) for item in step.items),
                 check=replace(step.check, question=fill(step.check.question), if_no=fill(step.check.if_no))
                 if step.check
                 else None,
@@ -210,7 +216,10 @@ def parse_procedure(path: str, text: str | None = None) -> Procedure:
         finish=top.text("finish", required=False),
         path=path,
         lines={key: top.line(key) for key in data},
+        imported=top.flag("imported", default=False),
     )
+    if procedure.imported:
+        _refuse_medical(procedure)
     for name, line in procedure.placeholders():
         if name not in VALUES:
             raise FileProblem(
@@ -220,6 +229,19 @@ def parse_procedure(path: str, text: str | None = None) -> Procedure:
                 + ", ".join("{" + value + "}" for value in VALUES),
             )
     return procedure
+
+
+def _refuse_medical(procedure: Procedure) -> None:
+    """An imported procedure has no critical check and no dose step until a person reviews it."""
+    for step in procedure.steps:
+        what = "a critical check" if step.check else "a dose step" if getattr(step, "dose", False) else ""
+        if what:
+            raise FileProblem(
+                procedure.path,
+                step.line or None,
+                f"step '{step.id}' has {what}, but the file is marked 'imported: true': a person must "
+                "review the whole file and remove 'imported: true' first",
+            )
 
 
 def _parse_step(path: str, raw: object, number: int, line: int) -> Step:
@@ -247,6 +269,8 @@ def _parse_step(path: str, raw: object, number: int, line: int) -> Step:
     skippable = fields.flag("skippable", default=False)
     if check and skippable:
         raise fields.refuse("skippable", f"{where} has a critical check, so it cannot be skippable")
+    if (check or timer) and "items" in fields.mapping:
+        raise fields.refuse("items", f"{where} has a list of items, so it cannot have a check or a timer")
     if check and timer:
         raise fields.refuse("timer", f"{where} has both a check and a timer; split it into two steps")
     return Step(
@@ -263,6 +287,7 @@ def _parse_step(path: str, raw: object, number: int, line: int) -> Step:
         line=fields.line() or line,
         lines=lines,
         brief=fields.text("brief", required=False),
+        items=fields.texts("items", required=False),
     )
 
 
@@ -284,6 +309,7 @@ def _texts(procedure: Procedure):
         if step.timer:
             texts.update({"timer.say": step.timer.say, "timer.done": step.timer.done})
         yield from ((text, step.lines.get(key, step.line)) for key, text in texts.items() if text)
+        yield from ((item, step.lines.get("items", step.line)) for item in step.items)
 
 
 def _profile_key(name: str) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from voiceguide.core import gather
 from voiceguide.core.events import EventType, event
 from voiceguide.core.intents import ALLOWED, CONFIRM_PHRASE, Intent, normalise, taught_phrase
 from voiceguide.core.procedure import Procedure, Step
@@ -178,6 +179,8 @@ class Session:
     # -- intents ----------------------------------------------------------------------
 
     def _next(self, state: State, now: float) -> tuple[State, Effects]:
+        if item := gather.next_item(self.step(state), state):
+            return item
         if state.index + 1 >= self.total:
             return self._complete(state)
         return self._enter(state, state.index + 1)
@@ -232,11 +235,17 @@ class Session:
             return state, [self._safe_guidance(state)]
         if state.mode is Mode.CONFIRM or (state.mode is Mode.CHECK and state.site_pick):
             return state, [Say(self._hint(state))]
+        if item := gather.repeat_item(self.step(state), state):
+            return state, item
         return self._enter(state, state.index, announce=False, detailed=True)
 
     def _back(self, state: State, now: float) -> tuple[State, Effects]:
         if state.mode is Mode.SAFE_EXIT:  # back to the step whose check was answered "no"
             return self._enter(state, state.index)
+        if item := gather.previous_item(self.step(state), state):
+            return item
+        if gather.reading(self.step(state), state) and state.item == 0:
+            return self._enter(state, state.index, announce=False)
         if state.index == 0:
             return state, [Say(f"This is the first step. {self._hint(state)}")]
         return self._enter(state, state.index - 1)
@@ -310,7 +319,8 @@ class Session:
     def _where(self, state: State, now: float) -> tuple[State, Effects]:
         step = self.step(state)
         paused = " The session is paused." if state.mode is Mode.PAUSED else ""
-        return state, [Say(f"Step {state.index + 1} of {self.total}: {step.title}.{paused}")]
+        item = gather.where(step, state)
+        return state, [Say(f"Step {state.index + 1} of {self.total}: {step.title}{item}.{paused}")]
 
     # -- helpers ----------------------------------------------------------------------
 
@@ -335,7 +345,8 @@ class Session:
                 )
             )
         words = step.brief if step.brief and state.verbosity == "brief" and not detailed else step.say
-        effects.append(Say(f"Step {index + 1} of {self.total}. {step.title}. {words}"))
+        listed = f" {gather.announce(step)}" if step.items else ""
+        effects.append(Say(f"Step {index + 1} of {self.total}. {step.title}. {words}{listed}"))
         base = replace(
             state,
             index=index,
@@ -347,6 +358,7 @@ class Session:
             timer_counted=None,
             resume_to=None,
             site_pick=0,
+            item=None,
         )
         if step.check:
             effects += [
@@ -359,7 +371,7 @@ class Session:
             if step.timer.say:
                 effects.append(Say(step.timer.say))
             return replace(base, mode=Mode.TIMER), effects
-        if index == 0:
+        if index == 0 and not step.items:
             effects.append(Say('Say "next step" when it is done.'))
         return replace(base, mode=Mode.STEP), effects
 
@@ -384,7 +396,7 @@ class Session:
         ]
 
     def _hint(self, state: State) -> str:
-        return hint(state.mode, self._question(state))
+        return gather.hint(self.step(state), state) or hint(state.mode, self._question(state))
 
 
 def _needs_confirming(heard: Command) -> bool:

@@ -125,6 +125,8 @@ class State:
     site_pick: int = 0
     """Which trained site a site-choice step is asking about (index into its sites)."""
     outcome: Outcome | None = None
+    item: int | None = None
+    """Which thing of a gather step's list was read last (0-based), or None (``gather.py``)."""
 
     @property
     def moment(self) -> Moment | None:
