@@ -234,11 +234,12 @@ def parse_procedure(path: str, text: str | None = None) -> Procedure:
 def _refuse_medical(procedure: Procedure) -> None:
     """An imported procedure has no critical check and no dose step until a person reviews it."""
     for step in procedure.steps:
-        what = "a critical check" if step.check else "a dose step" if getattr(step, "dose", False) else ""
-        if what:
+        key = "check" if step.check else "dose" if getattr(step, "dose", False) else ""
+        if key:
+            what = "a critical check" if key == "check" else "a dose step"
             raise FileProblem(
                 procedure.path,
-                step.line or None,
+                step.lines.get(key) or step.line or None,
                 f"step '{step.id}' has {what}, but the file is marked 'imported: true': a person must "
                 "review the whole file and remove 'imported: true' first",
             )

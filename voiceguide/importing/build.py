@@ -78,16 +78,17 @@ def build(draft: Draft, source: str, title: str | None = None) -> tuple[dict, Su
         )
         summary.items = len(items)
     section = None
+    named = len({clean(raw.section or "") for raw in draft.steps if clean(raw.text)}) > 1
     for number, raw in enumerate(draft.steps, start=1):
         text = clean(raw.text)
         if not text:
             continue
         summary.instructions += 1
-        if raw.section and raw.section != section:
-            section = raw.section
-            if section not in summary.sections:
-                summary.sections.append(section)
         name = clean(raw.title or "") or title_for(text)
+        if named and raw.section and raw.section != section:  # a new section: its name leads the title
+            section = clean(raw.section)
+            summary.sections.append(section)
+            name = f"{section}: {name}"
         parts = split_spoken(text, budget_for(name) - 8)  # room for the timer's invitation
         summary.split += len(parts) > 1
         timer = find_timer(text)
@@ -119,10 +120,8 @@ def build(draft: Draft, source: str, title: str | None = None) -> tuple[dict, Su
             summary.timers.append(
                 length if timer.said.lower() == length else f"{length}, from '{timer.said}'"
             )
-        elif timer:
+        elif timer and timer.seconds > TIMER_RANGE_S[1]:
             summary.untimed.append(timer.said)
-    if len(summary.sections) < 2:
-        summary.sections = []
     summary.steps = len(steps)
     if len(steps) > MAX_STEPS:
         raise ImportProblem(

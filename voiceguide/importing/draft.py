@@ -56,4 +56,11 @@ def join_sub_steps(text: str, subs: list[str]) -> str:
     """A step and its sub-steps as one paragraph of sentences."""
     parts = [clean(text)] + [clean(sub) for sub in subs]
     parts = [part for part in parts if part]
-    return " ".join(part if part[-1] in ".!?:;" else part + "." for part in parts)
+    return " ".join(_ended(part, index + 1 < len(parts)) for index, part in enumerate(parts))
+
+
+def _ended(part: str, more: bool) -> str:
+    """``part`` ending a sentence, unless it runs on into the next one ("... in the pan, or")."""
+    if part[-1] in ".!?:;" or (more and (part[-1] == "," or part.split()[-1].lower() in ("or", "and"))):
+        return part
+    return part + "."

@@ -19,8 +19,9 @@ STEP_NUMBER_WORDS = 4
 """'Step 12 of 30.'"""
 TITLE_WORDS = 6
 """Longest title made from a step's first words."""
-TIMER_RANGE_S = (1, 3600)
-"""Timers the procedure format allows, seconds."""
+TIMER_RANGE_S = (10, 3600)
+"""Waits that become timers, seconds: shorter ones are counted faster than a timer step is
+started; the format allows up to an hour."""
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”')\]]*\s+(?=[\"“(\[]?[A-Z0-9])")
 _CLAUSE_END = re.compile(r"(?<=[;,:])\s+")

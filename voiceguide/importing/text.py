@@ -76,7 +76,7 @@ def read_text(text: str) -> Draft:
             continue
         if match:
             current = _add(items, match, where)
-        elif current is not None and (not blank or line[:1].isspace()):
+        elif current is not None and (line[:1].isspace() or not (blank or _ends_list(current, stripped))):
             current.continue_with(stripped)
         else:
             current = None
@@ -124,6 +124,14 @@ def _add(items: list[_Item], match: re.Match, where: _Where) -> _Item | None:
     item = _Item(kind, indent, text, where.section, where.need, where.skip)
     items.append(item)
     return item
+
+
+def _ends_list(item: _Item, line: str) -> bool:
+    """True when ``line``, right under a list item with no blank line between (as a PDF's text
+    has), is a heading rather than the item's next line: a short capitalised line without a
+    full stop, after an item that is complete (a sentence end, or a short entry)."""
+    complete = item.text[-1:] in ".!?:" or len(item.text.split()) <= 6
+    return complete and line[:1].isupper() and len(line.split()) <= 5 and line[-1] not in ".,;"
 
 
 def _is_heading(line: str) -> bool:
