@@ -55,7 +55,7 @@ GOOD = {
             "Timer: 40 minutes",
         ],
     ),
-    "howto-bike-tyre.md": (
+    "howto-bike-tyre.markdown": (
         "How to fix a flat bicycle tyre",
         [
             "Gather what you need",
@@ -72,7 +72,7 @@ GOOD = {
             "Refit the wheel",
         ],
     ),
-    "howto-repot-plant.md": (
+    "howto-repot-plant.markdown": (
         "Repotting a houseplant",
         [
             "Gather what you need",

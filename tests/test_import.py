@@ -5,6 +5,7 @@ procedure runs to the end with the keyboard, through the real entry point."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -117,9 +118,9 @@ def test_a_file_over_the_limit_and_an_empty_or_missing_file_are_refused(tmp_path
         file.truncate(21 * 1024 * 1024)
     with pytest.raises(ImportProblem, match="files over 20 MB are not imported"):
         import_file(str(huge))
-    (tmp_path / "empty.md").write_text("\n\n")
+    (tmp_path / "empty.markdown").write_text("\n\n")
     with pytest.raises(ImportProblem, match="is empty"):
-        import_file(str(tmp_path / "empty.md"))
+        import_file(str(tmp_path / "empty.markdown"))
     with pytest.raises(ImportProblem, match="no such file"):
         import_file(str(tmp_path / "missing.txt"))
 
@@ -208,21 +209,40 @@ def test_each_import_runs_to_the_end_with_the_keyboard(files, tmp_path, name):
 
 
 def test_run_imports_on_the_fly_and_says_so_first(files, tmp_path):
+    plant = tmp_path / "plant"
+    plant.with_suffix(".md").write_bytes((files / "howto-repot-plant.markdown").read_bytes())
     result = voiceguide(
-        "run", str(files / "howto-repot-plant.md"), "--engine", "keyboard", "--no-display",
+        "run", str(plant.with_suffix(".md")), "--engine", "keyboard", "--no-display",
         input="n\n" * 20, data=tmp_path,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     said = [line for line in result.stdout.splitlines() if line.startswith("  voiceguide:")]
     assert said[0] == (
-        "  voiceguide: This procedure was imported from howto-repot-plant.md. It has 8 steps. "
+        f"  voiceguide: This procedure was imported from {plant.with_suffix('.md').name}. It has 8 steps. "
         'Say "next step" when a step is done, "repeat" to hear it again, or "stop" at any time.'
     )
     assert "  voiceguide: 1 of 4: A pot one size larger, with drainage holes" in result.stdout
-    assert not list(files.glob("howto-repot-plant.yaml"))
+    assert not list(tmp_path.glob("*.yaml"))  # nothing written
 
 
 def test_run_refuses_a_bad_input_in_one_line(files, tmp_path):
     result = voiceguide("run", str(files / "no-list-letter.txt"), "--engine", "keyboard", data=tmp_path)
     assert result.returncode == 1 and result.stderr.count("\n") == 1
     assert "no list of steps found" in result.stderr
+
+
+@pytest.mark.parametrize("tool", ["pdftotext", "pypdf"])
+def test_either_pdf_reader_gives_the_same_steps(files, tool):
+    if tool == "pdftotext" and not shutil.which("pdftotext"):
+        pytest.skip("poppler's pdftotext is not installed (scripts/setup.sh installs poppler-utils)")
+    if tool == "pypdf":
+        pytest.importorskip("pypdf")
+    procedure = import_file(str(files / "leaflet-talkclock.pdf"), pdf_tool=tool).procedure
+    assert [step.title for step in procedure.steps] == GOOD["leaflet-talkclock.pdf"][1]
+
+
+def test_without_a_pdf_reader_the_message_says_what_to_install(files, monkeypatch):
+    monkeypatch.setattr("voiceguide.importing.pdf.shutil.which", lambda name: None)
+    monkeypatch.setitem(sys.modules, "pypdf", None)
+    with pytest.raises(ImportProblem, match=r"sudo apt install poppler-utils\) or pypdf \(pip install"):
+        import_file(str(files / "leaflet-talkclock.pdf"))

@@ -181,6 +181,9 @@ class Session:
     def _next(self, state: State, now: float) -> tuple[State, Effects]:
         if item := gather.next_item(self.step(state), state):
             return item
+        return self._onward(state)
+
+    def _onward(self, state: State) -> tuple[State, Effects]:
         if state.index + 1 >= self.total:
             return self._complete(state)
         return self._enter(state, state.index + 1)
@@ -254,7 +257,7 @@ class Session:
         step = self.step(state)
         if not step.skippable:
             return state, [Say(f"This step can't be skipped. {self._hint(replace(state, mode=Mode.STEP))}")]
-        return self._next(replace(state, mode=Mode.STEP, timer_end=None), now)
+        return self._onward(replace(state, mode=Mode.STEP, timer_end=None))
 
     def _next_during_timer(self, state: State, now: float) -> tuple[State, Effects]:
         if self.step(state).skippable:
