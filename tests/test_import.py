@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from import_cases import BAD, FIVE_MB, GOOD, make_generated
 
 from voiceguide.core.procedure import parse_procedure
@@ -246,3 +248,37 @@ def test_without_a_pdf_reader_the_message_says_what_to_install(files, monkeypatc
     monkeypatch.setitem(sys.modules, "pypdf", None)
     with pytest.raises(ImportProblem, match=r"sudo apt install poppler-utils\) or pypdf \(pip install"):
         import_file(str(files / "leaflet-talkclock.pdf"))
+
+
+_LINES = st.lists(
+    st.one_of(
+        st.text(max_size=200),
+        st.builds(lambda n, t: f"{n}. {t}", st.integers(0, 999), st.text(max_size=400)),
+        st.builds(lambda t: f"   - {t}", st.text(max_size=80)),
+        st.builds(lambda a, b: f"1. **{a}** {b}", st.text(max_size=300), st.text(max_size=100)),
+        st.sampled_from(["## Ingredients", "Method:", "# Title", "", "wait 30 seconds", "{product}"]),
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_LINES, st.sampled_from([".txt", ".md", ".html"]))
+def test_any_text_imports_within_the_spoken_length_or_is_refused_in_one_line(lines, suffix):
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"any{suffix}"
+        body = "\n".join(lines)
+        if suffix == ".html":
+            body = "<html><body><ol>" + "".join(f"<li>{line}</li>" for line in lines) + "</ol></body></html>"
+        path.write_text(body, encoding="utf-8", errors="surrogatepass")
+        try:
+            procedure = import_file(str(path)).procedure
+        except ImportProblem as problem:
+            assert "\n" not in str(problem)
+            return
+        total = len(procedure.steps)
+        for number, step in enumerate(procedure.steps, start=1):
+            spoken = f"Step {number} of {total}. {step.title}. {step.say}"
+            assert len(spoken.split()) / WORDS_PER_S <= MAX_SPOKEN_S, spoken

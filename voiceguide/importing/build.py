@@ -18,11 +18,14 @@ from voiceguide.importing.steps import (
     seconds_words,
     split_spoken,
     title_for,
+    words,
 )
 
 MAX_STEPS = 300
 """More steps than this is not a procedure to follow by ear."""
 GATHER_TITLE = "Gather what you need"
+MAX_TITLE_WORDS = 12
+"""A longer name a source gives a step (or its section) is cut to its first words."""
 
 
 @dataclass
@@ -89,6 +92,8 @@ def build(draft: Draft, source: str, title: str | None = None) -> tuple[dict, Su
             section = clean(raw.section)
             summary.sections.append(section)
             name = f"{section}: {name}"
+        if words(name) > MAX_TITLE_WORDS:
+            name = title_for(name)
         parts = split_spoken(text, budget_for(name) - 8)  # room for the timer's invitation
         summary.split += len(parts) > 1
         timer = find_timer(text)
