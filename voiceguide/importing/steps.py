@@ -116,10 +116,12 @@ def split_spoken(text: str, budget: int) -> list[str]:
 
 
 def title_for(text: str) -> str:
-    """A short name from the step's first words: up to the first sentence or clause end,
-    at most ``TITLE_WORDS`` words."""
+    """A short name from the step's first words: up to the first sentence or clause end, or
+    a preposition or conjunction from the fourth word on, at most ``TITLE_WORDS`` words."""
     first = re.split(r"(?<=[.!?;:,])\s|\s[–—-]\s", text.strip(), maxsplit=1)[0]
-    tokens = first.split()[:TITLE_WORDS]
+    tokens = first.split()
+    cut = next((i for i in range(3, len(tokens)) if tokens[i].lower() in _TITLE_CUTS), len(tokens))
+    tokens = tokens[: min(cut, TITLE_WORDS)]
     while len(tokens) > 2 and tokens[-1].lower() in _LOOSE_ENDS:
         tokens.pop()
     title = " ".join(tokens).rstrip(".,;:!?-–— ")
@@ -146,3 +148,8 @@ _LOOSE_ENDS = frozenset(
     "a an the of to in on at by for from with into onto under over and or your its their this that".split()
 )
 """Words a title made from a step's first words does not end on."""
+_TITLE_CUTS = frozenset(
+    "in on at with into onto under over and or then until while before after so for from "
+    "down by through when if but".split()
+)
+"""From its fourth word on, a title stops before one of these ("Heat the oil | in a pan")."""
