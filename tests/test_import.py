@@ -282,3 +282,22 @@ def test_any_text_imports_within_the_spoken_length_or_is_refused_in_one_line(lin
         for number, step in enumerate(procedure.steps, start=1):
             spoken = f"Step {number} of {total}. {step.title}. {step.say}"
             assert len(spoken.split()) / WORDS_PER_S <= MAX_SPOKEN_S, spoken
+
+
+def test_an_indented_method_after_a_gather_list_is_not_taken_for_its_sub_steps(tmp_path):
+    path = tmp_path / "tea.markdown"
+    path.write_text(
+        "# Tea\n## You will need\n- a mug\n- a tea bag\n## Method\n   1. Boil the kettle.\n"
+        "   2. Pour the water over the tea bag and leave it for 3 minutes.\n      - Stir once.\n"
+        "   3. Take out the bag.\n"
+    )
+    steps = import_file(str(path)).procedure.steps
+    assert [step.title for step in steps] == [
+        "Gather what you need",
+        "Boil the kettle",
+        "Pour the water",
+        "Timer: 3 minutes",
+        "Take out the bag",
+    ]
+    assert steps[0].items == ("a mug", "a tea bag")
+    assert steps[2].say.startswith("Pour the water over the tea bag and leave it for 3 minutes. Stir once.")

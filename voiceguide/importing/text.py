@@ -117,7 +117,11 @@ def _add(items: list[_Item], match: re.Match, where: _Where) -> _Item | None:
     indent = len(match.group("indent"))
     text = match.group("text").strip()
     top = _top(items)
-    if top is not None and (indent > top.indent or (kind == "letter" and top.kind == "num")):
+    if (
+        top is not None
+        and top.section == where.section
+        and (indent > top.indent or (kind == "letter" and top.kind == "num"))
+    ):
         top.subs.append(text)
         top.in_sub = True
         return top
