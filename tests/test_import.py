@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from import_cases import BAD, FIVE_MB, GOOD, make_generated
 
@@ -264,6 +264,7 @@ _LINES = st.lists(
 
 @settings(max_examples=150, deadline=None)
 @given(_LINES, st.sampled_from([".txt", ".md", ".html"]))
+@example([""], ".html")  # an empty list item: no steps, refused in one line
 def test_any_text_imports_within_the_spoken_length_or_is_refused_in_one_line(lines, suffix):
     import tempfile
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from voiceguide.core.procedure import Procedure, parse_procedure
-from voiceguide.errors import ImportProblem
 from voiceguide.importing.build import Summary, build, to_yaml
 from voiceguide.importing.html import read_html
 from voiceguide.importing.pdf import pdf_text
@@ -37,7 +36,7 @@ class Imported:
 
 def import_file(path: str, title: str | None = None, pdf_tool: str | None = None) -> Imported:
     """Read ``path`` and make a validated procedure of it. Raises ImportProblem (one line,
-    naming the file) when it holds no list of steps."""
+    naming the file) when it is not readable text or holds no list of steps."""
     source = read_source(path)
     if source.kind == "pdf":
         draft = read_text(pdf_text(path, source.data, pdf_tool))
@@ -47,11 +46,6 @@ def import_file(path: str, title: str | None = None, pdf_tool: str | None = None
     else:
         draft = read_text(source.text())
     draft.notes[:0] = source.notes
-    if not draft.steps:
-        raise ImportProblem(
-            path,
-            "no list of steps found; number the steps (1. 2. 3.) or start each with '-', one step per line",
-        )
     mapping, summary = build(draft, path, title)
     text = to_yaml(mapping, path)
     return Imported(procedure=parse_procedure(f"{path} (imported)", text), yaml=text, summary=summary)

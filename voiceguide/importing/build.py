@@ -21,6 +21,7 @@ from voiceguide.importing.steps import (
     words,
 )
 
+NO_STEPS = "no list of steps found; number the steps (1. 2. 3.) or start each with '-', one step per line"
 MAX_STEPS = 300
 """More steps than this is not a procedure to follow by ear."""
 GATHER_TITLE = "Gather what you need"
@@ -127,6 +128,8 @@ def build(draft: Draft, source: str, title: str | None = None) -> tuple[dict, Su
             )
         elif timer and timer.seconds > TIMER_RANGE_S[1]:
             summary.untimed.append(timer.said)
+    if not summary.instructions:
+        raise ImportProblem(source, NO_STEPS)
     summary.steps = len(steps)
     if len(steps) > MAX_STEPS:
         raise ImportProblem(
