@@ -302,3 +302,26 @@ def test_an_indented_method_after_a_gather_list_is_not_taken_for_its_sub_steps(t
     ]
     assert steps[0].items == ("a mug", "a tea bag")
     assert steps[2].say.startswith("Pour the water over the tea bag and leave it for 3 minutes. Stir once.")
+
+
+def test_things_to_gather_may_be_one_a_line_without_bullets(tmp_path):
+    path = tmp_path / "scones.txt"
+    path.write_text(
+        "Scones\n\nIngredients:\n225 g self-raising flour\n55 g butter\n150 ml milk\n\n"
+        "Method\n1. Rub the butter into the flour.\n2. Stir in the milk to make a soft dough.\n"
+        "3. Bake at 220 C for 12 minutes.\n"
+    )
+    steps = import_file(str(path)).procedure.steps
+    assert steps[0].items == ("225 g self-raising flour", "55 g butter", "150 ml milk")
+    assert [step.title for step in steps[1:]] == [
+        "Rub the butter",
+        "Stir in the milk to make",
+        "Bake at 220 C",
+        "Timer: 12 minutes",
+    ]
+
+
+def test_a_procedure_file_is_not_imported(tmp_path):
+    (tmp_path / "tea.yaml").write_text("id: tea\n")
+    with pytest.raises(ImportProblem, match="is a procedure file already"):
+        import_file(str(tmp_path / "tea.yaml"))

@@ -8,7 +8,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from voiceguide.app.cli_options import EXIT_OK
+from voiceguide.app.cli_options import EXIT_FAILED, EXIT_OK
 from voiceguide.core.procedure import Procedure, load_procedure
 from voiceguide.errors import ImportProblem
 
@@ -30,6 +30,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     problems, summaries = validate_files([str(output)])
     for line in problems + summaries:
         print(line)
+    if problems:
+        return EXIT_FAILED
     print(f"Check it, then run it: voiceguide run {output}")
     return EXIT_OK
 

@@ -18,6 +18,8 @@ SKIP_HEADING = re.compile(
     re.IGNORECASE,
 )
 """A heading over a list that is neither steps nor things to gather."""
+METHOD_HEADING = re.compile(r"\b(method|instructions?|directions?|steps?|preparation|how to)\b", re.I)
+"""A heading over the steps."""
 
 
 @dataclass

@@ -10,13 +10,20 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from voiceguide.importing.draft import NEED_HEADING, SKIP_HEADING, Draft, RawStep, clean, join_sub_steps
+from voiceguide.importing.draft import (
+    METHOD_HEADING,
+    NEED_HEADING,
+    SKIP_HEADING,
+    Draft,
+    RawStep,
+    clean,
+    join_sub_steps,
+)
 
 _CHROME = {"nav", "header", "footer", "aside", "form", "menu"}
 """Parts of a page that are not its content."""
 _HIDDEN = {"script", "style", "template", "noscript", "svg", "head"}
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
-_METHOD = re.compile(r"\b(method|instructions?|directions?|steps?|preparation|how to)\b", re.I)
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -118,7 +125,7 @@ def read_html(text: str) -> Draft:
     draft.items = [clean(text) for item in gather for entry in item.items for text in entry if clean(text)]
     rest = [item for item in lists if item not in gather and not SKIP_HEADING.search(item.heading)]
     ordered = [item for item in rest if item.tag == "ol"] or [
-        item for item in rest if _METHOD.search(item.heading)
+        item for item in rest if METHOD_HEADING.search(item.heading)
     ]
     if ordered:
         main = max(ordered, key=lambda item: sum(len(" ".join(entry)) for entry in item.items))

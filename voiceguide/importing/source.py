@@ -58,6 +58,8 @@ def read_source(path: str) -> Source:
     file = Path(path)
     if not file.is_file():
         raise ImportProblem(path, "no such file" if not file.exists() else "is not a file")
+    if file.suffix.lower() in (".yaml", ".yml"):
+        raise ImportProblem(path, "is a procedure file already: check it with 'voiceguide validate'")
     size = file.stat().st_size
     if size > MAX_BYTES:
         raise ImportProblem(

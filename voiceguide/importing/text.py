@@ -7,7 +7,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from voiceguide.importing.draft import NEED_HEADING, SKIP_HEADING, Draft, RawStep, clean, join_sub_steps
+from voiceguide.importing.draft import (
+    METHOD_HEADING,
+    NEED_HEADING,
+    SKIP_HEADING,
+    Draft,
+    RawStep,
+    clean,
+    join_sub_steps,
+)
 
 _ITEM = re.compile(
     r"^(?P<indent>\s*)(?:(?P<num>\d{1,3})[.)]|(?P<letter>[a-z])[.)]|(?P<bullet>[-*+•·▪–])|"
@@ -78,6 +86,14 @@ def read_text(text: str) -> Draft:
             current = _add(items, match, where)
         elif current is not None and (line[:1].isspace() or not (blank or _ends_list(current, stripped))):
             current.continue_with(stripped)
+        elif (
+            where.need
+            and not where.listed
+            and not stripped.endswith(":")
+            and not METHOD_HEADING.search(stripped)
+        ):
+            current = None  # one thing to gather a line, without a bullet ("200 g flour")
+            items.append(_Item("bullet", 0, stripped, where.section, need=True, skip=False))
         else:
             current = None
             if _is_heading(stripped):
@@ -97,9 +113,12 @@ class _Where:
     section: str | None = None
     need: bool = False
     skip: bool = False
+    listed: bool = False
+    """A list item was seen under it (so plain lines there are not things to gather)."""
 
     def enter(self, heading: str) -> None:
         self.section = heading
+        self.listed = False
         self.need = bool(NEED_HEADING.search(heading))
         self.skip = bool(SKIP_HEADING.search(heading))
 
@@ -107,6 +126,7 @@ class _Where:
 def _add(items: list[_Item], match: re.Match, where: _Where) -> _Item | None:
     """A list item: a new item, or a sub-step of the item above (deeper, or lettered under a
     number). Returns the item that later lines continue."""
+    where.listed = True
     kind = (
         "num"
         if match.group("num") or match.group("stepnum")
