@@ -34,9 +34,10 @@ fi
 # At run time: espeak-ng speaks (and voices the demo's simulated user); libportaudio2 is the
 # audio library sounddevice loads; libasound2-plugins lets it reach a PulseAudio or PipeWire
 # server; pulseaudio-utils gives parec, which records what the speaker plays so the assistant's
-# own voice is not taken for an answer; fonts-dejavu-core is the display's font. The sound
-# server itself is the desktop's: installing pulseaudio here could replace PipeWire's.
-packages=(espeak-ng libportaudio2 libasound2-plugins pulseaudio-utils fonts-dejavu-core)
+# own voice is not taken for an answer; fonts-dejavu-core is the display's font; poppler-utils
+# gives pdftotext, which reads a PDF's text for `voiceguide import`. The sound server itself is
+# the desktop's: installing pulseaudio here could replace PipeWire's.
+packages=(espeak-ng libportaudio2 libasound2-plugins pulseaudio-utils fonts-dejavu-core poppler-utils)
 if [ "$dev" -eq 1 ]; then
   # tests: a private PulseAudio server with virtual devices, sox, a virtual X display with
   # key presses and screenshots, a headless browser for the HTML report, and the voices and

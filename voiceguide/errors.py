@@ -9,7 +9,8 @@
     ├── DownloadError          ``voiceguide model download`` could not finish
     ├── DataDirError           the records directory cannot be written
     ├── DisplayUnavailable     the large-print window cannot open (no display, no Tk)
-    └── ReportError            the report file cannot be written
+    ├── ReportError            the report file cannot be written
+    └── ImportProblem          ``voiceguide import`` found no procedure in a file (``file: message``)
 
 Only the CLI turns these into a clean message and an exit code; anything else is a bug and
 keeps its traceback.
@@ -99,3 +100,14 @@ class ReportError(VoiceguideError):
 
 class Terminated(KeyboardInterrupt):
     """SIGTERM arrived: the session ends as "interrupted" with its end recorded."""
+
+
+class ImportProblem(VoiceguideError):
+    """A file given to ``voiceguide import`` (or ``run``) could not become a procedure: not
+    readable, not text, no list of steps. The message names the file and is one line."""
+
+    code = "import"
+
+    def __init__(self, path: str, message: str):
+        self.path = str(path)
+        super().__init__(f"{self.path}: {message}")

@@ -11,7 +11,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 
 from voiceguide.core.ports import Clock, Display, Journal, Listener, Speaker
-from voiceguide.core.procedure import Procedure, load_procedure
+from voiceguide.core.procedure import Procedure
 from voiceguide.core.profile import Profile, load_profile
 from voiceguide.errors import AudioUnavailable, EngineUnavailable, ModelError
 from voiceguide.ui.text_io import KeyboardListener, QuietSpeaker
@@ -29,7 +29,9 @@ def prepare_with_profile(
 ) -> tuple[Procedure, Profile | None]:
     """``prepare``, also returning the clinician profile it bound (None without one), for the
     callers that need it again (site rotation, check-in)."""
-    loaded = load_procedure(procedure)
+    from voiceguide.app.cli_import import load_for_run
+
+    loaded = load_for_run(procedure)
     clinician = load_profile(profile) if profile else None
     bound = loaded.bind(clinician)
     return (bound.for_rehearsal() if rehearsal else bound), clinician

@@ -13,6 +13,7 @@ import logging
 import sys
 
 from voiceguide import __version__
+from voiceguide.app.cli_import import cmd_import
 from voiceguide.app.cli_options import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
@@ -82,7 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run a guided session: each step is spoken and shown, "
         "and your spoken (or typed) answers move it on.",
     )
-    run.add_argument("procedure", help="a shipped procedure id (see 'voiceguide list') or a YAML file")
+    run.add_argument(
+        "procedure",
+        help="a shipped procedure id (see 'voiceguide list'), a YAML file, or instructions to "
+        "import on the fly (.txt, .md, .html, .pdf)",
+    )
     run.add_argument("--profile", help="your profile YAML file, or 'example' for the shipped example")
     engine_options(run, default="whisper", keyboard=True)
     run.add_argument(
@@ -164,6 +169,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--profile", help="also check that the procedures' profile values are all set in this profile"
     )
     validate.set_defaults(handler=cmd_validate)
+
+    importing = commands.add_parser(
+        "import",
+        help="turn instructions (text, Markdown, HTML, PDF) into a procedure",
+        description="Turn the instructions in a text, Markdown, HTML or PDF file (a recipe, a "
+        "leaflet, a list) into a procedure file marked 'imported', print what was found and "
+        "validate it.",
+    )
+    importing.add_argument("file", metavar="FILE", help="a .txt, .md, .html or .pdf file")
+    importing.add_argument(
+        "--output", metavar="PROC.yaml", help="where to write the procedure (default: FILE with .yaml)"
+    )
+    importing.add_argument("--title", help="the procedure's title (default: the one found in the file)")
+    importing.set_defaults(handler=cmd_import)
 
     recognize = commands.add_parser(
         "recognize",

@@ -19,7 +19,7 @@ from voiceguide.errors import FileProblem, ProcedureNotFound
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-_TOP_KEYS = {"id", "title", "intro", "finish", "steps"}
+_TOP_KEYS = {"id", "title", "intro", "finish", "steps", "imported"}
 _STEP_KEYS = {
     "id",
     "title",
@@ -34,6 +34,7 @@ _STEP_KEYS = {
     "site",
     "dose",
     "expect_seconds",
+    "items",
 }
 _CHECK_KEYS = {"question", "if_no"}
 _TIMER_KEYS = {"seconds", "say", "done"}
@@ -101,6 +102,8 @@ class Step:
     """How long the step usually takes, in seconds: no reminder comes before then."""
     lines: dict[str, int] = field(default_factory=dict, compare=False)
     """The line of each key ("say", "check.question", ...), for messages."""
+    items: tuple[str, ...] = ()
+    """Things to gather, read one at a time ("next step" reads the next one)."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,8 @@ class Procedure:
     digest: str = ""
     """SHA-256 (hex) of the file's text: a session records it, so resume knows a changed file."""
     lines: dict[str, int] = field(default_factory=dict, compare=False)
+    imported: bool = False
+    """Made by ``voiceguide import`` and not yet reviewed: never medical (no check, no dose step)."""
 
     @property
     def dose_index(self) -> int | None:
@@ -153,6 +158,7 @@ class Procedure:
                 help=fill(step.help),
                 brief=fill(step.brief),
                 rehearsal_say=fill(step.rehearsal_say),
+                items=tuple(fill(item) for item in step.items),
                 check=replace(step.check, question=fill(step.check.question), if_no=fill(step.check.if_no))
                 if step.check
                 else None,
@@ -250,7 +256,10 @@ def parse_procedure(path: str, text: str | None = None) -> Procedure:
         path=path,
         digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         lines={key: top.line(key) for key in data},
+        imported=top.flag("imported", default=False),
     )
+    if procedure.imported:
+        _refuse_medical(procedure)
     for name, line in procedure.placeholders():
         if name not in VALUES:
             problems.append(
@@ -264,6 +273,20 @@ def parse_procedure(path: str, text: str | None = None) -> Procedure:
     if problems:
         raise problems[0].with_also(problems[1:])
     return procedure
+
+
+def _refuse_medical(procedure: Procedure) -> None:
+    """An imported procedure has no critical check and no dose step until a person reviews it."""
+    for step in procedure.steps:
+        key = "check" if step.check else "dose" if step.dose else ""
+        if key:
+            what = "a critical check" if key == "check" else "a dose step"
+            raise FileProblem(
+                procedure.path,
+                step.lines.get(key) or step.line or None,
+                f"step '{step.id}' has {what}, but the file is marked 'imported: true': a person must "
+                "review the whole file and remove 'imported: true' first",
+            )
 
 
 def _parse_step(path: str, raw: object, number: int, line: int) -> Step:
@@ -291,6 +314,8 @@ def _parse_step(path: str, raw: object, number: int, line: int) -> Step:
     skippable = fields.flag("skippable", default=False)
     if check and skippable:
         raise fields.refuse("skippable", f"{where} has a critical check, so it cannot be skippable")
+    if (check or timer) and "items" in fields.mapping:
+        raise fields.refuse("items", f"{where} has a list of items, so it cannot have a check or a timer")
     if check and timer:
         raise fields.refuse("timer", f"{where} has both a check and a timer; split it into two steps")
     return Step(
@@ -309,6 +334,7 @@ def _parse_step(path: str, raw: object, number: int, line: int) -> Step:
         lines=lines,
         brief=fields.text("brief", required=False),
         expect_seconds=fields.integer("expect_seconds", low=5, high=3600, default=0) or None,
+        items=fields.texts("items", required=False),
     )
 
 
@@ -330,6 +356,7 @@ def _texts(procedure: Procedure):
         if step.timer:
             texts.update({"timer.say": step.timer.say, "timer.done": step.timer.done})
         yield from ((text, step.lines.get(key, step.line)) for key, text in texts.items() if text)
+        yield from ((item, step.lines.get("items", step.line)) for item in step.items)
 
 
 def _profile_key(name: str) -> str:

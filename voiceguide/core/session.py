@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from voiceguide.core import checks, dose, prompts
+from voiceguide.core import checks, dose, gather, prompts
 from voiceguide.core import timer as timers
 from voiceguide.core.events import EventType, event
 from voiceguide.core.intents import ALLOWED, CONFIRM_PHRASE, Intent, taught_phrase
@@ -202,6 +202,11 @@ class Session:
     # -- intents ----------------------------------------------------------------------
 
     def _next(self, state: State, now: float) -> tuple[State, Effects]:
+        if item := gather.next_item(self.step(state), state):
+            return item
+        return self._onward(state)
+
+    def _onward(self, state: State) -> tuple[State, Effects]:
         state, given = dose.passing(self.procedure, state)
         if state.index + 1 >= self.total:
             state, effects = self._complete(state)
@@ -216,11 +221,17 @@ class Session:
             return state, [checks.safe_guidance(self, state)]
         if state.mode is Mode.CONFIRM or (state.mode is Mode.CHECK and state.site_pick):
             return state, [Say(self._hint(state))]
+        if item := gather.repeat_item(self.step(state), state):
+            return state, item
         return self._enter(state, state.index, announce=False, detailed=True)
 
     def _back(self, state: State, now: float) -> tuple[State, Effects]:
         if state.mode is Mode.SAFE_EXIT:  # back to the step whose check was answered "no"
             return self._enter(state, state.index)
+        if item := gather.previous_item(self.step(state), state):
+            return item
+        if gather.reading(self.step(state), state) and state.item == 0:
+            return self._enter(state, state.index, announce=False)
         if state.index == 0:
             return state, [Say(f"This is the first step. {self._hint(state)}")]
         return self._enter(state, state.index - 1)
@@ -229,7 +240,7 @@ class Session:
         step = self.step(state)
         if not step.skippable:
             return state, [Say(f"This step can't be skipped. {self._hint(replace(state, mode=Mode.STEP))}")]
-        return self._next(replace(state, mode=Mode.STEP, timer_end=None), now)
+        return self._onward(replace(state, mode=Mode.STEP, timer_end=None))
 
     def _next_during_timer(self, state: State, now: float) -> tuple[State, Effects]:
         if self.step(state).skippable:
@@ -315,7 +326,8 @@ class Session:
             if state.mode in (Mode.CHECK, Mode.CONFIRM)
             else ""
         )
-        return state, [Say(f"Step {state.index + 1} of {self.total}: {step.title}.{paused}{question}")]
+        item = gather.where(step, state)
+        return state, [Say(f"Step {state.index + 1} of {self.total}: {step.title}{item}.{paused}{question}")]
 
     # -- helpers ----------------------------------------------------------------------
 
@@ -342,7 +354,8 @@ class Session:
                 )
             )
         words = step.brief if step.brief and state.verbosity == "brief" and not detailed else step.say
-        effects.append(Say(f"Step {index + 1} of {self.total}. {step.title}. {words}"))
+        listed = f" {gather.announce(step)}" if step.items else ""
+        effects.append(Say(f"Step {index + 1} of {self.total}. {step.title}. {words}{listed}"))
         base = replace(
             state,
             index=index,
@@ -356,6 +369,7 @@ class Session:
             resume_to=None,
             site_pick=0,
             saving_check=False,
+            item=None,
         )
         if step.check:
             effects += [
@@ -366,7 +380,7 @@ class Session:
         if step.timer:  # the timer starts when the user says this is done
             effects.append(Say(timers.ready_prompt(step.timer.seconds)))
             return replace(base, mode=Mode.READY), effects
-        if index == 0:
+        if index == 0 and not step.items:
             effects.append(Say('Say "next step" when it is done.'))
         return replace(base, mode=Mode.STEP), effects
 
@@ -386,7 +400,7 @@ class Session:
         ]
 
     def _hint(self, state: State) -> str:
-        return prompts.hint(state.mode, checks.question(self, state))
+        return gather.hint(self.step(state), state) or prompts.hint(state.mode, checks.question(self, state))
 
 
 _HANDLERS = {

@@ -158,6 +158,8 @@ class State:
     """The user said "yes" (and "confirm") to going on to the dose step without a saved record."""
     saving_check: bool = False
     """The check being asked is "go on to the dose step without a saved record?"."""
+    item: int | None = None
+    """Which thing of a gather step's list was read last (0-based), or None (``gather.py``)."""
 
     @property
     def moment(self) -> Moment | None:

@@ -193,7 +193,7 @@ def steps_before_dose(procedure: Procedure | None) -> frozenset[str]:
     if procedure is None:
         return frozenset()
     steps = procedure.steps
-    marked = [i for i, step in enumerate(steps) if getattr(step, "dose", False)]
+    marked = [i for i, step in enumerate(steps) if step.dose]
     sites = [i for i, step in enumerate(steps) if step.site]
     end = marked[0] if marked else (sites[0] + 1 if sites else 0)
     return frozenset({step.id for step in steps[:end]} | ({SITE_STEP_ID} if end else set()))
