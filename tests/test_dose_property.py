@@ -43,7 +43,7 @@ from voiceguide.records.sessions import load_records
 from voiceguide.records.unsaved import merge
 from voiceguide.ui.text_io import ConsoleDisplay, FakeClock, ScriptedListener
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.slow  # 200 whole sessions with crashes and write failures: a few seconds
 
 PROCEDURE = parse_procedure(
     "prop.yaml",

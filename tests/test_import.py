@@ -21,8 +21,6 @@ from voiceguide.errors import FileProblem, ImportProblem
 from voiceguide.importing import import_file
 from voiceguide.importing.steps import MAX_SPOKEN_S, WORDS_PER_S
 
-pytestmark = pytest.mark.unit
-
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -50,6 +48,7 @@ def voiceguide(*args, input=None, cwd=ROOT, data=None):
     )
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("name", sorted(GOOD))
 def test_each_fixture_gives_its_title_and_steps(files, name):
     title, titles = GOOD[name]
@@ -61,6 +60,7 @@ def test_each_fixture_gives_its_title_and_steps(files, name):
     assert yaml.safe_load(imported.yaml)["imported"] is True
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("name", sorted(GOOD))
 def test_no_spoken_step_runs_over_25_seconds_at_the_default_rate(files, name):
     procedure = import_file(str(files / name)).procedure
@@ -71,10 +71,12 @@ def test_no_spoken_step_runs_over_25_seconds_at_the_default_rate(files, name):
         assert all(len(item.split()) / WORDS_PER_S <= MAX_SPOKEN_S for item in step.items)
 
 
+@pytest.mark.unit
 def test_the_five_megabyte_page_is_that_big(files):
     assert (files / "saved-page-5mb-pancakes.html").stat().st_size >= FIVE_MB
 
 
+@pytest.mark.unit
 def test_a_gather_list_timers_and_sections_are_found(files):
     banana = import_file(str(files / "recipe-jsonld-banana-bread.html"))
     gather = banana.procedure.steps[0]
@@ -90,12 +92,14 @@ def test_a_gather_list_timers_and_sections_are_found(files):
     assert any("Windows-1252" in note for note in brulee.notes)
 
 
+@pytest.mark.unit
 def test_json_ld_is_preferred_to_the_page_list(files):
     # The lasagne page's own list says only "Chop." and "Fry."; the JSON-LD has the method.
     steps = import_file(str(files / "recipe-jsonld-sections-lasagne.html")).procedure.steps
     assert not any(step.say == "Chop." for step in steps)
 
 
+@pytest.mark.unit
 def test_sub_steps_join_their_step(files):
     steps = import_file(str(files / "substeps-router-reset.txt")).procedure.steps
     assert steps[0].say == (
@@ -104,6 +108,7 @@ def test_sub_steps_join_their_step(files):
     )
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("name", sorted(BAD))
 def test_bad_inputs_raise_one_line_naming_the_file(files, name):
     with pytest.raises(ImportProblem) as raised:
@@ -112,6 +117,7 @@ def test_bad_inputs_raise_one_line_naming_the_file(files, name):
     assert str(raised.value).startswith(str(files / name))
 
 
+@pytest.mark.unit
 def test_a_file_over_the_limit_and_an_empty_or_missing_file_are_refused(tmp_path):
     huge = tmp_path / "huge.txt"
     with huge.open("wb") as file:
@@ -125,6 +131,7 @@ def test_a_file_over_the_limit_and_an_empty_or_missing_file_are_refused(tmp_path
         import_file(str(tmp_path / "missing.txt"))
 
 
+@pytest.mark.unit
 def test_an_imported_file_refuses_a_critical_check_until_the_flag_is_removed():
     text = """id: tea
 title: Tea
@@ -146,6 +153,7 @@ steps:
     assert reviewed.steps[1].check and not reviewed.imported
 
 
+@pytest.mark.unit
 def test_items_cannot_go_with_a_check_or_a_timer():
     text = """id: tea
 title: Tea
@@ -163,6 +171,7 @@ steps:
 # -- through the command line --------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_import_writes_a_valid_procedure_and_says_what_it_found(files, tmp_path):
     out = tmp_path / "bread.yaml"
     result = voiceguide("import", str(files / "recipe-jsonld-banana-bread.html"), "--output", str(out))
@@ -174,6 +183,7 @@ def test_import_writes_a_valid_procedure_and_says_what_it_found(files, tmp_path)
     assert parse_procedure(str(out)).imported
 
 
+@pytest.mark.slow
 def test_import_names_the_output_after_the_input_and_never_overwrites_it_unasked(files, tmp_path):
     source = tmp_path / "descale.txt"
     source.write_bytes((files / "plain-numbered-descaling.txt").read_bytes())
@@ -188,6 +198,7 @@ def test_import_names_the_output_after_the_input_and_never_overwrites_it_unasked
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(BAD))
 def test_bad_inputs_exit_1_with_one_line(files, tmp_path, name):
     result = voiceguide("import", str(files / name), "--output", str(tmp_path / "x.yaml"))
@@ -196,6 +207,7 @@ def test_bad_inputs_exit_1_with_one_line(files, tmp_path, name):
     assert "Traceback" not in result.stderr and not (tmp_path / "x.yaml").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(GOOD))
 def test_each_import_runs_to_the_end_with_the_keyboard(files, tmp_path, name):
     out = tmp_path / "procedure.yaml"
@@ -211,6 +223,7 @@ def test_each_import_runs_to_the_end_with_the_keyboard(files, tmp_path, name):
     assert f"Session ended: completed (step {steps} of {steps})" in result.stdout
 
 
+@pytest.mark.slow
 def test_run_imports_on_the_fly_and_says_so_first(files, tmp_path):
     plant = tmp_path / "plant"
     plant.with_suffix(".md").write_bytes((files / "howto-repot-plant.markdown").read_bytes())
@@ -228,12 +241,14 @@ def test_run_imports_on_the_fly_and_says_so_first(files, tmp_path):
     assert not list(tmp_path.glob("*.yaml"))  # nothing written
 
 
+@pytest.mark.slow
 def test_run_refuses_a_bad_input_in_one_line(files, tmp_path):
     result = voiceguide("run", str(files / "no-list-letter.txt"), "--engine", "keyboard", data=tmp_path)
     assert result.returncode == 1 and result.stderr.count("\n") == 1
     assert "no list of steps found" in result.stderr
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("tool", ["pdftotext", "pypdf"])
 def test_either_pdf_reader_gives_the_same_steps(files, tool):
     if tool == "pdftotext" and not shutil.which("pdftotext"):
@@ -244,6 +259,7 @@ def test_either_pdf_reader_gives_the_same_steps(files, tool):
     assert [step.title for step in procedure.steps] == GOOD["leaflet-talkclock.pdf"][1]
 
 
+@pytest.mark.unit
 def test_without_a_pdf_reader_the_message_says_what_to_install(files, monkeypatch):
     monkeypatch.setattr("voiceguide.importing.pdf.shutil.which", lambda name: None)
     monkeypatch.setitem(sys.modules, "pypdf", None)
@@ -263,6 +279,7 @@ _LINES = st.lists(
 )
 
 
+@pytest.mark.unit
 @settings(max_examples=150, deadline=None)
 @given(_LINES, st.sampled_from([".txt", ".md", ".html"]))
 @example([""], ".html")  # an empty list item: no steps, refused in one line
@@ -286,6 +303,7 @@ def test_any_text_imports_within_the_spoken_length_or_is_refused_in_one_line(lin
             assert len(spoken.split()) / WORDS_PER_S <= MAX_SPOKEN_S, spoken
 
 
+@pytest.mark.unit
 def test_an_indented_method_after_a_gather_list_is_not_taken_for_its_sub_steps(tmp_path):
     path = tmp_path / "tea.markdown"
     path.write_text(
@@ -304,6 +322,7 @@ def test_an_indented_method_after_a_gather_list_is_not_taken_for_its_sub_steps(t
     assert steps[2].say.startswith("Pour the water over the tea bag and leave it for 3 minutes. Stir once.")
 
 
+@pytest.mark.unit
 def test_things_to_gather_may_be_one_a_line_without_bullets(tmp_path):
     path = tmp_path / "scones.txt"
     path.write_text(
@@ -320,6 +339,7 @@ def test_things_to_gather_may_be_one_a_line_without_bullets(tmp_path):
     ]
 
 
+@pytest.mark.unit
 def test_a_procedure_file_is_not_imported(tmp_path):
     (tmp_path / "tea.yaml").write_text("id: tea\n")
     with pytest.raises(ImportProblem, match="is a procedure file already"):
