@@ -37,7 +37,7 @@ REQUIRED_HAZARDS = (  # issue 7's list: each must be a row of the hazard table
     "tampered",
     "invented medical detail",
     "failing mid-session",
-    "second dose",  # issue 31's three
+    "second dose",  # the three dose hazards
     "dose not recorded",
     "report misstates a dose",
 )

@@ -150,7 +150,7 @@ class EchoReference:
 
     def frame(self, position: int, at: float, canceller: EchoCanceller) -> np.ndarray:
         """What the loudspeaker played around the microphone frame that starts at sample
-        ``position`` (monotonic time ``at``), shifted by the lead."""
+        ``position`` (monotonic time ``at``), shifted by the echo path's lead time."""
         self._recentre(canceller)
         monitor = self.monitor
         if monitor is not None and monitor.alive and monitor.started is not None:
