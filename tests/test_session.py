@@ -336,7 +336,7 @@ def test_rehearsal_says_so_and_finishes_without_injecting():
     assert state.outcome is Outcome.COMPLETED and "did not inject" in said(effects)
 
 
-# -- timers that behave (issue 6) ------------------------------------------------------------
+# -- timers that behave ----------------------------------------------------------------------
 
 
 def running_timer(session, speech_ended_at=10.0):
@@ -408,7 +408,7 @@ def test_a_timer_resumed_near_its_end_counts_on_without_an_extra_notice(session)
     assert said(effects) == "5."
 
 
-# -- verbosity (issue 6) ----------------------------------------------------------------------
+# -- verbosity --------------------------------------------------------------------------------
 
 BRIEF = PROC.replace(
     "say: First thing., help:", "say: First thing in full detail., brief: First., help:"

@@ -21,7 +21,7 @@ COMPONENTS = ROOT / "docs" / "components.md"
 TEST_ID = re.compile(r"tests/[\w/]+\.py::[\w\[\]\-.]+")
 PENDING = re.compile(r"pending \(issue \d+\)|uncontrolled")
 
-REQUIRED_HAZARDS = (  # issue 7's list: each must be a row of the hazard table
+REQUIRED_HAZARDS = (  # each must be a row of the hazard table
     "not a command",
     'without an explicit "yes"',
     '"stop" not honoured',
