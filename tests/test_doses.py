@@ -447,3 +447,14 @@ def test_speech_end_does_not_change_the_dose(tmp_path):
     assert effects[0].event.data["dose_given"] is True
     state, _ = session.transition(state, SpeechEnded(1.0))
     assert state.dose_given
+
+
+def test_the_guard_says_an_older_dose_date_without_a_leading_zero():
+    from datetime import datetime
+
+    from voiceguide.app.dose_guard import spoken_time
+
+    dose = datetime(2026, 12, 2, 9, 5).timestamp()
+    now = datetime(2026, 12, 7, 14, 0).timestamp()
+    assert spoken_time(dose, now) == "on Wednesday 2 December at 09:05"
+    assert spoken_time(now - 3600, now) == "today at 13:00"

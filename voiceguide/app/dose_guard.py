@@ -15,6 +15,7 @@ import time
 from datetime import date, timedelta
 
 from voiceguide.app.asking import Conversation
+from voiceguide.app.resume import when
 from voiceguide.core.intents import Intent, Moment
 from voiceguide.core.procedure import Procedure
 from voiceguide.core.profile import Profile
@@ -32,14 +33,14 @@ NOT_STARTED = (
 
 
 def spoken_time(at: float, now: float) -> str:
-    """ "today at 14:13", "yesterday at 09:05" or "on Monday 07 December at 14:13"."""
+    """ "today at 14:13", "yesterday at 09:05" or "on Monday 7 December at 14:13"."""
     days = (date.fromtimestamp(now) - date.fromtimestamp(at)).days
     clock = time.strftime("%H:%M", time.localtime(at))
     if days == 0:
         return f"today at {clock}"
     if days == 1:
         return f"yesterday at {clock}"
-    return time.strftime("on %A %d %B at %H:%M", time.localtime(at))
+    return when(at)
 
 
 def warning(records: Records, procedure: str, interval_days: int | None, now: float) -> str | None:
