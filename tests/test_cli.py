@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import cli_env
+from cli_runner import voiceguide as run_cli
 
 from voiceguide.app.cli import build_parser
 
@@ -19,22 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def voiceguide(*args, input=None, env_extra=None, timeout=300, data_dir=None):
-    env = {**os.environ, **(env_extra or {})}
-    env.pop("DISPLAY", None)  # no large-print window during tests unless one asks for it
-    if data_dir is not None:
-        env["VOICEGUIDE_DATA_DIR"] = str(data_dir)
-        env.setdefault("VOICEGUIDE_CONFIG_DIR", str(Path(data_dir).parent / "config"))
-    # no sound server for these runs: they must fall back to text and keyboard by themselves
-    env["PULSE_SERVER"] = "unix:/nonexistent/pulse"
-    return subprocess.run(
-        [sys.executable, "-m", "voiceguide", *args],
-        input=input,
-        text=True,
-        capture_output=True,
-        timeout=timeout,
-        env=env,
-        cwd=ROOT,
-    )
+    return run_cli(*args, input=input, env=cli_env(data_dir, extra=env_extra), timeout=timeout)
 
 
 @pytest.mark.unit

@@ -22,6 +22,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from cli_runner import voiceguide as run_cli
 from test_records_cli import tmpfs
 
 from voiceguide.records.journal import read_journal
@@ -82,15 +83,7 @@ def run_args(place: Path, *extra: str) -> list[str]:
 
 
 def voiceguide(place, *args, data=None, input="", timeout=120):
-    return subprocess.run(
-        [sys.executable, "-m", "voiceguide", *args],
-        input=input,
-        text=True,
-        capture_output=True,
-        timeout=timeout,
-        env=env(place, data),
-        cwd=ROOT,
-    )
+    return run_cli(*args, input=input, env=env(place, data), timeout=timeout)
 
 
 class Live:

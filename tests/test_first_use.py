@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from cli_runner import cli_env, voiceguide
 
 from voiceguide.app.adapters import Adapters, prepare_with_profile
 from voiceguide.app.runner import Runner
@@ -29,20 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def vg(*args, input="", data=None, env=None):
     """``voiceguide ARGS`` as a user runs it, with no sound server and no window."""
-    full = {**os.environ, "PULSE_SERVER": "unix:/nonexistent/pulse", **(env or {})}
-    full.pop("DISPLAY", None)
-    if data is not None:
-        full["VOICEGUIDE_DATA_DIR"] = str(data)
-        full["VOICEGUIDE_CONFIG_DIR"] = str(Path(data).parent / "config")
-    return subprocess.run(
-        [sys.executable, "-m", "voiceguide", *args],
-        input=input,
-        text=True,
-        capture_output=True,
-        timeout=120,
-        env=full,
-        cwd=ROOT,
-    )
+    return voiceguide(*args, input=input, env=cli_env(data, extra=env))
 
 
 def run_b12(lines, data, *more):

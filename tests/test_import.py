@@ -4,14 +4,14 @@ procedure runs to the end with the keyboard, through the real entry point."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from cli_runner import cli_env
+from cli_runner import voiceguide as run_cli
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from import_cases import BAD, FIVE_MB, GOOD, make_generated
@@ -32,20 +32,8 @@ def files(tmp_path_factory) -> Path:
 
 
 def voiceguide(*args, input=None, cwd=ROOT, data=None):
-    env = {**os.environ, "PULSE_SERVER": "unix:/nonexistent/pulse"}
-    env.pop("DISPLAY", None)
-    if data is not None:
-        env["VOICEGUIDE_DATA_DIR"] = str(data / "records")
-        env["VOICEGUIDE_CONFIG_DIR"] = str(data / "config")
-    return subprocess.run(
-        [sys.executable, "-m", "voiceguide", *args],
-        input=input,
-        text=True,
-        capture_output=True,
-        timeout=120,
-        env=env,
-        cwd=cwd,
-    )
+    env = cli_env(data / "records", data / "config") if data is not None else cli_env()
+    return run_cli(*args, input=input, env=env, cwd=cwd)
 
 
 @pytest.mark.unit

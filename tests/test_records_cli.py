@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
+from cli_runner import voiceguide as run_cli
 
 from voiceguide.records.journal import read_journal
 from voiceguide.records.sessions import load_records
@@ -32,16 +33,7 @@ def env_for(data_dir) -> dict:
 
 
 def voiceguide(*args, data_dir, input="", preexec_fn=None, timeout=120):
-    return subprocess.run(
-        [sys.executable, "-m", "voiceguide", *args],
-        input=input,
-        text=True,
-        capture_output=True,
-        timeout=timeout,
-        env=env_for(data_dir),
-        cwd=ROOT,
-        preexec_fn=preexec_fn,
-    )
+    return run_cli(*args, input=input, env=env_for(data_dir), timeout=timeout, preexec_fn=preexec_fn)
 
 
 def run_until(data_dir, shown_pattern, answers, extra=()):

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_runner import cli_env
+from cli_runner import voiceguide as run_cli
 
 from voiceguide.audio.wav import write_wav
 from voiceguide.errors import ModelError
@@ -88,17 +90,7 @@ def test_a_good_copy_is_accepted(tmp_path):
 
 
 def voiceguide(*args, stdin="", env_extra=None):
-    env = {**os.environ, "PULSE_SERVER": "unix:/nonexistent/pulse", **(env_extra or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "voiceguide", *args],
-        input=stdin,
-        text=True,
-        capture_output=True,
-        timeout=300,
-        env=env,
-        cwd=ROOT,
-        check=False,
-    )
+    return run_cli(*args, input=stdin, env=cli_env(extra=env_extra), timeout=300)
 
 
 @pytest.mark.parametrize("kind", TAMPERINGS)
