@@ -37,6 +37,9 @@ class Transcript:
     readings: tuple[tuple[str, float], ...] = ()
     """Every reading the engine weighed, best first (the first is ``text``), each with its
     score (Whisper: average log-probability, nats); empty when the engine gives none."""
+    word_confidence: float | None = None
+    """0..1: the least sure word's confidence, for an engine that gives no readings (Vosk;
+    None: the engine does not say)."""
     no_speech: float = 0.0
     """0..1: how likely the engine thinks the audio holds no speech (Whisper's no_speech_prob
     of the final pass; 0 for an engine that does not say)."""

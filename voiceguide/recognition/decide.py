@@ -63,8 +63,10 @@ class Decision:
 
 def heard_clearly(transcript: Transcript, policy: RecognitionPolicy) -> bool:
     """The engine wrote something it judges heard, and its best reading is speech and sure
-    enough of its words (``max_no_speech``, ``min_avg_logprob``)."""
+    enough of its words (``max_no_speech``, ``min_avg_logprob``; Vosk: ``min_word_confidence``)."""
     if not transcript.clear:
+        return False
+    if transcript.word_confidence is not None and transcript.word_confidence < policy.min_word_confidence:
         return False
     return not transcript.readings or reading_clear(transcript.readings, transcript.no_speech, policy)
 

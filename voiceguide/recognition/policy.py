@@ -31,6 +31,8 @@ class RecognitionPolicy:
     """Above this no_speech_prob (0..1) the audio is taken as not speech."""
     min_avg_logprob: float = -1.0
     """Below this (nats) the words are too unsure to act on."""
+    min_word_confidence: float = 0.6
+    """Vosk: below this per-word confidence (0..1) the utterance is unclear."""
 
     # -- when the short window's reading is final (the engine's choice of a 30 s pass)
     sure_logprob: float = -0.6
