@@ -28,8 +28,9 @@ if str(REPO) not in sys.path:
 from voiceguide.audio.wav import read_wav  # noqa: E402
 from voiceguide.bench.corpus import default_dir  # noqa: E402
 from voiceguide.bench.recognition import corpus_items, real_items, speech_commands_dir  # noqa: E402
-from voiceguide.bench.tuning import override  # noqa: E402
+from voiceguide.bench.tuning import with_settings  # noqa: E402
 from voiceguide.recognition.engines.process import tune_process  # noqa: E402
+from voiceguide.recognition.policy import DEFAULT_POLICY  # noqa: E402
 from voiceguide.recognition.recognizer import Recognizer  # noqa: E402
 
 
@@ -61,13 +62,12 @@ def main(argv: list[str] | None = None) -> int:
         "--set",
         action="append",
         default=[],
-        metavar="MODULE.NAME=VALUE",
-        help="another value of a tuning constant, as in bench_recognition.py",
+        metavar="NAME=VALUE",
+        help="another value of a policy field or recipe constant, as in bench_recognition.py",
     )
     args = parser.parse_args(argv)
     try:
-        for setting in args.set:
-            override(setting)
+        policy = with_settings(DEFAULT_POLICY, args.set)
     except ValueError as error:
         parser.error(str(error))
 
@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.real:
         items += real_items(Path(args.real), args.split, True)
     items = items[:: args.every]
-    engine, checker = open_engines("whisper")
+    engine, checker = open_engines("whisper", policy=policy)
     encodes = [0]
     encode = engine._encode
 
@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
             return check(audio, phrases)
 
         checker.transcribe = counting_check
-    recognizer = Recognizer(engine, checker)
+    recognizer = Recognizer(engine, checker, policy=policy)
     load_before = os.getloadavg()
     rows = []
     for item in items:

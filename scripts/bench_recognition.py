@@ -30,8 +30,9 @@ from voiceguide.bench.recognition import (  # noqa: E402
     speech_commands_dir,
     summarize,
 )
-from voiceguide.bench.tuning import override, retire  # noqa: E402
+from voiceguide.bench.tuning import retire, with_settings  # noqa: E402
 from voiceguide.recognition.engines.process import tune_process  # noqa: E402
+from voiceguide.recognition.policy import DEFAULT_POLICY  # noqa: E402
 from voiceguide.recognition.recognizer import Recognizer  # noqa: E402
 
 
@@ -116,9 +117,10 @@ def main(argv: list[str] | None = None) -> int:
         "--set",
         action="append",
         default=[],
-        metavar="MODULE.NAME=VALUE",
-        help="try another value of a tuning constant, e.g. "
-        "--set recognition.engines.whisper.MIN_WINDOW_S=4 --set recognition.matching.SECOND_OPINION_MARGIN=0",
+        metavar="NAME=VALUE",
+        help="try another value of a field of the recognition policy, e.g. --set second_opinion_margin=0 "
+        "--set near_tie=false (an engine recipe constant: MODULE.NAME=VALUE, e.g. "
+        "--set recognition.engines.whisper.MIN_WINDOW_S=4)",
     )
     parser.add_argument(
         "--retire",
@@ -130,8 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
-        for setting in args.set:
-            override(setting)
+        policy = with_settings(DEFAULT_POLICY, args.set)
         for phrase in args.retire:
             retire(phrase)
     except ValueError as error:
@@ -149,11 +150,11 @@ def main(argv: list[str] | None = None) -> int:
         items += real_items(Path(args.real), args.split, args.quick)
     groups = set(args.groups.split(","))
     items = [item for item in items if item.group in groups]
-    checker = make_checker(args.engine)  # first, as open_engines does (memory)
+    checker = make_checker(args.engine, policy)  # first, as open_engines does (memory)
     started = time.perf_counter()
-    engine = make_engine(args.engine, args.model)
+    engine = make_engine(args.engine, args.model, policy)
     load_total_ms = (time.perf_counter() - started) * 1000.0
-    results = run(Recognizer(Recording(engine), checker and Recording(checker)), items)
+    results = run(Recognizer(Recording(engine), checker and Recording(checker), policy=policy), items)
     summary = summarize(results)
     meta = {
         "engine": args.engine,

@@ -20,6 +20,7 @@ from voiceguide.core.events import EventType
 from voiceguide.core.intents import Intent, Moment
 from voiceguide.core.ports import Heard
 from voiceguide.core.session import Session
+from voiceguide.recognition.matching import match
 from voiceguide.ui.text_io import ConsoleDisplay, FakeClock, MemoryJournal, QuietSpeaker
 
 pytestmark = pytest.mark.unit
@@ -81,7 +82,10 @@ def test_what_is_heard_over_the_prompt_is_handed_over_marked_and_the_hold_releas
     utterance over, marked, and releases the hold unless it was "stop"."""
     reference = PlaybackReference()
     answers = iter(
-        [(Heard(text="Next step.", source="voice"), None), (Heard(text="Stop.", source="voice"), Intent.STOP)]
+        [
+            (Heard(text="Next step.", source="voice"), None),
+            (Heard(text="Stop.", source="voice", intent=Intent.STOP), Intent.STOP),
+        ]
     )
     scheduler = DecodeScheduler(
         lambda audio, moment: next(answers), speculate_after_s=None, playback=reference
@@ -109,7 +113,10 @@ class OverThePrompt:
     def listen(self, timeout):
         if not self.texts:
             return Heard(text="", source="voice", end_of_input=True)
-        return Heard(text=self.texts.pop(0), source="voice", moment=self.moment, over_prompt=True)
+        text = self.texts.pop(0)
+        return Heard(
+            text=text, source="voice", moment=self.moment, over_prompt=True, intent=match(text, self.moment)
+        )
 
     def flush(self):
         pass

@@ -66,13 +66,12 @@ def test_steady_noise_is_subtracted_and_the_speech_kept():
     assert abs(_db(out[voiced]) - _db(speech[int(0.1 * S) : int(0.7 * S)])) < 1.5
 
 
-def test_background_that_comes_and_goes_is_gated_away_from_the_speech(monkeypatch):
-    monkeypatch.setattr(cleanup, "GATE", True)
+def test_background_that_comes_and_goes_is_gated_away_from_the_speech():
     rng = np.random.default_rng(3)
     speech = _speech(0.8, rng)
     audio = _utterance(_babble(2.5, rng, 0.02), speech, 0.8)
     assert not steady_background(audio)
-    out = clean_up(audio)
+    out = clean_up(audio, gating=True)
     hold = cleanup.GATE_HOLD_S
     far = slice(0, int((0.8 - hold - 0.05) * S))
     assert _db(out[far]) == pytest.approx(_db(audio[far]) - cleanup.GATE_DEPTH_DB, abs=1.5)
@@ -99,14 +98,12 @@ def test_the_gate_makes_no_click():
     assert steps.max() < 1.0 / cleanup.FRAME * 1.01  # the gain moves at most 0->1 over a frame
 
 
-def test_switches_turn_each_part_off(monkeypatch):
+def test_switches_turn_each_part_off():
     rng = np.random.default_rng(6)
     steady = _utterance((0.05 * rng.standard_normal(2 * S)).astype(np.float32), _speech(0.8, rng), 0.6)
     babble = _utterance(_babble(2.0, rng, 0.02), _speech(0.6, rng), 0.7)
-    monkeypatch.setattr(cleanup, "DENOISE", False)
-    monkeypatch.setattr(cleanup, "GATE", False)
-    np.testing.assert_array_equal(clean_up(steady), steady)
-    np.testing.assert_array_equal(clean_up(babble), babble)
+    np.testing.assert_array_equal(clean_up(steady, denoising=False, gating=False), steady)
+    np.testing.assert_array_equal(clean_up(babble, denoising=False, gating=False), babble)
 
 
 def test_without_noise_the_spectral_path_gives_back_the_input():

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from voiceguide.core.intents import ALLOWED, HEARD_AS, KEYS, PHRASES, Intent, Moment, phrases_for
 from voiceguide.recognition import matching
-from voiceguide.recognition.matching import ADVANCING, HARMLESS, known_elsewhere, match, near_tie, normalise
+from voiceguide.recognition.matching import known_elsewhere, match, near_tie, normalise
+from voiceguide.recognition.policy import DEFAULT_POLICY
+from voiceguide.recognition.risk import ADVANCING, HARMLESS
 
 pytestmark = pytest.mark.unit
 
@@ -155,7 +159,7 @@ def test_an_advance_needs_no_close_reading_that_means_something_else():
     assert second_opinion(Intent.NEXT, [("Done.", -0.3), ("Done. Die.", -0.4)], Moment.STEP, margin=0.5)
 
 
-def test_a_near_spelling_rival_of_resume_or_skip_step_is_the_same_answer(monkeypatch):
+def test_a_near_spelling_rival_of_resume_or_skip_step_is_the_same_answer():
     from voiceguide.recognition.matching import second_opinion
 
     paused, step = Moment.PAUSED, Moment.STEP
@@ -166,8 +170,8 @@ def test_a_near_spelling_rival_of_resume_or_skip_step_is_the_same_answer(monkeyp
     # not "continue", which is next at a step, nor any phrase of next or yes
     assert not second_opinion(Intent.NEXT, [("Continue.", -0.3), ("Contino.", -0.5)], step)
     assert not second_opinion(Intent.RESUME, [("Continue.", -0.3), ("Contino.", -0.5)], paused)
-    monkeypatch.setattr("voiceguide.recognition.matching.SPELLING_RIVAL_PHRASES", frozenset())
-    assert not second_opinion(Intent.RESUME, [("Resume.", -0.39), ("Refume.", -0.67)], paused)
+    policy = replace(DEFAULT_POLICY, spelling_rival_phrases=frozenset())
+    assert not second_opinion(Intent.RESUME, [("Resume.", -0.39), ("Refume.", -0.67)], paused, policy=policy)
 
 
 def test_a_bare_next_is_typed_but_never_heard():
@@ -241,11 +245,11 @@ def test_an_unsure_final_reading_unlike_the_first_one_is_refused_but_never_a_sto
     assert passes_alike(Intent.STOP, ("Stop.", -0.9), "Why?")
 
 
-def test_passes_alike_can_be_turned_off(monkeypatch):
+def test_passes_alike_can_be_turned_off():
     from voiceguide.recognition import matching
 
-    monkeypatch.setattr(matching, "PASSES_ALIKE", False)
-    assert matching.passes_alike(Intent.END, ("Quit.", -0.742), "Red room.")
+    policy = replace(DEFAULT_POLICY, passes_alike=False)
+    assert matching.passes_alike(Intent.END, ("Quit.", -0.742), "Red room.", policy)
 
 
 def _spelling_tie(readings, moment=Moment.PAUSED, first=None):
@@ -360,8 +364,10 @@ def test_a_best_reading_that_is_a_command_is_never_overruled_by_a_tie():
     assert _tie([("Wait.", -0.3)]) is None
 
 
-def test_a_cross_check_is_wanted_for_the_commands_the_readings_name_but_a_stop(monkeypatch):
-    from voiceguide.recognition.matching import CROSS_CHECKED, cross_check_wanted
+def test_a_cross_check_is_wanted_for_the_commands_the_readings_name_but_a_stop():
+    from voiceguide.recognition.matching import cross_check_wanted
+
+    CROSS_CHECKED = DEFAULT_POLICY.cross_checked
 
     step = Moment.STEP
     assert cross_check_wanted(["Read this.", "Previous."], step) == {Intent.BACK}
@@ -390,15 +396,17 @@ def test_a_cross_check_is_wanted_for_the_commands_the_readings_name_but_a_stop(m
     assert cross_check_wanted(["Skip step. Stop."], step) == set()
     assert cross_check_wanted(["All done.", "Hold on."], step) == set()
     assert cross_check_wanted(["Go.", "No."], Moment.CHECK) == set()
-    monkeypatch.setattr("voiceguide.recognition.matching.CROSS_CHECK_SEVERAL", False)
-    assert cross_check_wanted(["Go back.", "Hold on."], step) == set()
-    assert cross_check_wanted(["Read this.", "Previous."], step) == {Intent.BACK}
-    monkeypatch.setattr("voiceguide.recognition.matching.CROSS_CHECK", False)
-    assert cross_check_wanted(["Read this.", "Previous."], step) == set()
+    policy = replace(DEFAULT_POLICY, cross_check_several=False)
+    assert cross_check_wanted(["Go back.", "Hold on."], step, policy) == set()
+    assert cross_check_wanted(["Read this.", "Previous."], step, policy) == {Intent.BACK}
+    policy = replace(policy, cross_check=False)
+    assert cross_check_wanted(["Read this.", "Previous."], step, policy) == set()
 
 
-def test_the_larger_model_is_asked_only_when_no_reading_named_a_command(monkeypatch):
-    from voiceguide.recognition.matching import BACKGROUND_CHECKED, background_check_wanted
+def test_the_larger_model_is_asked_only_when_no_reading_named_a_command():
+    from voiceguide.recognition.matching import background_check_wanted
+
+    BACKGROUND_CHECKED = DEFAULT_POLICY.background_checked
 
     step = Moment.STEP
     # tiny.en wrote the TV's words only.
@@ -438,23 +446,23 @@ def test_the_larger_model_is_asked_only_when_no_reading_named_a_command(monkeypa
         Intent.LOUDER,
         Intent.QUIETER,
     }
-    monkeypatch.setattr("voiceguide.recognition.matching.QUIET_CHECK", False)
-    assert not background_check_wanted(["What can i do."], step, False)  # a quiet room
-    assert background_check_wanted(["What can i do."], step, True)
-    monkeypatch.setattr("voiceguide.recognition.matching.BACKGROUND_CHECK", False)
-    assert not background_check_wanted(["What can i do."], step, True)
+    policy = replace(DEFAULT_POLICY, quiet_check=False)
+    assert not background_check_wanted(["What can i do."], step, False, policy=policy)  # a quiet room
+    assert background_check_wanted(["What can i do."], step, True, policy=policy)
+    policy = replace(policy, background_check=False)
+    assert not background_check_wanted(["What can i do."], step, True, policy=policy)
 
 
 def test_only_the_listed_commands_need_the_whole_utterance_to_agree():
-    assert matching.WHOLE_CHECKED == {Intent.NEXT, Intent.YES}
-    assert {"done", "next step", "continue", "yes", "confirm"} <= matching.WHOLE_PHRASES
+    assert DEFAULT_POLICY.whole_checked == {Intent.NEXT, Intent.YES}
+    assert {"done", "next step", "continue", "yes", "confirm"} <= DEFAULT_POLICY.whole_phrases
     assert not matching.whole_agrees(Intent.NEXT, "Other. Dog.", Moment.STEP)
     assert matching.whole_agrees(Intent.NEXT, "Next step.", Moment.STEP)
     assert matching.whole_agrees(Intent.NEXT, None, Moment.STEP)
     assert matching.whole_agrees(Intent.PAUSE, "Other. Dog.", Moment.STEP)
 
 
-def test_the_whole_utterance_may_hold_the_phrase_as_a_clause_among_the_tv_words(monkeypatch):
+def test_the_whole_utterance_may_hold_the_phrase_as_a_clause_among_the_tv_words():
     step, check = Moment.STEP, Moment.CHECK
     assert matching.whole_agrees(Intent.NEXT, "Done. You might even have been.", step, "done")
     assert matching.whole_agrees(Intent.YES, "Seven. Confirm.", check, "confirm")
@@ -463,5 +471,5 @@ def test_the_whole_utterance_may_hold_the_phrase_as_a_clause_among_the_tv_words(
     assert not matching.whole_agrees(Intent.NEXT, "Let's continue forward.", step, "continue")
     assert not matching.whole_agrees(Intent.NEXT, "Done. Dog.", step, "next step")
     assert not matching.whole_agrees(Intent.NEXT, "", step, "done")  # unclear
-    monkeypatch.setattr(matching, "WHOLE_CLAUSE", False)
-    assert not matching.whole_agrees(Intent.NEXT, "Done. You might even have been.", step, "done")
+    policy = replace(DEFAULT_POLICY, whole_clause=False)
+    assert not matching.whole_agrees(Intent.NEXT, "Done. You might even have been.", step, "done", policy)

@@ -3,12 +3,15 @@ real engine's readings behind these rules are in the benchmark and tests/test_tv
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from voiceguide.core.intents import Intent, Moment
 from voiceguide.core.ports import Transcript
 from voiceguide.recognition.matching import match
+from voiceguide.recognition.policy import DEFAULT_POLICY
 from voiceguide.recognition.recognizer import Recognizer
 
 pytestmark = pytest.mark.unit
@@ -84,7 +87,7 @@ class CountingEngine(ReadingsEngine):
         return self.transcript
 
 
-def _checked(readings, checker_text, moment=Moment.STEP, first=None, talking=False):
+def _checked(readings, checker_text, moment=Moment.STEP, first=None, talking=False, policy=DEFAULT_POLICY):
     own = Transcript(
         readings[0][0],
         0.5,
@@ -97,7 +100,8 @@ def _checked(readings, checker_text, moment=Moment.STEP, first=None, talking=Fal
     checker = CountingEngine(
         Transcript(checker_text, 0.8, True, readings=((checker_text, -0.2),), decode_ms=130.0)
     )
-    heard, intent = Recognizer(ReadingsEngine(own), checker).decode(np.zeros(16000, np.float32), moment)
+    recognizer = Recognizer(ReadingsEngine(own), checker, policy=policy)
+    heard, intent = recognizer.decode(np.zeros(16000, np.float32), moment)
     return heard, intent, checker.calls
 
 
@@ -136,7 +140,7 @@ def test_the_larger_model_is_not_asked_when_it_could_not_help():
     assert _checked([("Go.", -0.3), ("No.", -0.9)], "No.", moment=Moment.CHECK)[1:] == (None, 0)
 
 
-def test_several_commands_among_the_readings_are_settled_only_by_one_of_them(monkeypatch):
+def test_several_commands_among_the_readings_are_settled_only_by_one_of_them():
     # As for the tune split's TV 20 dB "repeat": tiny.en's readings named
     # "repeat" and "next step" both (shortened here); base heard "Repeat.".
     readings = [("Repeat. Three.", -0.5), ("Next step. Three.", -0.6)]
@@ -150,8 +154,8 @@ def test_several_commands_among_the_readings_are_settled_only_by_one_of_them(mon
     assert _checked(previous_or_wait, "Hold on.")[1:] == (None, 1)
     # A stop among them: base is not asked, so a stop never becomes another command.
     assert _checked([("Stop. Three.", -0.5), ("Repeat.", -0.6)], "Repeat.")[1:] == (None, 0)
-    monkeypatch.setattr("voiceguide.recognition.matching.CROSS_CHECK_SEVERAL", False)
-    assert _checked(readings, "Repeat.")[1:] == (None, 0)
+    policy = replace(DEFAULT_POLICY, cross_check_several=False)
+    assert _checked(readings, "Repeat.", policy=policy)[1:] == (None, 0)
 
 
 def test_over_a_talking_background_the_larger_model_is_asked_though_no_reading_named_a_command():
@@ -177,7 +181,7 @@ def test_over_a_talking_background_the_larger_model_is_asked_though_no_reading_n
     )
 
 
-def test_without_a_talking_background_the_larger_model_is_asked_unless_tiny_heard_a_sentence(monkeypatch):
+def test_without_a_talking_background_the_larger_model_is_asked_unless_tiny_heard_a_sentence():
     # Tune split, clean: tiny.en "What can i see?"; base "What can i say.".
     heard, intent, calls = _checked([("What can i see?", -0.2)], "What can i say.")
     assert intent is Intent.HELP and calls == 1 and heard.text == "What can i say."
@@ -188,8 +192,8 @@ def test_without_a_talking_background_the_larger_model_is_asked_unless_tiny_hear
     # tiny.en and "Stop." by base), and not at a check, where only help could come of it.
     assert _checked([("Dip.", -0.93)], "Stop.")[1:] == (None, 1)
     assert _checked([("Dip.", -0.93)], "Stop.", moment=Moment.CHECK)[1:] == (None, 0)
-    monkeypatch.setattr("voiceguide.recognition.matching.QUIET_CHECK", False)
-    assert _checked([("What can i see?", -0.2)], "What can i say.")[1:] == (None, 0)
+    policy = replace(DEFAULT_POLICY, quiet_check=False)
+    assert _checked([("What can i see?", -0.2)], "What can i say.", policy=policy)[1:] == (None, 0)
 
 
 def test_a_first_pass_or_a_clause_is_a_reading_too():

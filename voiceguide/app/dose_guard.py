@@ -20,7 +20,6 @@ from voiceguide.core.intents import Intent, Moment
 from voiceguide.core.procedure import Procedure
 from voiceguide.core.profile import Profile
 from voiceguide.core.schedule import day, too_soon
-from voiceguide.recognition.matching import match
 from voiceguide.records.sessions import Records, SessionRecord
 
 log = logging.getLogger(__name__)
@@ -82,7 +81,7 @@ def guard(talk: Conversation, text: str) -> bool:
     confirmed = talk.ask(
         CONFIRM,
         Moment.CONFIRM,
-        lambda heard, keys: {Intent.YES: True, Intent.NO: False}.get(match(heard, Moment.CONFIRM, keys=keys)),
+        lambda heard, command: {Intent.YES: True, Intent.NO: False}.get(command),
         hint=CONFIRM,
     )
     if not confirmed:

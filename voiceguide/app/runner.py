@@ -42,7 +42,7 @@ from voiceguide.core.session_types import (
     Tick,
 )
 from voiceguide.errors import AudioUnavailable
-from voiceguide.recognition.matching import known_elsewhere, match
+from voiceguide.recognition.matching import heard_intent, known_elsewhere
 from voiceguide.ui.text_io import QuietSpeaker
 
 log = logging.getLogger(__name__)
@@ -177,7 +177,7 @@ class Runner:
             return  # noise, or decoded for a moment that has passed
         keys = heard.source == "keyboard"
         log.debug("runner took %r (mono %.3f)", heard.text, time.monotonic())
-        intent = match(heard.text, moment, keys=keys) if heard.clear else None
+        intent = heard_intent(heard, moment)
         if not barge_in.counts(heard, intent, speaking=during_speech):
             log.debug("ignored over the prompt: %r", heard.text)
             return

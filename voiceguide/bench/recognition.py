@@ -34,7 +34,9 @@ from pathlib import Path
 from voiceguide.audio.wav import read_wav
 from voiceguide.core.intents import CONFIRM_PHRASE, Intent, Moment
 from voiceguide.paths import data_dir
-from voiceguide.recognition.matching import match
+from voiceguide.recognition.decide import heard_clearly
+from voiceguide.recognition.matching import heard_intent, match
+from voiceguide.recognition.policy import DEFAULT_POLICY, RecognitionPolicy
 from voiceguide.recognition.recognizer import Recognizer
 
 log = logging.getLogger(__name__)
@@ -196,7 +198,7 @@ def real_items(folder: Path, split: str, quick: bool) -> list[Item]:
 def run(recognizer: Recognizer, items: list[Item], progress: bool = True) -> list[Result]:
     results = []
     cache: dict[Path, object] = {}
-    checker = recognizer.checker.engine if recognizer.checker is not None else None
+    checker = recognizer.checker
     for number, item in enumerate(items):
         audio = cache.get(item.path)
         if audio is None:
@@ -208,7 +210,7 @@ def run(recognizer: Recognizer, items: list[Item], progress: bool = True) -> lis
         started = time.perf_counter()
         heard, intent = recognizer.decode(audio, item.moment)
         ms = (time.perf_counter() - started) * 1000.0
-        as_runner = match(heard.text, item.moment) if heard.clear else None
+        as_runner = heard_intent(heard, item.moment)
         if as_runner != intent:
             raise AssertionError(
                 f"{item.path}: Recognizer gave {intent} but the runner "
@@ -226,13 +228,13 @@ def run(recognizer: Recognizer, items: list[Item], progress: bool = True) -> lis
                 heard.clear,
                 ms,
                 readings,
-                bool(last and last.clear),
+                bool(last and heard_clearly(last, recognizer.policy)),
                 in_readings(last, item),
                 last.first if last else None,
                 last.gated.text if last and last.gated else None,
                 checker.last.text if checker and checker.last else None,
                 bool(last and last.talking_background),
-                whole_text(last),
+                whole_text(last, recognizer.policy),
             )
         )
         if progress and number % 200 == 199:
@@ -240,13 +242,13 @@ def run(recognizer: Recognizer, items: list[Item], progress: bool = True) -> lis
     return results
 
 
-def whole_text(transcript) -> str | None:
+def whole_text(transcript, policy: RecognitionPolicy = DEFAULT_POLICY) -> str | None:
     """``transcript``'s whole-utterance reading as the clip list records it (see
     ``Result.whole``)."""
     whole = transcript.whole if transcript is not None else None
     if whole is None:
         return None
-    return whole.text if whole.clear else "unclear: " + whole.text
+    return whole.text if heard_clearly(whole, policy) else "unclear: " + whole.text
 
 
 def in_readings(transcript, item: Item) -> bool:

@@ -1,6 +1,7 @@
-"""Try another value of a tuning constant, or the vocabulary without a phrase, for one
-benchmark run (``--set`` and ``--retire`` of the bench scripts). These change module globals
-of this process only: for measuring, never for the product.
+"""Try another recognition policy, another engine recipe constant, or the vocabulary without a
+phrase, for one benchmark run (``--set`` and ``--retire`` of the bench scripts). A policy field
+gives another ``RecognitionPolicy`` passed in; a recipe constant and ``--retire`` change module
+globals of this process only: for measuring, never for the product.
 """
 
 from __future__ import annotations
@@ -9,6 +10,19 @@ import importlib
 import json
 
 from voiceguide.core.intents import Intent
+from voiceguide.recognition.policy import RecognitionPolicy
+
+
+def with_settings(policy: RecognitionPolicy, settings: list[str]) -> RecognitionPolicy:
+    """``policy`` with each ``NAME=VALUE`` of ``settings`` (``RecognitionPolicy.with_setting``);
+    a ``MODULE.NAME=VALUE`` sets an engine recipe constant instead (``override``). Raises
+    ValueError for an unknown name or a value that is not JSON."""
+    for setting in settings:
+        if "." in setting.partition("=")[0]:
+            override(setting)
+        else:
+            policy = policy.with_setting(setting)
+    return policy
 
 
 def override(setting: str) -> None:

@@ -13,7 +13,7 @@ from typing import Protocol
 import numpy as np
 
 from voiceguide.core.events import Event
-from voiceguide.core.intents import Moment
+from voiceguide.core.intents import Intent, Moment
 
 SAMPLE_RATE = 16_000
 """Hz: every engine takes mono float32 audio at this rate."""
@@ -21,20 +21,28 @@ SAMPLE_RATE = 16_000
 
 @dataclass(frozen=True)
 class Transcript:
-    """What an engine made of one utterance."""
+    """What an engine made of one utterance: evidence only. Whether it is a command, and
+    whether it was heard clearly enough to act on, is decided once, by ``recognition.decide``."""
 
     text: str
     """The raw transcript, as the engine wrote it."""
     confidence: float
     """0..1; how sure the engine is of ``text``."""
     clear: bool
-    """False when the engine itself judges the audio not clearly heard (noise, no speech,
-    low log-probability, an out-of-grammar word). Unclear speech never moves the session."""
+    """False when the engine has nothing to offer: it wrote nothing, or (Vosk) an
+    out-of-grammar word. Thresholds on the scores are the decision's (``no_speech``,
+    ``readings``)."""
     decode_ms: float = 0.0
     """Milliseconds spent decoding."""
     readings: tuple[tuple[str, float], ...] = ()
     """Every reading the engine weighed, best first (the first is ``text``), each with its
     score (Whisper: average log-probability, nats); empty when the engine gives none."""
+    word_confidence: float | None = None
+    """0..1: the least sure word's confidence, for an engine that gives no readings (Vosk;
+    None: the engine does not say)."""
+    no_speech: float = 0.0
+    """0..1: how likely the engine thinks the audio holds no speech (Whisper's no_speech_prob
+    of the final pass; 0 for an engine that does not say)."""
     unprompted: str | None = None
     """The same audio read without the allowed phrases as a prompt (None: not done). The
     prompt pulls sound-alikes towards the phrases ("guess" -> "Yes."); this reading does not."""
@@ -51,7 +59,7 @@ class Transcript:
     when no reading named a command (``matching.background_check_wanted``)."""
     whole: Transcript | None = None
     """Over a talking background the engine reads only the loud part of the utterance; when
-    that reading (or the gated one) is a phrase of ``matching.WHOLE_CHECKED``, this is the
+    that reading (or the gated one) is a phrase of ``policy.whole_checked``, this is the
     same audio read as a whole too (None: not done). Such a command stands only when this
     reading asks for it as well (``matching.whole_agrees``)."""
 
@@ -79,6 +87,11 @@ class Heard:
     over_prompt: bool = False
     """Voice heard while a prompt played or its echo could still be arriving: it may be the
     prompt's own voice, so only "stop" counts (the session runner decides)."""
+    intent: Intent | None = None
+    """Voice only: the command the recognizer decided (``recognition.decide``), or None. The
+    runner acts on it and never matches voice text again; typed text is matched by the runner."""
+    reason: str = ""
+    """Voice only: why the recognizer decided so (for the log)."""
 
 
 class Engine(Protocol):

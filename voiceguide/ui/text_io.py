@@ -9,12 +9,12 @@ from __future__ import annotations
 import queue
 import sys
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import TextIO
 
 from voiceguide.core.events import Event, EventType
-from voiceguide.core.intents import Moment
+from voiceguide.core.intents import Intent, Moment
 from voiceguide.core.ports import Heard
 from voiceguide.ui.keys import key_text
 
@@ -128,15 +128,25 @@ class FakeClock:
 
 class ScriptedListener:
     """Answers from a list: a string is what was said (as typed), None is silence that lasts
-    the whole timeout (the fake clock moves on). When the script runs out: end of input."""
+    the whole timeout (the fake clock moves on). When the script runs out: end of input.
+    As a voice (``source="voice"``), ``recognize(text, moment)`` stands for the recognizer's
+    decision on each line (a test passes ``recognition.matching.match``)."""
 
-    def __init__(self, script: Iterable[str | None], clock: FakeClock, source: str = "keyboard"):
+    def __init__(
+        self,
+        script: Iterable[str | None],
+        clock: FakeClock,
+        source: str = "keyboard",
+        recognize: Callable[[str, Moment], Intent | None] | None = None,
+    ):
         self.script = list(script)
         self.clock = clock
         self.source = source
+        self.recognize = recognize
+        self.moment: Moment | None = None
 
     def set_moment(self, moment: Moment) -> None:
-        pass
+        self.moment = moment
 
     def listen(self, timeout: float) -> Heard | None:
         if not self.script:
@@ -145,7 +155,10 @@ class ScriptedListener:
         if item is None:
             self.clock.advance(timeout)
             return None
-        return Heard(text=item, source=self.source)
+        intent = None
+        if self.recognize is not None and self.moment is not None:
+            intent = self.recognize(item, self.moment)
+        return Heard(text=item, source=self.source, intent=intent)
 
     def flush(self) -> None:
         pass

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from voiceguide.core.ports import Engine
 from voiceguide.errors import EngineUnavailable, ModelError
+from voiceguide.recognition.policy import DEFAULT_POLICY, RecognitionPolicy
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +62,11 @@ def is_available(name: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
 
-def make_engine(name: str, model_dir: str | Path | None = None) -> Engine:
-    """A ready engine: "whisper" or "vosk", with ``model_dir`` overriding the model lookup.
+def make_engine(
+    name: str, model_dir: str | Path | None = None, policy: RecognitionPolicy = DEFAULT_POLICY
+) -> Engine:
+    """A ready engine: "whisper" or "vosk", with ``model_dir`` overriding the model lookup and
+    ``policy`` saying which extra readings Whisper makes.
 
     Raises EngineUnavailable (with what to pip install) when the package is missing,
     ModelError when the model is missing or fails its check, and ValueError for "keyboard"
@@ -74,35 +78,35 @@ def make_engine(name: str, model_dir: str | Path | None = None) -> Engine:
     if name == "whisper":
         from voiceguide.recognition.engines.whisper import WhisperEngine
 
-        return WhisperEngine(model_dir)
+        return WhisperEngine(model_dir, policy=policy)
     from voiceguide.recognition.engines.vosk import VoskEngine
 
     return VoskEngine(model_dir)
 
 
-def open_engines(name: str, model_dir: str | Path | None = None) -> tuple[Engine, Engine | None]:
+def open_engines(
+    name: str, model_dir: str | Path | None = None, policy: RecognitionPolicy = DEFAULT_POLICY
+) -> tuple[Engine, Engine | None]:
     """(engine ``name`` as ``make_engine`` makes it, its cross-checker as ``make_checker``
     makes it). The checker, the larger model, is loaded first, while the process is small:
     loading a model briefly holds its whole file in memory, and that way the peak stays lower
     (338 against 399 MB for the two loads). Each decode then gives its memory back
     (``whisper.RELEASE_AFTER_DECODE``, ``process.LARGE_BLOCK_BYTES``)."""
-    checker = make_checker(name)
-    return make_engine(name, model_dir), checker
+    checker = make_checker(name, policy)
+    return make_engine(name, model_dir, policy), checker
 
 
-def make_checker(name: str) -> Engine | None:
+def make_checker(name: str, policy: RecognitionPolicy = DEFAULT_POLICY) -> Engine | None:
     """The larger model that cross-checks engine ``name``'s near misses: Whisper base for
     the whisper engine when its wheels are installed, else None. The check only ever adds an
     answer both models heard, so a missing or damaged base is logged and the session goes on
     without it (``voiceguide doctor`` reports it)."""
-    from voiceguide.recognition import matching
-
-    if name != "whisper" or not matching.CROSS_CHECK or not is_available(name):
+    if name != "whisper" or not policy.cross_check or not is_available(name):
         return None
     from voiceguide.recognition.engines.whisper import WhisperEngine
 
     try:
-        checker = WhisperEngine.open_base()
+        checker = WhisperEngine.open_base(policy=policy)
     except ModelError as error:
         log.warning("Whisper base is not used to cross-check: %s", error)
         return None

@@ -29,7 +29,7 @@ from voiceguide.recognition.engines.utterance import FRAME  # the trim's 20 ms f
 GATE = False
 """Turn down the background between and around the user's words when it comes and goes. Off: on
 the test split it raised TV at 20 dB 41.4 -> 64.3 % but wrong intents there 1 -> 3 of 70; the
-gated audio is read instead as a second opinion that must agree (``whisper.GATED_READING``)."""
+gated audio is read instead as a second opinion that must agree (``policy.gated_reading``)."""
 GATE_BELOW_DB = 12.0
 """A frame more than this many dB under the loudest frame is background (9 dB: the same TV
 figure; 15 dB: 5.7 points less)."""
@@ -75,22 +75,24 @@ FFT = 512
 """STFT size in samples (32 ms); frames overlap by half."""
 
 
-def clean_up(audio: np.ndarray) -> np.ndarray:
+def clean_up(audio: np.ndarray, *, denoising: bool | None = None, gating: bool | None = None) -> np.ndarray:
     """``audio`` (mono float32, 16 kHz) as the recognizer should hear it: steady background
-    subtracted (``denoise``), background that comes and goes turned down (``gate``)."""
+    subtracted (``denoise``; ``denoising``, default DENOISE), background that comes and goes
+    turned down (``gate``; ``gating``, default GATE)."""
     out = np.asarray(audio, dtype=np.float32)
+    denoising = DENOISE if denoising is None else denoising
+    gating = GATE if gating is None else gating
     if steady_background(out):
-        return denoise(out) if DENOISE and _edges_db(out) >= -DENOISE_NOISY_DB else out
-    return gate(out) if GATE else out
+        return denoise(out) if denoising and _edges_db(out) >= -DENOISE_NOISY_DB else out
+    return gate(out) if gating else out
 
 
 def talking_background(audio: np.ndarray) -> bool:
     """True when the background comes and goes, like a TV or people talking (not
     ``steady_background``), and is loud enough for ``gate`` to act (GATE_NOISY_DB): the
-    engine then trims the utterance closer (``whisper.TALKING_TRIM_DB``) and may read it
-    again gated (``whisper.GATED_READING``), whatever ``GATE`` says, and the recognizer may
-    ask the larger model
-    (``matching.background_check_wanted``). On the corpus: 587 of 700 commands with a TV at
+    engine then trims the utterance closer (``policy.talking_trim_db``) and may read it
+    again gated (``policy.gated_reading``), whatever ``GATE`` says, and the recognizer may
+    ask the larger model (``matching.background_check_wanted``). On the corpus: 587 of 700 commands with a TV at
     20 dB, 366 at 10 dB, 163 at 5 dB; none clean, in pink noise or reverb; 461 of the 560
     negatives spoken over a TV, none of the others but the TV alone once; 296 of the 1,375
     Speech Commands recordings (their rooms)."""

@@ -1,7 +1,7 @@
 """The Vosk engine: Kaldi decoding restricted to the moment's phrases by a grammar.
 
 Anything outside the grammar comes out as "[unk]", which is unclear, as is any word Vosk is
-less than ``MIN_WORD_CONFIDENCE`` sure of. Vosk needs a model directory; ``find_vosk_model``
+less than ``policy.min_word_confidence`` sure of (the decision judges that). Vosk needs a model directory; ``find_vosk_model``
 says where it looked and how to get one. The directory layout is checked before Vosk sees
 it, so a wrong directory is a ModelError and never a crash inside Vosk's C++.
 """
@@ -28,8 +28,6 @@ log = logging.getLogger(__name__)
 ENV_VAR = "VOICEGUIDE_VOSK_MODEL"
 REQUIRED = ("am/final.mdl", "conf/model.conf")
 """Files every Vosk model directory holds, relative to it."""
-MIN_WORD_CONFIDENCE = 0.6
-"""Below this per-word confidence (0..1) the utterance is unclear."""
 UNKNOWN = "[unk]"
 _HOW_TO_GET = (
     "get one with `voiceguide model download vosk-small-en` (about 40 MB), "
@@ -134,6 +132,6 @@ class VoskEngine:
         text = str(result.get("text", "")).strip()
         words = result.get("result") or []
         confidence = min((float(w.get("conf", 0.0)) for w in words), default=0.0)
-        clear = bool(text) and UNKNOWN not in text and confidence >= MIN_WORD_CONFIDENCE
-        log.debug("vosk heard %r conf=%.2f clear=%s (%.0f ms)", text, confidence, clear, decode_ms)
-        return Transcript(text, confidence, clear, decode_ms)
+        clear = bool(text) and UNKNOWN not in text
+        log.debug("vosk heard %r conf=%.2f (%.0f ms)", text, confidence, decode_ms)
+        return Transcript(text, confidence, clear, decode_ms, word_confidence=confidence)

@@ -7,13 +7,14 @@ background; the encoder sees a window fitted to it (a few seconds, not Whisper's
 30 s window with beam search of 5 returning its 5 hypotheses, so the recognizer can refuse an
 advance when another reading is close; the allowed phrases as the prompt; no
 timestamps, temperature 0; with a talking TV behind a command, a second reading with the
-background turned down (GATED_READING). An utterance is unclear when Whisper thinks it is not speech
-(no_speech_prob > ``readings.MAX_NO_SPEECH``), when it is unsure of its words (avg_logprob <
-``readings.MIN_AVG_LOGPROB``), or when it wrote nothing.
+background turned down (``policy.gated_reading``). The engine reports evidence (readings with
+their average log-probabilities, no_speech_prob, the other readings it made); the only choices it
+makes are which readings to make, under the injected ``RecognitionPolicy``.
 """
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 import logging
 import math
@@ -27,12 +28,11 @@ import numpy as np
 
 from voiceguide.core.ports import SAMPLE_RATE, Transcript
 from voiceguide.errors import EngineUnavailable, ModelError
-from voiceguide.recognition import matching
 from voiceguide.recognition.engines import install_hint
 from voiceguide.recognition.engines.cleanup import clean_up, gate, talking_background
 from voiceguide.recognition.engines.log_mel import log_mel
 from voiceguide.recognition.engines.process import release_freed_memory
-from voiceguide.recognition.engines.readings import far_from_phrases, is_clear, is_sure, not_a_command
+from voiceguide.recognition.engines.readings import far_from_phrases, is_sure, not_a_command, reading_clear
 from voiceguide.recognition.engines.utterance import collapse_repeats, speech_span, window_seconds
 from voiceguide.recognition.engines.whisper_model import (
     BASE_FILES,
@@ -41,7 +41,8 @@ from voiceguide.recognition.engines.whisper_model import (
     verify_whisper_model,
 )
 from voiceguide.recognition.engines.whisper_tokens import WhisperTokens
-from voiceguide.recognition.matching import normalise
+from voiceguide.recognition.matching import gated_reading_worth, normalise
+from voiceguide.recognition.policy import DEFAULT_POLICY, RecognitionPolicy
 
 log = logging.getLogger(__name__)
 
@@ -61,21 +62,10 @@ SHORT_BEAM = 1
 """Beam size of the short-window pass (1: greedy, one reading; None: the engine's beam): more short
 answers stand and skip the 30 s pass, no safety line worse. Test, quick: commands 69.6 -> 70.4 %,
 median decode 344-367 -> 207 ms. The 30 s pass keeps the full beam and its rival readings."""
-UNPROMPTED_CHECK = True
-"""When the answer is one of ``matching.UNPROMPTED_PHRASES`` (yes, done, continue), also read the
-audio without the phrase list as prompt, reusing the encoder output (``Transcript.unprompted``)."""
 TRIM = True
 """Cut the loud part of the utterance out of quieter background before decoding."""
-TALKING_TRIM_DB = 12.0
-"""Over a talking background the loud part is the frames within this many dB of the loudest (None:
-``utterance.TRIM_BELOW_PEAK_DB``), the gate's line between user and TV. Test split, with
-``matching.WHOLE_CHECKED``: TV 20 dB 172 -> 211 of 271, advances from sound-alikes 7 -> 2."""
 SHORT_WINDOW = True
 """Try a window fitted to the utterance before the long window (see ``transcribe``)."""
-GATED_READING = True
-"""When the background comes and goes (a TV) and the reading holds an allowed phrase among other
-words, read it again with the background turned down (``cleanup.gate``), taken only when it agrees
-(``matching.gated_agrees``). Test, quick: TV 20 dB 24 -> 31 of 50, no wrong intent; twice the time."""
 LONG_WINDOW_S = 30
 """Encoder window (seconds) of the second pass, when the short window's answer is not sure.
 Whisper is trained on 30 s; encoder work grows faster than the window (attention)."""
@@ -115,12 +105,14 @@ class WhisperEngine:
         beam_size: int | None = None,
         pinned: dict[str, str] | None = None,
         compute_type: str | None = None,
+        policy: RecognitionPolicy = DEFAULT_POLICY,
     ):
         """``model_dir``: another verified copy of the model (default: the installed wheel);
         ``threads``: CPU threads; ``beam_size``: 1 is greedy decoding (default HYPOTHESES, read
         here, so the benchmarks' ``--set engines.whisper.HYPOTHESES=N`` takes effect);
         ``pinned``: the hashes ``model_dir`` must match (default: tiny.en's); ``compute_type``:
-        CTranslate2's arithmetic (default COMPUTE_TYPE)."""
+        CTranslate2's arithmetic (default COMPUTE_TYPE); ``policy``: which extra readings to
+        make (the 30 s pass, unprompted, gated, whole)."""
         if not is_available():
             raise EngineUnavailable(
                 f"the whisper engine needs ctranslate2 and tokenizers: {install_hint('whisper')}"
@@ -143,6 +135,7 @@ class WhisperEngine:
         self._suppress = self._tokenizer.suppressed
         self._prompts: dict[tuple[str, ...], tuple[list[int], int]] = {}
         self.beam_size = beam_size or HYPOTHESES
+        self.policy = policy
         self.model_dir = path
         self.load_ms = (time.perf_counter() - started) * 1000.0
         """Milliseconds spent loading the model (hash check excluded)."""
@@ -150,21 +143,27 @@ class WhisperEngine:
         log.info("Whisper loaded from %s in %.0f ms", path, self.load_ms)
 
     @classmethod
-    def open_base(cls, threads: int = 2) -> WhisperEngine | None:
+    def open_base(cls, threads: int = 2, policy: RecognitionPolicy = DEFAULT_POLICY) -> WhisperEngine | None:
         """Whisper base, verified, or None when it is not installed (ModelError when damaged)."""
         path = locate_base_model()
         return (
             None
             if path is None
-            else cls(path, threads=threads, pinned=BASE_FILES, compute_type=BASE_COMPUTE_TYPE)
+            else cls(path, threads=threads, pinned=BASE_FILES, compute_type=BASE_COMPUTE_TYPE, policy=policy)
         )
+
+    def with_policy(self, policy: RecognitionPolicy) -> WhisperEngine:
+        """This engine, the same loaded model, making its readings under ``policy``."""
+        other = copy.copy(self)
+        other.policy = policy
+        return other
 
     def transcribe(self, audio: np.ndarray, phrases: Sequence[str]) -> Transcript:
         """Decode mono float32 ``audio`` at 16 kHz, prompted with ``phrases``.
 
         See ``_read``. When the background comes and goes and that reading holds an allowed
         phrase among other words, the utterance is read again with the background turned
-        down (GATED_READING): the transcript's ``gated``."""
+        down (``policy.gated_reading``): the transcript's ``gated``."""
         samples = np.asarray(audio, dtype=np.float32)
         if samples.ndim != 1:
             raise ValueError(f"audio must be mono (1-D), got shape {samples.shape}")
@@ -174,18 +173,19 @@ class WhisperEngine:
         prompt, longest = self._prompt(tuple(phrases))
         allowed = {normalise(p) for p in phrases}
         talking = talking_background(samples)
-        trimmed = talking and TALKING_TRIM_DB is not None
+        policy = self.policy
+        trimmed = talking and policy.talking_trim_db is not None
         cleaned = clean_up(samples)
         heard = _transcript(self._read(cleaned, prompt, longest, allowed, trimmed))
         quieter = None
-        if talking and GATED_READING and matching.gated_reading_worth(heard.texts(), allowed):
+        if talking and policy.gated_reading and gated_reading_worth(heard.texts(), allowed):
             quieter = gate(samples)
         gated = (
             None if quieter is None else _transcript(self._read(quieter, prompt, longest, allowed, trimmed))
         )
         whole = None
         if trimmed and any(
-            normalise(reading.text) in matching.WHOLE_PHRASES
+            normalise(reading.text) in policy.whole_phrases
             for reading in (heard, gated)
             if reading is not None
         ):
@@ -209,9 +209,11 @@ class WhisperEngine:
         """Cleaned-up ``samples`` decoded: first in a short window, greedily; when that gives
         exactly one allowed phrase, surely, or surely no command (a sure sentence or words
         unlike every phrase), that is final; otherwise in Whisper's full 30 s window (slower
-        but far better in noise). ``close``: trimmed to within TALKING_TRIM_DB of the peak."""
+        but far better in noise). ``close``: trimmed to within ``policy.talking_trim_db`` of the
+        peak."""
+        policy = self.policy
         if TRIM:
-            start, end = speech_span(samples, TALKING_TRIM_DB) if close else speech_span(samples)
+            start, end = speech_span(samples, policy.talking_trim_db) if close else speech_span(samples)
             samples = samples[start:end]
         passes = 0
         readings = first = None
@@ -223,14 +225,14 @@ class WhisperEngine:
             readings, no_speech, encoded = self._decode(features, prompt, longest, beam_size=SHORT_BEAM)
             unprompted = (
                 self._unprompted(readings, encoded, allowed, longest)
-                if is_sure(readings, no_speech, allowed, None)
+                if is_sure(readings, no_speech, allowed, None, policy)
                 else None
             )
             passes = 1
             if not (
-                is_sure(readings, no_speech, allowed, unprompted)
-                or not_a_command(readings, allowed)
-                or far_from_phrases(readings, allowed)
+                is_sure(readings, no_speech, allowed, unprompted, policy)
+                or not_a_command(readings, allowed, policy)
+                or far_from_phrases(readings, allowed, policy)
             ):
                 first, readings = readings[0][0], None
         if readings is None:
@@ -240,7 +242,7 @@ class WhisperEngine:
             readings, no_speech, encoded = self._decode(features, prompt, longest)
             unprompted = (
                 self._unprompted(readings, encoded, allowed, longest)
-                if is_clear(readings, no_speech)
+                if reading_clear(readings, no_speech, policy)
                 else None
             )
             passes += 1
@@ -255,7 +257,8 @@ class WhisperEngine:
         otherwise sure (``readings.is_sure``), in the 30 s one when it is clear (the recognizer ignores
         an unclear one)."""
         said = normalise(readings[0][0])
-        if not UNPROMPTED_CHECK or said not in allowed or said not in matching.UNPROMPTED_PHRASES:
+        policy = self.policy
+        if not policy.unprompted_check or said not in allowed or said not in policy.unprompted_phrases:
             return None
         plain, _, _ = self._decode(encoded, self._prompt(())[0], longest, beam_size=1)
         return plain[0][0]
@@ -319,30 +322,28 @@ class _Reading(NamedTuple):
 
 
 def _transcript(reading: _Reading) -> Transcript:
-    """The Transcript of ``reading`` (no decode time yet): unclear when Whisper wrote nothing,
-    thinks it is not speech or is unsure of its words (``readings.is_clear``)."""
+    """The Transcript of ``reading`` (no decode time yet); unclear only when Whisper wrote
+    nothing: whether it is speech and sure enough is ``decide``'s call (``no_speech``)."""
     text, avg_logprob = reading.readings[0]
     if not text:
         log.debug("whisper heard nothing")
         return Transcript("", 0.0, False)
     confidence = min(1.0, max(0.0, math.exp(avg_logprob)))
-    clear = is_clear(reading.readings, reading.no_speech)
     log.debug(
-        "whisper heard %r in %d pass(es): no_speech=%.2f avg_logprob=%.2f clear=%s; "
-        "readings %s; unprompted %r",
+        "whisper heard %r in %d pass(es): no_speech=%.2f avg_logprob=%.2f; readings %s; unprompted %r",
         text,
         reading.passes,
         reading.no_speech,
         avg_logprob,
-        clear,
         reading.readings,
         reading.unprompted,
     )
     return Transcript(
         text,
         confidence,
-        clear,
+        True,
         readings=tuple(reading.readings),
+        no_speech=reading.no_speech,
         unprompted=reading.unprompted,
         first=reading.first,
     )
