@@ -17,6 +17,9 @@ command) at a step, where next is dangerous, and at a check, where yes is. Secti
 - the unseen-word control (``--control``): a model trained without the real clips of
   ``command_training.UNSEEN_CONTROL_WORDS``, on those words' held-out speakers;
 - decode cost: short window, encoder and classifier, wall time per clip.
+
+Negatives that sound exactly like a command (``command_training.HOMOPHONES``: "dunn", "paws",
+"pours", "know") are scored on their own line, "homophone".
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ if str(REPO) not in sys.path:
 from voiceguide.audio.wav import read_wav  # noqa: E402
 from voiceguide.bench.command_scoring import DANGEROUS, answers  # noqa: E402
 from voiceguide.bench.command_training import (  # noqa: E402
+    HOMOPHONES,
     RECIPE,
     UNSEEN_CONTROL_WORDS,
     extract,
@@ -56,29 +60,57 @@ def corpus_rows(corpus: Path, split: str, every: int) -> list[dict]:
     return [r for r in rows if r["split"] == split][::every]
 
 
-def score_corpus(model: CommandModel, x: np.ndarray, rows: list[dict]) -> dict:
-    """Commands per condition (right, wrong) and "other" per family (next@step, yes@check, any)."""
+def score_corpus(
+    model: CommandModel, x: np.ndarray, rows: list[dict], threshold: float | None = None
+) -> dict:
+    """Commands per condition (right, wrong) and "other" per family (next@step, yes@check, any),
+    at ``threshold`` (default the model's)."""
+    threshold = model.threshold if threshold is None else threshold
     probs = model.probabilities(x)
     classes = model.classes
     commands: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     negatives: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for row, p in zip(rows, probs):
         if row["kind"] == "command":
-            got = answers(p[None], classes, Moment(row["moment"]), model.threshold)[0]
+            got = answers(p[None], classes, Moment(row["moment"]), threshold)[0]
             for key in (row["condition"], "all"):
                 line = commands[key]
                 line[0] += 1
                 line[1] += got is Intent(row["intent"])
                 line[2] += got is not None and got is not Intent(row["intent"])
         else:
-            family = row["family"] + ("" if row["condition"] == "clean" else f" {row['condition']}")
+            family = "homophone" if row["text"] in HOMOPHONES else row["family"]
+            family += "" if row["condition"] == "clean" else f" {row['condition']}"
             line = negatives[family]
             line[0] += 1
             for k, (moment, dangerous) in enumerate(DANGEROUS.items()):
-                got = answers(p[None], classes, moment, model.threshold)[0]
+                got = answers(p[None], classes, moment, threshold)[0]
                 line[1 + k] += got is dangerous
                 line[3] += got is not None
     return {"commands": dict(commands), "negatives": dict(negatives)}
+
+
+SWEEP = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
+"""Thresholds of the trade-off table (commands right against dangerous answers)."""
+
+
+def sweep_point(model: CommandModel, x: np.ndarray, rows: list[dict], threshold: float) -> dict:
+    """Commands right and wrong, and dangerous answers (next@step + yes@check) per kind of
+    negative: sentences (ordinary and with command words), sound-alikes, homophones; clean and
+    over the TV together."""
+    scored = score_corpus(model, x, rows, threshold)
+    n, right, wrong = scored["commands"]["all"]
+    point = {
+        "threshold": threshold,
+        "right": round(100.0 * right / n, 1),
+        "wrong": round(100.0 * wrong / n, 1),
+    }
+    kinds = {"sentences": ("ordinary", "contains_command"), "sound_alikes": ("sound_alike",)}
+    kinds["homophones"] = ("homophone",)
+    for kind, families in kinds.items():
+        lines = [v for k, v in scored["negatives"].items() if k.split(" ")[0] in families]
+        point[kind] = [sum(v[1] + v[2] for v in lines), sum(2 * v[0] for v in lines)]
+    return point
 
 
 def score_real(model: CommandModel, x: np.ndarray, words: list[str]) -> dict:
@@ -116,6 +148,10 @@ def pct(part: int, whole: int) -> str:
     return f"{100.0 * part / whole:5.1f}" if whole else "    -"
 
 
+def _of(pair: list[int]) -> str:
+    return f"{pair[0]}/{pair[1]}"
+
+
 def table(figures: dict) -> str:
     lines = [f"command model {figures['weights']} (threshold {figures['threshold']:.2f})"]
     cv = figures.get("tune_cv")
@@ -141,6 +177,8 @@ def table(figures: dict) -> str:
         title = "held-out real speakers" if name == "real" else "unseen-word control (held-out speakers)"
         lines += ["", title]
         for word, (n, right) in part["commands"].items():
+            if not n:
+                continue
             lines.append(f"  {word:<22}{n:>6}{pct(right, n):>9} % right")
         n, nxt, yes, any_ = part["other"]
         lines.append(
@@ -152,6 +190,20 @@ def table(figures: dict) -> str:
         if part["dangerous_examples"]:
             lines.append(
                 "  dangerous: " + ", ".join(f"{k} x{v}" for k, v in part["dangerous_examples"].items())
+            )
+    for split, points in figures.get("sweep", {}).items():
+        lines += [
+            "",
+            f"{split} split, threshold against dangerous answers (next@step + yes@check, of decodes)",
+        ]
+        lines.append(
+            f"  {'threshold':>9}{'right %':>9}{'wrong %':>9}{'sentences':>12}{'sound-alikes':>14}{'homophones':>12}"
+        )
+        for p in points:
+            mark = " <- the model's" if abs(p["threshold"] - figures["threshold"]) < 1e-6 else ""
+            lines.append(
+                f"  {p['threshold']:>9.2f}{p['right']:>9.1f}{p['wrong']:>9.1f}"
+                f"{_of(p['sentences']):>12}{_of(p['sound_alikes']):>14}{_of(p['homophones']):>12}{mark}"
             )
     cost = figures.get("decode_ms")
     if cost:
@@ -196,6 +248,8 @@ def main(argv: list[str] | None = None) -> int:
             cache,
         )
         figures["splits"][split] = score_corpus(model, x, rows)
+        points = sorted({*SWEEP, round(model.threshold, 2)})
+        figures.setdefault("sweep", {})[split] = [sweep_point(model, x, rows, t) for t in points]
         timed += [corpus / r["path"] for r in rows[:: max(1, len(rows) // max(1, args.timing))]]
     if args.real:
         folder = Path(args.real)

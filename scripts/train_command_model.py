@@ -9,8 +9,7 @@ encoder on the short window, pooled (``recognition/engines/command_features.py``
 one-hidden-layer networks (scikit-learn's MLPClassifier, the ``dev`` extra) averaged, one class
 per intent and "other". The rejection threshold is chosen on out-of-fold posteriors of a
 cross-validation that leaves whole voices and speakers out (FOLDS folds;
-``command_scoring.choose_threshold``; homophones of a command, "dunn", are left out of that
-choice and of the figures, as the recognition benchmark scores them apart). Deterministic: sorted inputs, fixed seeds, one BLAS
+``command_scoring.choose_threshold``). Deterministic: sorted inputs, fixed seeds, one BLAS
 thread, weights stored as float16 in a fixed order; it prints the file's SHA-256, which
 ``voiceguide.recognition.command_model.WEIGHTS_SHA256`` pins.
 
@@ -41,7 +40,7 @@ if str(REPO) not in sys.path:
 
 from voiceguide.bench import command_scoring  # noqa: E402
 from voiceguide.bench.command_training import RECIPE, Maker, extract, training_clips  # noqa: E402
-from voiceguide.bench.recognition import HOMOPHONES, speech_commands_dir  # noqa: E402
+from voiceguide.bench.recognition import speech_commands_dir  # noqa: E402
 from voiceguide.core.intents import Intent  # noqa: E402
 from voiceguide.paths import cache_dir  # noqa: E402
 from voiceguide.recognition.command_model import DEFAULT_PATH, OTHER, CommandModel, save  # noqa: E402
@@ -179,10 +178,8 @@ def main(argv: list[str] | None = None) -> int:
     featured = time.perf_counter()
     print(f"features in {featured - started:.0f} s; cross-validating", flush=True)
     oof = cross_validate(x, y, groups, voices)
-    scored = np.array([c.text not in HOMOPHONES for c in clips])  # "dunn" is "done" to any ear
-    labels = [label for label, keep in zip(y, scored) if keep]
-    threshold = command_scoring.choose_threshold(oof[scored], CLASSES, labels)
-    cv = command_scoring.figures(oof[scored], CLASSES, labels, threshold)
+    threshold = command_scoring.choose_threshold(oof, CLASSES, y)
+    cv = command_scoring.figures(oof, CLASSES, y, threshold)
     arrays = fit(x, y)
     arrays["threshold"] = np.array(threshold, np.float32)
     out = Path(args.out)

@@ -32,7 +32,7 @@ OTHER = "other"
 WEIGHTS_NAME = "command_model.npz"
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "models" / WEIGHTS_NAME
 """Where the trained weights are kept in a checkout (``models/``)."""
-WEIGHTS_SHA256 = "213d1bcc864b56fb61ed19b7337c0eb26a4e01430f49e9541c231697e7f219a1"
+WEIGHTS_SHA256 = "a4e84993ce98649b836d5d62d209356ac4cb7eaf5a26abb8a4525d06eb857e3b"
 """SHA-256 (hex) of the shipped weights file; ``scripts/train_command_model.py`` prints it."""
 _FIX = "rebuild it with `python scripts/train_command_model.py` or restore it from the repository"
 
