@@ -70,6 +70,7 @@ def score_corpus(
     classes = model.classes
     commands: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     negatives: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    examples: list[str] = []
     for row, p in zip(rows, probs):
         if row["kind"] == "command":
             got = answers(p[None], classes, Moment(row["moment"]), threshold)[0]
@@ -87,7 +88,9 @@ def score_corpus(
                 got = answers(p[None], classes, moment, threshold)[0]
                 line[1 + k] += got is dangerous
                 line[3] += got is not None
-    return {"commands": dict(commands), "negatives": dict(negatives)}
+                if got is dangerous:
+                    examples.append(f"{row['path']}@{moment.value}")
+    return {"commands": dict(commands), "negatives": dict(negatives), "dangerous": examples}
 
 
 SWEEP = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
