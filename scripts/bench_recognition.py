@@ -102,7 +102,13 @@ def main(argv: list[str] | None = None) -> int:
         default=str(speech_commands_dir()),
         help="Speech Commands folder ('' to skip; default %(default)s)",
     )
-    parser.add_argument("--split", choices=("tune", "test", "all"), default="test")
+    parser.add_argument(
+        "--split",
+        choices=("tune", "test", "fresh", "all"),
+        default="test",
+        help="tune: rules are chosen on it; test: used to choose, no longer held out; fresh: never "
+        "chooses anything, read only when asked for; all: tune and test (default %(default)s)",
+    )
     parser.add_argument("--quick", action="store_true", help="about a fifth of the clips")
     parser.add_argument(
         "--groups",

@@ -43,7 +43,7 @@ if [ "$dev" -eq 1 ]; then
   # key presses and screenshots, a headless browser for the HTML report, and the voices and
   # real read speech of the speech corpus (scripts/make_speech_corpus.py)
   packages+=(pulseaudio sox xvfb x11-apps xdotool chromium
-             flite festival festvox-kallpc16k pocketsphinx-testdata)
+             flite festival festvox-kallpc16k festvox-kdlpc16k pocketsphinx-testdata)
 fi
 # Debian's own Python needs python3-venv for `python3 -m venv`, and python3-tk for the display
 "$python" -c 'import ensurepip' 2>/dev/null || packages+=(python3-venv)

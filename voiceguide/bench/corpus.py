@@ -7,6 +7,11 @@ noise and reverb from NumPy generators seeded by each clip's name, no dither. Vo
 into tune and test halves; a clip's split is its voice's. Conditions: clean, pink noise at
 20/10/5 dB, real speech as a TV in the background at 20/10/5 dB (the LibriVox/cards recordings
 of Debian's pocketsphinx-testdata), and reverb.
+
+A third split, **fresh**, is never used to choose anything: its voices (``FRESH_VOICES``) appear
+in no other split and in no training, and its TV is a talking background of its own
+(``fresh_talk``: synthesized talk by ``FRESH_TALKERS``, voices used nowhere else, over a few
+held tones), never heard in tuning. Its clips are appended after every other clip.
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ def default_dir() -> Path:
 
 HUMAN_DIR = Path("/usr/share/pocketsphinx/test/data")
 """Debian's pocketsphinx-testdata: real read speech (LibriVox, cards, digits)."""
+FESTIVAL_VOICES = Path("/usr/share/festival/voices/english")
+"""Where Debian's festvox packages put their English voices."""
 PAD_S = 0.3
 """Seconds of background before and after each utterance, like an endpointed utterance."""
 
@@ -73,6 +80,42 @@ VOICES: tuple[Voice, ...] = (
     Voice("flite", "kal16", 90, "test"),
     Voice("flite", "kal", 115, "test"),
 )
+
+FRESH_VOICES: tuple[Voice, ...] = (
+    Voice("espeak", "en-us+m6", 150, "fresh"),
+    Voice("espeak", "en+f1", 165, "fresh"),
+    Voice("espeak", "en-gb-scotland+klatt3", 140, "fresh"),
+    Voice("espeak", "en-us-nyc+klatt5", 180, "fresh"),
+    Voice("espeak", "en-gb-x-rp+robert", 155, "fresh"),
+    Voice("espeak", "en-us+linda", 170, "fresh"),
+    Voice("espeak", "en-029+m8", 145, "fresh"),
+    Voice("festival", "voice_ked_diphone", 100, "fresh"),
+)
+"""Voices of the fresh split: espeak-ng variants never used by tune or test, and festival's
+ked diphone voice (Debian's festvox-kdlpc16k). Nothing is chosen on them."""
+
+FRESH_TALKERS: tuple[Voice, ...] = (
+    Voice("espeak", "en-gb-x-gbclan+steph", 165, "fresh"),
+    Voice("espeak", "en-us+benjamin", 150, "fresh"),
+    Voice("espeak", "en+Andy", 175, "fresh"),
+)
+"""Voices of the fresh split's talking background only, in turns."""
+
+FRESH_TALK = (
+    "good evening and welcome to the programme",
+    "tonight we look at the history of the railway in the north",
+    "the first line opened nearly two hundred years ago",
+    "farmers say the harvest came early this summer",
+    "and now over to the studio for the latest scores",
+    "the council will meet on thursday to discuss the new library",
+    "scientists have found a rare orchid growing by the river",
+    "our reporter spoke to families waiting at the station",
+    "temperatures will fall sharply overnight with frost in places",
+    "after the break we have music from the local choir",
+    "the museum reopens its doors to visitors this weekend",
+    "traffic is heavy on the coast road this morning",
+)
+"""What the fresh background says (none of it is a corpus phrase or sentence)."""
 
 CONDITIONS: tuple[tuple[str, str, float | None], ...] = (
     ("clean", "none", None),
@@ -346,10 +389,28 @@ def degrade(speech: np.ndarray, noise: str, snr_db: float | None, name: str, tv:
     return (mixed * (0.9 / peak) if peak > 0.9 else mixed).astype(np.float32)
 
 
+def fresh_talk(tmp: Path) -> np.ndarray:
+    """The fresh split's talking background: ``FRESH_TALK`` said by ``FRESH_TALKERS`` in turns
+    with short gaps, over soft held tones (a programme's music bed), at unit RMS."""
+    parts = []
+    gap = np.zeros(int(0.25 * SAMPLE_RATE), np.float32)
+    for number, text in enumerate(FRESH_TALK):
+        parts += [synthesize(FRESH_TALKERS[number % len(FRESH_TALKERS)], text, tmp), gap]
+    talk = np.concatenate(parts)
+    t = np.arange(len(talk)) / SAMPLE_RATE
+    chord = np.array((220.0, 277.2, 329.6, 293.7, 349.2, 440.0))
+    notes = np.floor(t / 2.0).astype(int)
+    tones = sum(np.sin(2 * np.pi * chord[(notes + k) % len(chord)] * t) for k in range(2))
+    track = talk + 0.03 * tones.astype(np.float32)
+    return (track / (np.std(track) or 1.0)).astype(np.float32)
+
+
 def slug(text: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in text.lower().replace("'", "")).strip("_")
 
 
 def available(voice: Voice) -> bool:
+    if voice.engine == "festival" and not (FESTIVAL_VOICES / voice.name.removeprefix("voice_")).is_dir():
+        return False
     tool = {"espeak": "espeak-ng", "flite": "flite", "festival": "text2wave"}[voice.engine]
     return shutil.which(tool) is not None

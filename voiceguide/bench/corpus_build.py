@@ -4,12 +4,14 @@ command.
 
 The folder receives WAVs (16 kHz mono 16-bit) and ``manifest.jsonl``, one JSON object per clip:
 ``{"path", "kind": "command"|"negative", "text", "intent", "moment", "voice", "engine",
-"split": "tune"|"test", "condition", "noise", "snr_db", "family"}``. Running it twice gives
+"split": "tune"|"test"|"fresh", "condition", "noise", "snr_db", "family"}``. Running it twice gives
 identical files. Negatives: real human speech (pocketsphinx-testdata), ordinary sentences,
 sentences that contain command words, one-syllable sound-alikes, noise and silence, and the
 synthesized ones again over a TV at 20 dB (``corpus.NEGATIVES_OVER_TV``). Speech Commands
 recordings (real people saying yes/no/stop and other words) are read by
-``voiceguide.bench.recognition.real_items`` straight from their folder.
+``voiceguide.bench.recognition.real_items`` straight from their folder. The fresh split
+(``corpus.FRESH_VOICES``, its own talking background ``corpus.fresh_talk``) comes last, so
+the lines before it do not move; ``--quick`` leaves it out.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import numpy as np
 from voiceguide.audio.wav import write_wav
 from voiceguide.bench.corpus import (
     CONDITIONS,
+    FRESH_VOICES,
     NEGATIVE_FAMILIES,
     NEGATIVE_VOICES_PER_SPLIT,
     NEGATIVES_OVER_TV,
@@ -33,6 +36,7 @@ from voiceguide.bench.corpus import (
     Voice,
     available,
     degrade,
+    fresh_talk,
     human_recordings,
     phrase_cases,
     pink_noise,
@@ -79,32 +83,52 @@ def make(out: Path, quick: bool = False) -> Writer:
     conditions = CONDITIONS[:2] + CONDITIONS[4:5] if quick else CONDITIONS
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        for voice in voices:
-            for phrase, intent, moment in phrase_cases():
-                speech = synthesize(voice, phrase, tmp)
-                for condition, noise, snr in conditions:
-                    rel = f"command/{condition}/{voice.key}/{slug(phrase)}"
-                    writer.add(
-                        rel,
-                        degrade(speech, noise, snr, rel, tv),
-                        kind="command",
-                        text=phrase,
-                        intent=intent.value,
-                        moment=moment.value,
-                        voice=voice.key,
-                        engine=voice.engine,
-                        split=voice.split,
-                        condition=condition,
-                        noise=noise,
-                        snr_db=snr,
-                        family=None,
-                    )
+        _commands(writer, tv, voices, tmp, conditions, "command")
         _synthesized_negatives(writer, tv, voices, tmp, CONDITIONS[0])
         _human_negatives(writer, humans)
         _noise_negatives(writer, tv)
         _synthesized_negatives(writer, tv, voices, tmp, NEGATIVES_OVER_TV)
+        if not quick:
+            _fresh(writer, tmp)
     writer.finish()
     return writer
+
+
+def _commands(writer: Writer, tv: np.ndarray, voices: list[Voice], tmp: Path, conditions, top: str) -> None:
+    """Every phrase of ``phrase_cases`` by each voice in each condition, under ``top``/."""
+    for voice in voices:
+        for phrase, intent, moment in phrase_cases():
+            speech = synthesize(voice, phrase, tmp)
+            for condition, noise, snr in conditions:
+                rel = f"{top}/{condition}/{voice.key}/{slug(phrase)}"
+                writer.add(
+                    rel,
+                    degrade(speech, noise, snr, rel, tv),
+                    kind="command",
+                    text=phrase,
+                    intent=intent.value,
+                    moment=moment.value,
+                    voice=voice.key,
+                    engine=voice.engine,
+                    split=voice.split,
+                    condition=condition,
+                    noise=noise,
+                    snr_db=snr,
+                    family=None,
+                )
+
+
+def _fresh(writer: Writer, tmp: Path) -> None:
+    """The fresh split, under ``fresh/``: its voices' commands in every condition, with its own
+    talking background as the TV, and their negatives, clean and over that background."""
+    voices = [v for v in FRESH_VOICES if available(v)]
+    missing = [v.key for v in FRESH_VOICES if not available(v)]
+    if missing:
+        log.warning("fresh split without voices whose synthesizer is missing: %s", ", ".join(missing))
+    talk = fresh_talk(tmp)
+    _commands(writer, talk, voices, tmp, CONDITIONS, "fresh/command")
+    for condition in (CONDITIONS[0], NEGATIVES_OVER_TV):
+        _synthesized_negatives(writer, talk, voices, tmp, condition, ("fresh",), "fresh/negative")
 
 
 def _human_negatives(writer: Writer, humans: dict[str, np.ndarray]) -> None:
@@ -175,18 +199,24 @@ def _noise_negatives(writer: Writer, tv: np.ndarray) -> None:
 
 
 def _synthesized_negatives(
-    writer: Writer, tv: np.ndarray, voices: list[Voice], tmp: Path, condition: tuple[str, str, float | None]
+    writer: Writer,
+    tv: np.ndarray,
+    voices: list[Voice],
+    tmp: Path,
+    condition: tuple[str, str, float | None],
+    splits: tuple[str, ...] = ("tune", "test"),
+    top: str = "negative",
 ) -> None:
     """Ordinary sentences, sentences with command words and sound-alikes, by the first
     NEGATIVE_VOICES_PER_SPLIT voices of each split, in ``condition`` (one of CONDITIONS, or
     NEGATIVES_OVER_TV); a clean clip's folder is its family's, another's adds the condition."""
     name, noise, snr = condition
     folder = "" if noise == "none" else f"_{name}"
-    for split in ("tune", "test"):
+    for split in splits:
         for voice in [v for v in voices if v.split == split][:NEGATIVE_VOICES_PER_SPLIT]:
             for family, texts in NEGATIVE_FAMILIES:
                 for text in texts:
-                    rel = f"negative/{family}{folder}/{voice.key}/{slug(text)}"
+                    rel = f"{top}/{family}{folder}/{voice.key}/{slug(text)}"
                     audio = degrade(synthesize(voice, text, tmp), noise, snr, rel, tv)
                     writer.add(
                         rel,

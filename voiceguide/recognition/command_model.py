@@ -1,0 +1,149 @@
+"""The command model: which command (or none) an utterance is, read from tiny.en's encoder.
+
+Numpy only. The input is the pooled encoder vector of ``engines/command_features.py``
+(``pool``); the model is an average of a few one-hidden-layer networks (ReLU, softmax) over
+standardised inputs, trained by ``scripts/train_command_model.py`` with one class per intent
+and OTHER for everything that is no command. Its weights (``models/command_model.npz``) are
+checked against WEIGHTS_SHA256 before they are read, like the Whisper model's files.
+
+``posteriors`` gives the probability of each class, masked to a listening moment's intents
+(the others' share is removed and the rest renormalised), so a "continue" is next at a step
+and resume when paused. The threshold stored with the weights is the maximum-posterior
+operating point chosen by cross-validation over training voices; what acts on it is the
+caller's decision.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from voiceguide.core.intents import ALLOWED, Intent, Moment
+from voiceguide.errors import ModelError
+
+log = logging.getLogger(__name__)
+
+OTHER = "other"
+"""The class of everything that is no command."""
+WEIGHTS_NAME = "command_model.npz"
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "models" / WEIGHTS_NAME
+"""Where the trained weights are kept in a checkout (``models/``)."""
+WEIGHTS_SHA256 = "a4e84993ce98649b836d5d62d209356ac4cb7eaf5a26abb8a4525d06eb857e3b"
+"""SHA-256 (hex) of the shipped weights file; ``scripts/train_command_model.py`` prints it."""
+_FIX = "rebuild it with `python scripts/train_command_model.py` or restore it from the repository"
+
+
+def pool(encoded: np.ndarray, loud: np.ndarray) -> np.ndarray:
+    """One vector from (frames, width) encoder output: the mean and the max over the ``loud``
+    frames (all frames when none is loud) and the mean over all frames (3 x width, float32)."""
+    loud = np.asarray(loud, bool)[: len(encoded)]
+    if loud.size < len(encoded):
+        loud = np.pad(loud, (0, len(encoded) - loud.size))
+    chosen = encoded[loud] if loud.any() else encoded
+    return np.concatenate([chosen.mean(axis=0), chosen.max(axis=0), encoded.mean(axis=0)]).astype(np.float32)
+
+
+class CommandModel:
+    """Classes, input standardisation and the averaged networks' weights."""
+
+    def __init__(
+        self,
+        classes: list[str],
+        mean: np.ndarray,
+        scale: np.ndarray,
+        layers: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
+        threshold: float,
+    ):
+        """``classes``: intent values and OTHER, in output order; ``mean``/``scale``: the
+        standardisation of the input; ``layers``: per network (W1, b1, W2, b2);
+        ``threshold``: the maximum posterior chosen at training (0-1)."""
+        known = {i.value for i in Intent} | {OTHER}
+        unknown = [c for c in classes if c not in known]
+        if unknown or OTHER not in classes:
+            raise ModelError(f"the command model names unknown classes {unknown or [OTHER]}; {_FIX}")
+        self.classes = [OTHER if c == OTHER else Intent(c) for c in classes]
+        self.mean = np.asarray(mean, np.float32)
+        self.scale = np.asarray(scale, np.float32)
+        self.layers = [tuple(np.asarray(a, np.float32) for a in layer) for layer in layers]
+        self.threshold = float(threshold)
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, sha256: str | None = None) -> CommandModel:
+        """The model in ``path`` (default DEFAULT_PATH), once its SHA-256 is ``sha256``
+        (default WEIGHTS_SHA256). Raises ModelError when it is missing, altered or unreadable."""
+        file = Path(path) if path is not None else DEFAULT_PATH
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            raise ModelError(
+                f"the command model {file} cannot be read ({exc.strerror or exc}); {_FIX}"
+            ) from exc
+        actual = hashlib.sha256(data).hexdigest()
+        expected = sha256 or WEIGHTS_SHA256
+        if actual != expected:
+            raise ModelError(
+                f"the command model {file} is damaged or not the expected version "
+                f"(SHA-256 {actual[:12]}..., expected {expected[:12]}...); {_FIX}"
+            )
+        try:
+            with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+                arrays = {name: npz[name] for name in npz.files}
+            members = int(arrays["w1"].shape[0])
+            return cls(
+                [str(c) for c in arrays["classes"]],
+                arrays["mean"],
+                arrays["scale"],
+                [
+                    (arrays["w1"][k], arrays["b1"][k], arrays["w2"][k], arrays["b2"][k])
+                    for k in range(members)
+                ],
+                float(arrays["threshold"]),
+            )
+        except (KeyError, ValueError, IndexError) as exc:
+            raise ModelError(f"the command model {file} is not a command model ({exc}); {_FIX}") from exc
+
+    def probabilities(self, features: np.ndarray) -> np.ndarray:
+        """(classes,) or (n, classes) probabilities of pooled encoder vector(s), unmasked."""
+        x = (np.atleast_2d(np.asarray(features, np.float32)) - self.mean) / self.scale
+        total = np.zeros((x.shape[0], len(self.classes)), np.float64)
+        for w1, b1, w2, b2 in self.layers:
+            logits = (np.maximum(x @ w1 + b1, 0.0) @ w2 + b2).astype(np.float64)
+            logits -= logits.max(axis=1, keepdims=True)
+            odds = np.exp(logits)
+            total += odds / odds.sum(axis=1, keepdims=True)
+        total /= len(self.layers)
+        return total[0] if np.ndim(features) == 1 else total
+
+    def posteriors(self, features: np.ndarray, moment: Moment | None = None) -> dict[Intent | str, float]:
+        """{intent or OTHER: probability} of one pooled vector, over the intents ``moment``
+        allows and OTHER (every class when ``moment`` is None), summing to 1."""
+        probs = self.probabilities(np.asarray(features).reshape(-1))
+        allowed = ALLOWED[moment] if moment is not None else None
+        keep = {
+            c: float(p) for c, p in zip(self.classes, probs) if allowed is None or c == OTHER or c in allowed
+        }
+        total = sum(keep.values())
+        if total <= 0.0:
+            return {c: (1.0 if c == OTHER else 0.0) for c in keep}
+        return {c: p / total for c, p in keep.items()}
+
+    def best(self, features: np.ndarray, moment: Moment | None = None) -> tuple[Intent | str, float]:
+        """The most probable class at ``moment`` and its posterior."""
+        post = self.posteriors(features, moment)
+        top = max(post, key=post.__getitem__)
+        return top, post[top]
+
+
+def save(path: Path, model_arrays: dict[str, np.ndarray]) -> str:
+    """Write a weights file from arrays (classes, mean, scale, w1, b1, w2, b2, threshold), the
+    same bytes for the same arrays; returns its SHA-256."""
+    buffer = io.BytesIO()
+    np.savez(buffer, **{name: model_arrays[name] for name in sorted(model_arrays)})
+    data = buffer.getvalue()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return hashlib.sha256(data).hexdigest()
