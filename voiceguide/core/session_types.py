@@ -148,7 +148,7 @@ class State:
     """Which trained site a site-choice step is asking about (index into its sites)."""
     outcome: Outcome | None = None
     dose_given: bool = False
-    """The user has moved past the procedure's dose step (in this session or the one it
+    """The user has moved past the procedure's dose step (in the guided session or the one it
     resumes): every later outcome keeps it."""
     site: str | None = None
     """The site confirmed for today (a site-choice step's "yes"), or None."""

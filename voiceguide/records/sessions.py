@@ -63,7 +63,7 @@ class SessionRecord:
     dose_known: bool = True
     """False for a journal written before dose steps were recorded."""
     dose_at: float | None = None
-    """When the user moved past the dose step (this session's ``dose_given`` event)."""
+    """When the user moved past the dose step (the ``dose_given`` event of the guided session)."""
     dose_before: bool = False
     """It resumed a session that had passed the dose step already."""
     ended_with_dose: bool = False
@@ -77,7 +77,7 @@ class SessionRecord:
 
     @property
     def dose(self) -> str:
-        """ "yes", "no" or "unknown": whether the dose was given in this session (or the one
+        """ "yes", "no" or "unknown": whether the dose was given in the guided session (or the one
         it carried on)."""
         if self.rehearsal:
             return "no"
