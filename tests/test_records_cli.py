@@ -266,6 +266,7 @@ def test_real_sessions_feed_history_report_rotation_and_a_torn_line_is_reported(
         in second
     )
     # a third session, cut by a power failure in the middle of writing a line
+    earlier = set(journals(data))  # names sort by the second: the new one is found, not sorted
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -290,7 +291,8 @@ def test_real_sessions_feed_history_report_rotation_and_a_torn_line_is_reported(
             proc.kill()
             break
     proc.wait(timeout=30)
-    with open(journals(data)[-1], "a") as file:
+    [third] = set(journals(data)) - earlier
+    with open(third, "a") as file:
         file.write('{"session": "x", "type": "step_st')
 
     history = voiceguide("history", "--profile", "example", "--procedure", "quick-im", data_dir=data)
