@@ -69,7 +69,7 @@ class Conversation:
         stamped = item.stamped(round(self.io.wall(), 3))
         self.io.journal.record(stamped)
         self.io.display.show(stamped)
-        problem = getattr(self.io.journal, "problem", None)
+        problem = self.io.journal.problem
         if problem is not None and not self.io.saving_told:  # said once, as in the session
             self.io.saving_told = True
             self.notice(saving_failed(problem))

@@ -58,10 +58,9 @@ RETRY_SAVING_S = 5.0
 def check_saving(io: Adapters, retry: bool) -> str | None:
     """Why the record cannot be saved, or None when everything is saved; ``retry``: first try
     to write what the journal keeps."""
-    journal = io.journal
-    if retry and getattr(journal, "problem", None) is not None:
-        journal.retry()
-    return getattr(journal, "problem", None)
+    if retry and io.journal.problem is not None:
+        io.journal.retry()
+    return io.journal.problem
 
 
 class Runner:
