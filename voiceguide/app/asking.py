@@ -18,7 +18,7 @@ from voiceguide.core.events import Event, EventType, event
 from voiceguide.core.intents import Intent, Moment
 from voiceguide.core.ports import Heard
 from voiceguide.core.session_types import DEFAULT_RATE
-from voiceguide.recognition.matching import heard_intent, match
+from voiceguide.recognition.matching import heard_intent, known_elsewhere
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ class Conversation:
             self.emit(event(EventType.UNCLEAR, text=heard.text, moment=moment.value))
             if unclear >= MAX_UNCLEAR:
                 break
-            elsewhere = heard.clear and match(heard.text, Moment.ALL, keys=keys) is not None
+            elsewhere = heard.clear and known_elsewhere(heard.text, keys=keys) is not None
             lead = "That is not an answer to this question." if elsewhere else "Sorry, I didn't catch that."
             self.say(f"{lead} {hint}")
         return None
