@@ -48,7 +48,7 @@ from voiceguide.bench.command_training import (  # noqa: E402
     real_clips,
 )
 from voiceguide.bench.corpus import default_dir  # noqa: E402
-from voiceguide.bench.recognition import speech_commands_dir  # noqa: E402
+from voiceguide.bench.recognition import retired, speech_commands_dir  # noqa: E402
 from voiceguide.core.intents import Intent, Moment  # noqa: E402
 from voiceguide.paths import cache_dir  # noqa: E402
 from voiceguide.recognition.command_model import CommandModel  # noqa: E402
@@ -72,7 +72,7 @@ def score_corpus(
     negatives: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     examples: list[str] = []
     for row, p in zip(rows, probs):
-        if row["kind"] == "command":
+        if row["kind"] == "command" and not retired(row):
             got = answers(p[None], classes, Moment(row["moment"]), threshold)[0]
             for key in (row["condition"], "all"):
                 line = commands[key]
@@ -80,8 +80,11 @@ def score_corpus(
                 line[1] += got is Intent(row["intent"])
                 line[2] += got is not None and got is not Intent(row["intent"])
         else:
-            family = "homophone" if row["text"] in HOMOPHONES else row["family"]
-            family += "" if row["condition"] == "clean" else f" {row['condition']}"
+            if row["kind"] == "command":  # a phrase the vocabulary no longer takes
+                family = f"retired {row['text']}"
+            else:
+                family = "homophone" if row["text"] in HOMOPHONES else row["family"]
+                family += "" if row["condition"] == "clean" else f" {row['condition']}"
             line = negatives[family]
             line[0] += 1
             for k, (moment, dangerous) in enumerate(DANGEROUS.items()):

@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as error:
         parser.error(str(error))
 
-    from voiceguide.recognition.engines import open_engines
+    from voiceguide.recognition.recognizer import open_recognizer
 
     try:
         items = corpus_items(Path(args.corpus), args.split, True)
@@ -81,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.real:
         items += real_items(Path(args.real), args.split, True)
     items = items[:: args.every]
-    engine, checker = open_engines("whisper", policy=policy)
+    product = open_recognizer("whisper", policy=policy)
+    engine, checker = product.engine, product.checker
     encodes = [0]
     encode = engine._encode
 
@@ -99,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
             return check(audio, phrases)
 
         checker.transcribe = counting_check
-    recognizer = Recognizer(engine, checker, policy=policy)
+    recognizer = Recognizer(engine, checker, policy=policy, commands=product.commands)
     load_before = os.getloadavg()
     rows = []
     for item in items:

@@ -24,6 +24,7 @@ if str(REPO) not in sys.path:
 from voiceguide.bench.corpus import default_dir  # noqa: E402
 from voiceguide.bench.recognition import (  # noqa: E402
     Recording,
+    RecordingCommands,
     corpus_items,
     real_items,
     run,
@@ -31,9 +32,12 @@ from voiceguide.bench.recognition import (  # noqa: E402
     summarize,
 )
 from voiceguide.bench.tuning import retire, with_settings  # noqa: E402
+from voiceguide.recognition.command_model import CommandModel  # noqa: E402
 from voiceguide.recognition.engines.process import tune_process  # noqa: E402
+from voiceguide.recognition.engines.whisper_model import file_sha256  # noqa: E402
+from voiceguide.recognition.fusion import Fusion  # noqa: E402
 from voiceguide.recognition.policy import DEFAULT_POLICY  # noqa: E402
-from voiceguide.recognition.recognizer import Recognizer  # noqa: E402
+from voiceguide.recognition.recognizer import CommandEvidence, Recognizer  # noqa: E402
 
 
 def table(summary: dict, meta: dict) -> str:
@@ -86,6 +90,23 @@ def table(summary: dict, meta: dict) -> str:
         f"model load {meta['load_ms']:.0f} ms (with hash check {meta['load_total_ms']:.0f} ms)"
         f"   peak RSS {meta['peak_rss_mb']:.0f} MB",
     ]
+    if "det" in summary:
+        det = summary["det"]
+        families = list(det["decodes"])
+        lines += [
+            "",
+            "DET: the operating point of the advances and answers against dangerous accepts "
+            "(next@step + yes@check) per family, of "
+            + ", ".join(f"{f} {n}" for f, n in det["decodes"].items()),
+            f"  {'point':<8}{'commands %':>11}{'wrong %':>9}" + "".join(f"{f[:14]:>16}" for f in families),
+        ]
+        for row in det["rows"]:
+            point = row["point"] if isinstance(row["point"], str) else f"{row['point']:.3f}"
+            lines.append(
+                f"  {point:<8}{_f(row['commands']):>11}{_f(row['wrong']):>9}"
+                + "".join(f"{row['dangerous'][f]:>16}" for f in families)
+            )
+        lines.append(f"  chosen: {det['chosen']}")
     return "\n".join(lines)
 
 
@@ -129,6 +150,14 @@ def main(argv: list[str] | None = None) -> int:
         "--set recognition.engines.whisper.MIN_WINDOW_S=4)",
     )
     parser.add_argument(
+        "--command-model",
+        help="command model weights to try instead of the shipped ones, such as the unseen-word "
+        "control's (scripts/train_command_model.py --skip-words ... --out C.npz)",
+    )
+    parser.add_argument(
+        "--fusion", help="decision weights to try instead of the shipped ones (scripts/fit_decision.py --out)"
+    )
+    parser.add_argument(
         "--retire",
         action="append",
         default=[],
@@ -156,15 +185,31 @@ def main(argv: list[str] | None = None) -> int:
         items += real_items(Path(args.real), args.split, args.quick)
     groups = set(args.groups.split(","))
     items = [item for item in items if item.group in groups]
-    checker = make_checker(args.engine, policy)  # first, as open_engines does (memory)
+    with_model = args.engine == "whisper" and policy.command_model
+    checker = None if with_model else make_checker(args.engine, policy)  # first, as open_engines does
     started = time.perf_counter()
     engine = make_engine(args.engine, args.model, policy)
+    commands = None
+    if with_model:
+        fusion = Fusion.from_json(Path(args.fusion).read_text()) if args.fusion else Fusion.load()
+        model = (
+            CommandModel.load(args.command_model, file_sha256(Path(args.command_model)))
+            if args.command_model
+            else CommandModel.load()
+        )
+        commands = RecordingCommands(CommandEvidence(engine.command_encoder(), model, fusion))
     load_total_ms = (time.perf_counter() - started) * 1000.0
-    results = run(Recognizer(Recording(engine), checker and Recording(checker), policy=policy), items)
-    summary = summarize(results)
+    recognizer = Recognizer(
+        Recording(engine), checker and Recording(checker), policy=policy, commands=commands
+    )
+    results = run(recognizer, items)
+    summary = summarize(results, commands.fusion.accept if commands is not None else None)
     meta = {
         "engine": args.engine,
         "checker": checker and f"Whisper base ({checker.model_dir})",
+        "command_model": with_model,
+        "fusion": args.fusion,
+        "command_model_file": args.command_model,
         "settings": args.set,
         "retired": args.retire,
         "split": args.split,
@@ -198,6 +243,9 @@ def main(argv: list[str] | None = None) -> int:
                 "checked": r.checked,
                 "talking_background": r.talking_background,
                 "whole": r.whole,
+                "reason": r.reason,
+                "fused": r.fused,
+                "evidence": r.evidence,
                 "condition": r.item.condition,
             }
             for r in results

@@ -1,6 +1,6 @@
 """Train the command model and write its weights: the same bytes from the same inputs.
 
-    python scripts/train_command_model.py [--out models/command_model.npz] [--skip-words W,...]
+    python scripts/train_command_model.py [--out voiceguide/models/command_model.npz] [--skip-words W,...]
 
 Clips (``voiceguide/bench/command_training.py``): the corpus's tune voices, augmented, and the
 developers' half of the Speech Commands recordings (``--speech-commands``). Features: tiny.en's
@@ -8,9 +8,11 @@ encoder on the short window, pooled (``recognition/engines/command_features.py``
 ``<cache dir>/command-model/`` (deleting it changes nothing but the time). Model: MEMBERS
 one-hidden-layer networks (scikit-learn's MLPClassifier, the ``dev`` extra) averaged, one class
 per intent and "other". The rejection threshold is chosen on out-of-fold posteriors of a
-cross-validation that leaves whole voices and speakers out (FOLDS folds;
-``command_scoring.choose_threshold``). Deterministic: sorted inputs, fixed seeds, one BLAS
-thread, weights stored as float16 in a fixed order; it prints the file's SHA-256, which
+cross-validation that leaves whole voices and speakers out (FOLDS folds, ``fold_of``;
+``command_scoring.choose_threshold``); a second one that also leaves words out
+(``word_fold_of``) gives ``scripts/fit_decision.py`` the model's answers on words it never
+heard. Deterministic: sorted inputs, fixed seeds, one BLAS thread, weights stored as float16 in
+a fixed order; it prints the file's SHA-256, which
 ``voiceguide.recognition.command_model.WEIGHTS_SHA256`` pins.
 
 ``--skip-words`` leaves those real words' clips out of training (the unseen-word control of
@@ -39,7 +41,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from voiceguide.bench import command_scoring  # noqa: E402
-from voiceguide.bench.command_training import RECIPE, Maker, extract, training_clips  # noqa: E402
+from voiceguide.bench.command_training import RECIPE, Clip, Maker, extract, training_clips  # noqa: E402
 from voiceguide.bench.recognition import speech_commands_dir  # noqa: E402
 from voiceguide.core.intents import Intent  # noqa: E402
 from voiceguide.paths import cache_dir  # noqa: E402
@@ -59,16 +61,26 @@ many "other" clips as clips of one intent). Tune, cross-validated, one network o
 commands 75.3 % against 74.4 % unweighted at a threshold of 0.6, dangerous answers 40 against
 43 of 7,360 decodes."""
 FOLDS = 5
-"""Cross-validation folds; a voice, a speaker or the noise clips stay in one fold."""
+"""Cross-validation folds; a voice, a speaker or the noise clips stay in one fold (``fold_of``)."""
 CLASSES = [i.value for i in Intent] + [OTHER]
 """Output order: the intents as ``Intent`` lists them, then "other"."""
 
 
-def fold_of(group: str, voices: list[str]) -> int:
-    """A synthetic voice's fold is its place among the voices; a speaker's, its hash."""
-    if group in voices:
-        return voices.index(group) % FOLDS
-    return zlib.crc32(group.encode()) % FOLDS
+def fold_of(clip: Clip, voices: list[str]) -> int:
+    """A synthetic voice's fold is its place among the voices; a speaker's, its hash; noise's,
+    its kind's."""
+    if clip.group in voices:
+        return voices.index(clip.group) % FOLDS
+    return zlib.crc32(clip.group.encode()) % FOLDS
+
+
+def word_fold_of(clip: Clip, voices: list[str]) -> int:
+    """As ``fold_of``, but a word or sentence that is no command is in the fold of its text, in
+    every voice: each fold's model has never heard the words it is scored on, as a session
+    meets words no training had."""
+    if clip.label == OTHER and clip.source in ("synth", "real"):
+        return zlib.crc32(f"word:{clip.word or clip.text}".encode()) % FOLDS
+    return fold_of(clip, voices)
 
 
 def fit(x: np.ndarray, y: list[str], members: int = MEMBERS) -> dict[str, np.ndarray]:
@@ -128,10 +140,9 @@ def model_of(arrays: dict[str, np.ndarray]) -> CommandModel:
     )
 
 
-def cross_validate(x: np.ndarray, y: list[str], groups: list[str], voices: list[str]) -> np.ndarray:
+def cross_validate(x: np.ndarray, y: list[str], folds: np.ndarray) -> np.ndarray:
     """Out-of-fold probabilities (n, classes): each fold's clips scored by a model trained
-    without its voices and speakers."""
-    folds = np.array([fold_of(g, voices) for g in groups])
+    without that fold (``fold_of``, ``word_fold_of``)."""
     probs = np.zeros((len(y), len(CLASSES)))
     for fold in range(FOLDS):
         test = folds == fold
@@ -140,6 +151,12 @@ def cross_validate(x: np.ndarray, y: list[str], groups: list[str], voices: list[
         probs[test] = model_of(arrays).probabilities(x[test])
         print(f"  fold {fold + 1}/{FOLDS}: {int(test.sum())} clips scored", flush=True)
     return probs
+
+
+def oof_report(sha256: str) -> Path:
+    """Where the report of the weights with this SHA-256 is kept, with its out-of-fold
+    posteriors (``scripts/fit_decision.py`` reads them)."""
+    return cache_dir() / "command-model" / f"report-{sha256[:16]}.json"
 
 
 def features_cache() -> Path:
@@ -174,11 +191,12 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         maker.close()
     y = [c.label for c in clips]
-    groups = [c.group for c in clips]
     voices = sorted({c.voice for c in clips if c.voice})
     featured = time.perf_counter()
     print(f"features in {featured - started:.0f} s; cross-validating", flush=True)
-    oof = cross_validate(x, y, groups, voices)
+    oof = cross_validate(x, y, np.array([fold_of(c, voices) for c in clips]))
+    print("cross-validating again, leaving words out", flush=True)
+    unseen = cross_validate(x, y, np.array([word_fold_of(c, voices) for c in clips]))
     threshold = command_scoring.choose_threshold(oof, CLASSES, y)
     cv = command_scoring.figures(oof, CLASSES, y, threshold)
     arrays = fit(x, y)
@@ -189,17 +207,22 @@ def main(argv: list[str] | None = None) -> int:
     print(f"threshold {threshold:.2f}; cross-validated on tune: {json.dumps(cv)}")
     print(f"wrote {out} ({out.stat().st_size:,} bytes) SHA-256 {digest}")
     print(f"took {seconds:.0f} s (features {featured - started:.0f} s)")
+    report = {
+        "clips": len(clips),
+        "skip_words": skip,
+        "threshold": threshold,
+        "cross_validated": cv,
+        "sha256": digest,
+        "seconds": round(seconds),
+        "oof": {"labels": y, "probs": np.round(oof, 5).tolist(), "names": [c.name for c in clips]},
+        "oof_unseen_words": np.round(unseen, 5).tolist(),
+    }
+    text = json.dumps(report) + "\n"
     if args.report:
-        report = {
-            "clips": len(clips),
-            "skip_words": skip,
-            "threshold": threshold,
-            "cross_validated": cv,
-            "sha256": digest,
-            "seconds": round(seconds),
-            "oof": {"labels": y, "probs": np.round(oof, 5).tolist(), "names": [c.name for c in clips]},
-        }
-        Path(args.report).write_text(json.dumps(report) + "\n")
+        Path(args.report).write_text(text)
+    oof_cache = oof_report(digest)
+    oof_cache.parent.mkdir(parents=True, exist_ok=True)
+    oof_cache.write_text(text)
     return 0
 
 

@@ -74,7 +74,7 @@ def test_the_same_arrays_give_the_same_bytes(tmp_path):
 
 @pytest.mark.unit
 def test_the_shipped_weights_are_the_pinned_ones():
-    assert command_model.DEFAULT_PATH.is_file(), "models/command_model.npz is part of the repository"
+    assert command_model.DEFAULT_PATH.is_file(), "voiceguide/models/command_model.npz ships in the package"
     model = CommandModel.load()
     assert set(model.classes) == set(Intent) | {OTHER}
     assert 0.3 <= model.threshold < 1.0

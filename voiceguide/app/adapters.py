@@ -98,10 +98,9 @@ def open_adapters(
         return Adapters(speaker, KeyboardListener(), journal, display, voice=False), notices
     try:
         from voiceguide.audio.microphone import MicrophoneListener
-        from voiceguide.recognition.engines import open_engines
-        from voiceguide.recognition.recognizer import Recognizer
+        from voiceguide.recognition.recognizer import open_recognizer
 
-        recognizer = Recognizer(*open_engines(engine, model))
+        recognizer = open_recognizer(engine, model)
         listener = stack.enter_context(MicrophoneListener(recognizer.decode, reference=reference))
     except (AudioUnavailable, EngineUnavailable, ModelError) as error:
         notices.append(f"Voice answers are not available ({error}); please answer with the keyboard.")

@@ -148,10 +148,9 @@ def cmd_checkin(args: argparse.Namespace) -> int:
 
 def cmd_recognize(args: argparse.Namespace) -> int:
     from voiceguide.core.intents import Moment
-    from voiceguide.recognition.engines import open_engines
-    from voiceguide.recognition.recognizer import Recognizer
+    from voiceguide.recognition.recognizer import open_recognizer
 
-    recognizer = Recognizer(*open_engines(args.engine, args.model))
+    recognizer = open_recognizer(args.engine, args.model)
     failed = False
     for path in args.wavs:
         try:
@@ -169,8 +168,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from voiceguide.app.demo import run_demo
     from voiceguide.core.rotation import with_site_choice
     from voiceguide.core.session_types import Outcome
-    from voiceguide.recognition.engines import open_engines
-    from voiceguide.recognition.recognizer import Recognizer
+    from voiceguide.recognition.recognizer import open_recognizer
     from voiceguide.ui.text_io import ConsoleDisplay, MemoryJournal
 
     procedure, profile = prepare_with_profile(args.procedure, args.profile, rehearsal=False)
@@ -179,7 +177,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"voiceguide demo: a simulated user answers by synthesized voice through the real "
         f"{args.engine} recognizer; time is simulated."
     )
-    recognizer = Recognizer(*open_engines(args.engine, args.model))
+    recognizer = open_recognizer(args.engine, args.model)
     outcome, user = run_demo(procedure, recognizer.decode, print, ConsoleDisplay(), MemoryJournal())
     times = sorted(user.decode_ms) or [0.0]
     print(

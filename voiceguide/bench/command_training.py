@@ -7,7 +7,8 @@ Commands recordings only (speakers whose ``recognition.split_of_speaker`` is "tu
 half is held out and only ever scored). Nothing of the test or fresh splits is used.
 
 - Commands: every phrase of ``corpus.phrase_cases`` by each tune voice (a phrase of two intents,
-  "continue", once under each), clean and in AUGMENTATIONS.
+  "continue", once under each), clean and in AUGMENTATIONS; a phrase the vocabulary no longer
+  takes at its moment ("all done", "speak up") is labelled "other".
 - "other": the corpus's ordinary sentences, sentences with command words and one-syllable
   sound-alikes, and OTHER_WORDS, by each tune voice; pieces of pocketsphinx-testdata's read
   speech; noise and silence; the developers' half of the Speech Commands words that are not
@@ -46,6 +47,7 @@ from voiceguide.bench.corpus import (
 from voiceguide.bench.recognition import split_of_speaker
 from voiceguide.core.intents import Intent
 from voiceguide.core.ports import SAMPLE_RATE
+from voiceguide.recognition.matching import match
 
 OTHER = "other"
 REAL_INTENTS = {"yes": Intent.YES, "no": Intent.NO, "stop": Intent.STOP}
@@ -134,10 +136,12 @@ def training_clips(folder: Path, skip_words: tuple[str, ...] = ()) -> list[Clip]
     clips = []
     voices = [v for v in VOICES if v.split == "tune" and available(v)]
     for voice in voices:
-        for phrase, intent, _ in phrase_cases():
+        for phrase, intent, moment in phrase_cases():
+            # a phrase the vocabulary no longer takes ("all done") is no command: "other"
+            label = intent.value if match(phrase, moment) is intent else OTHER
             for augment in ("none", *AUGMENTATIONS):
                 name = f"synth/{voice.key}/{slug(phrase)}/{intent.value}/{augment}"
-                clips.append(Clip(name, intent.value, voice.key, "synth", phrase, voice.key, augment=augment))
+                clips.append(Clip(name, label, voice.key, "synth", phrase, voice.key, augment=augment))
         texts = [t for _, family in NEGATIVE_FAMILIES for t in family if t not in HOMOPHONES]
         texts += list(OTHER_WORDS)
         for text in texts:

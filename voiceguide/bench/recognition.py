@@ -28,6 +28,7 @@ import sys
 import time
 import zlib
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +39,7 @@ from voiceguide.recognition.decide import heard_clearly
 from voiceguide.recognition.matching import heard_intent, match
 from voiceguide.recognition.policy import DEFAULT_POLICY, RecognitionPolicy
 from voiceguide.recognition.recognizer import Recognizer
+from voiceguide.recognition.risk import Risk
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +104,28 @@ class Result:
     whole: str | None = None
     """The reading of the whole utterance, when the engine read only its loud part and that
     was a phrase of next or yes (``Transcript.whole``); prefixed "unclear: " when unclear."""
+    reason: str = ""
+    """Why the decision went as it did (``Decision.reason``)."""
+    fused: tuple[str, float] | None = None
+    """With the command model: the best candidate and its calibrated probability
+    (``Fusion.scores``), accepted or not (the DET curve sweeps its operating point)."""
+    evidence: dict | None = None
+    """With the command model: its posteriors and the short reading's text, average
+    log-probability, no_speech and unprompted text, so other decision weights can be scored
+    on the same decodes without decoding again."""
+
+
+class RecordingCommands:
+    """Wraps ``CommandEvidence`` to keep its last posteriors (the bench scores them)."""
+
+    def __init__(self, commands):
+        self.commands = commands
+        self.encoder, self.model, self.fusion = commands.encoder, commands.model, commands.fusion
+        self.last = None
+
+    def posteriors(self, audio, moment):
+        self.last = self.commands.posteriors(audio, moment)
+        return self.last
 
 
 class Recording:
@@ -115,6 +139,18 @@ class Recording:
     def transcribe(self, audio, phrases):
         self.last = self.engine.transcribe(audio, phrases)
         return self.last
+
+    def read_short(self, audio, phrases):
+        self.last = self.engine.read_short(audio, phrases)
+        return self.last
+
+
+def recorded(recognizer: Recognizer) -> Recognizer:
+    """``recognizer`` with its engines and command model wrapped to keep what they last gave
+    (``Recording``, ``RecordingCommands``), as ``run`` reports it."""
+    commands = recognizer.commands and RecordingCommands(recognizer.commands)
+    checker = recognizer.checker and Recording(recognizer.checker)
+    return Recognizer(Recording(recognizer.engine), checker, policy=recognizer.policy, commands=commands)
 
 
 def split_of_speaker(speaker: str) -> str:
@@ -207,6 +243,9 @@ def run(recognizer: Recognizer, items: list[Item], progress: bool = True) -> lis
                 cache.pop(next(iter(cache)))
         if checker is not None:
             checker.last = None
+        commands = recognizer.commands if isinstance(recognizer.commands, RecordingCommands) else None
+        if commands is not None:
+            commands.last = None
         started = time.perf_counter()
         heard, intent = recognizer.decode(audio, item.moment)
         ms = (time.perf_counter() - started) * 1000.0
@@ -235,11 +274,33 @@ def run(recognizer: Recognizer, items: list[Item], progress: bool = True) -> lis
                 checker.last.text if checker and checker.last else None,
                 bool(last and last.talking_background),
                 whole_text(last, recognizer.policy),
+                heard.reason,
+                _fused(commands, last, item.moment),
+                _evidence(commands, last),
             )
         )
         if progress and number % 200 == 199:
             print(f"  {number + 1}/{len(items)}", file=sys.stderr, flush=True)
     return results
+
+
+def _evidence(commands, transcript) -> dict | None:
+    if commands is None or commands.last is None or transcript is None:
+        return None
+    return {
+        "posteriors": {getattr(c, "value", c): round(p, 6) for c, p in commands.last.items()},
+        "text": transcript.text,
+        "avg_logprob": round(transcript.readings[0][1], 5) if transcript.readings else None,
+        "no_speech": round(transcript.no_speech, 5),
+        "unprompted": transcript.unprompted,
+    }
+
+
+def _fused(commands, transcript, moment: Moment) -> tuple[str, float] | None:
+    if commands is None or commands.last is None or transcript is None:
+        return None
+    scores = commands.fusion.scores(commands.last, transcript, moment)
+    return (scores[0][0].value, round(scores[0][1], 5)) if scores else None
 
 
 def whole_text(transcript, policy: RecognitionPolicy = DEFAULT_POLICY) -> str | None:
@@ -266,8 +327,9 @@ def pct(part: int, whole: int) -> float | None:
     return round(100.0 * part / whole, 2) if whole else None
 
 
-def summarize(results: list[Result]) -> dict:
-    """Every figure the table shows, as plain JSON."""
+def summarize(results: list[Result], accept: Mapping[Risk, float] | None = None) -> dict:
+    """Every figure the table shows, as plain JSON; with the decision's operating points
+    (``accept``) and the command model's scores, its DET curve too (``det_curve``)."""
     summary: dict = {"commands": {}, "noise_types": {}, "negatives": {}, "real": {}}
     commands = [r for r in results if r.item.group == "command"]
     for key, attr in (("commands", "condition"), ("noise_types", "noise")):
@@ -308,6 +370,10 @@ def summarize(results: list[Result]) -> dict:
         "taken": sum(r.intent is not None for r in asked),
         "taken_right": sum(r.intent is not None and r.intent is r.item.expected for r in asked),
     }
+    if accept is not None and any(r.fused for r in results):
+        from voiceguide.bench.det import det_curve
+
+        summary["det"] = det_curve(results, accept)
     times = sorted(r.ms for r in results)
     summary["decode_ms"] = (
         {

@@ -3,14 +3,15 @@
 Numpy only. The input is the pooled encoder vector of ``engines/command_features.py``
 (``pool``); the model is an average of a few one-hidden-layer networks (ReLU, softmax) over
 standardised inputs, trained by ``scripts/train_command_model.py`` with one class per intent
-and OTHER for everything that is no command. Its weights (``models/command_model.npz``) are
-checked against WEIGHTS_SHA256 before they are read, like the Whisper model's files.
+and OTHER for everything that is no command. Its weights (``voiceguide/models/command_model.npz``,
+shipped in the package) are checked against WEIGHTS_SHA256 before they are read, like the
+Whisper model's files.
 
 ``posteriors`` gives the probability of each class, masked to a listening moment's intents
 (the others' share is removed and the rest renormalised), so a "continue" is next at a step
-and resume when paused. The threshold stored with the weights is the maximum-posterior
-operating point chosen by cross-validation over training voices; what acts on it is the
-caller's decision.
+and resume when paused. The threshold stored with the weights is the model-alone operating
+point chosen by cross-validation over training voices (the benchmark of the model alone reads
+it); the recognizer's decision weighs the posteriors with the transcript (``fusion``).
 """
 
 from __future__ import annotations
@@ -30,9 +31,10 @@ log = logging.getLogger(__name__)
 OTHER = "other"
 """The class of everything that is no command."""
 WEIGHTS_NAME = "command_model.npz"
-DEFAULT_PATH = Path(__file__).resolve().parents[2] / "models" / WEIGHTS_NAME
-"""Where the trained weights are kept in a checkout (``models/``)."""
-WEIGHTS_SHA256 = "a4e84993ce98649b836d5d62d209356ac4cb7eaf5a26abb8a4525d06eb857e3b"
+MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
+"""Where the trained weights ship: inside the package (``voiceguide/models/``)."""
+DEFAULT_PATH = MODELS_DIR / WEIGHTS_NAME
+WEIGHTS_SHA256 = "d1bb9be06f7ff1b182d8c7d92340983c7a4622a516abaae39c47f25e928b65d0"
 """SHA-256 (hex) of the shipped weights file; ``scripts/train_command_model.py`` prints it."""
 _FIX = "rebuild it with `python scripts/train_command_model.py` or restore it from the repository"
 
@@ -121,21 +123,28 @@ class CommandModel:
     def posteriors(self, features: np.ndarray, moment: Moment | None = None) -> dict[Intent | str, float]:
         """{intent or OTHER: probability} of one pooled vector, over the intents ``moment``
         allows and OTHER (every class when ``moment`` is None), summing to 1."""
-        probs = self.probabilities(np.asarray(features).reshape(-1))
-        allowed = ALLOWED[moment] if moment is not None else None
-        keep = {
-            c: float(p) for c, p in zip(self.classes, probs) if allowed is None or c == OTHER or c in allowed
-        }
-        total = sum(keep.values())
-        if total <= 0.0:
-            return {c: (1.0 if c == OTHER else 0.0) for c in keep}
-        return {c: p / total for c, p in keep.items()}
+        return masked(self.classes, self.probabilities(np.asarray(features).reshape(-1)), moment)
 
     def best(self, features: np.ndarray, moment: Moment | None = None) -> tuple[Intent | str, float]:
         """The most probable class at ``moment`` and its posterior."""
         post = self.posteriors(features, moment)
         top = max(post, key=post.__getitem__)
         return top, post[top]
+
+
+def masked(
+    classes: list[Intent | str], probabilities: np.ndarray, moment: Moment | None
+) -> dict[Intent | str, float]:
+    """{class: probability} over the intents ``moment`` allows and OTHER (every class when
+    ``moment`` is None), renormalised to sum to 1."""
+    allowed = ALLOWED[moment] if moment is not None else None
+    keep = {
+        c: float(p) for c, p in zip(classes, probabilities) if allowed is None or c == OTHER or c in allowed
+    }
+    total = sum(keep.values())
+    if total <= 0.0:
+        return {c: (1.0 if c == OTHER else 0.0) for c in keep}
+    return {c: p / total for c, p in keep.items()}
 
 
 def save(path: Path, model_arrays: dict[str, np.ndarray]) -> str:

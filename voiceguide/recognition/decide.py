@@ -1,19 +1,24 @@
 """Evidence in, one decision out: what an utterance asks for at a listening moment, and why.
 
-The engines report what they measured (``Transcript``: readings with their average
-log-probabilities, no_speech, the first pass's reading, the unprompted, gated and whole
-readings, whether the background talks); ``decide`` alone turns that into an intent or none,
-under the thresholds of a ``RecognitionPolicy``. Pure: no I/O, no clock, no module state.
+The command model reports its posteriors, the engines what they measured (``Transcript``:
+readings with their average log-probabilities, no_speech, the first pass's reading, the
+unprompted, gated and whole readings, whether the background talks); ``decide`` alone turns
+that into an intent or none: with the posteriors by the calibrated score of ``fusion``, without
+them by the transcript rules under the thresholds of a ``RecognitionPolicy``. Pure: no I/O, no
+clock, no module state.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from voiceguide.core.intents import Intent, Moment
 from voiceguide.core.ports import Transcript
+from voiceguide.recognition.command_model import OTHER
+from voiceguide.recognition.fusion import Fusion
 from voiceguide.recognition.matching import (
     background_check_wanted,
     cross_check_wanted,
@@ -29,6 +34,7 @@ from voiceguide.recognition.matching import (
     whole_agrees,
 )
 from voiceguide.recognition.policy import RecognitionPolicy
+from voiceguide.recognition.risk import RISK
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,9 @@ class Evidence:
     checker: Transcript | None = None
     """The larger model's transcript of the same audio (None: not asked). It is worth asking
     only when ``decide`` without it gives no intent and names what it ``may_settle``."""
+    posteriors: Mapping[Intent | str, float] | None = None
+    """The command model's posteriors at the moment (``CommandModel.posteriors``; None: not
+    asked). With them, ``own`` is the short window's reading and ``fusion`` weighs both."""
 
 
 @dataclass(frozen=True)
@@ -71,15 +80,22 @@ def heard_clearly(transcript: Transcript, policy: RecognitionPolicy) -> bool:
     return not transcript.readings or reading_clear(transcript.readings, transcript.no_speech, policy)
 
 
-def decide(evidence: Evidence, moment: Moment, policy: RecognitionPolicy) -> Decision:
+def decide(
+    evidence: Evidence, moment: Moment, policy: RecognitionPolicy, fusion: Fusion | None = None
+) -> Decision:
     """The intent ``evidence`` asks for at ``moment``, or None, and why.
 
-    The engine's readings give a command when, after the gated reading and the ties
+    With the command model's posteriors, ``fusion`` weighs them with the short reading
+    (``_fused``). Otherwise the engine's readings give a command when, after the gated reading and the ties
     (``_settled``), the reading is exactly one allowed phrase, clear, and no rule refuses it
     (``_judged``). When that gives none and the readings all but heard a command (or several,
     none of them stop: ``cross_check_wanted``), or named none at all (``background_check_wanted``),
     the larger model's reading is taken when it is, by the same rules (without ``passes_alike``:
     its answer is already held to a few intents), one of the commands it may settle."""
+    if evidence.posteriors is not None:
+        if fusion is None:
+            raise ValueError("the command model's posteriors need the fusion weights to be weighed")
+        return _fused(evidence.own, evidence.posteriors, moment, policy, fusion)
     own = _judged(evidence.own, moment, policy, alike_passes=True)
     if own.decision.intent is not None:
         return own.decision
@@ -91,6 +107,28 @@ def decide(evidence: Evidence, moment: Moment, policy: RecognitionPolicy) -> Dec
         return replace(checked, reason=f"the larger model heard {checked.text!r}: {checked.reason}")
     taken = checked.intent.value if checked.intent else "no command"
     return replace(own.decision, reason=f"{own.decision.reason}; the larger model heard {taken}")
+
+
+def _fused(
+    read: Transcript,
+    posteriors: Mapping[Intent | str, float],
+    moment: Moment,
+    policy: RecognitionPolicy,
+    fusion: Fusion,
+) -> Decision:
+    """The candidate with the highest calibrated probability (``fusion.Fusion.scores``), when
+    that probability reaches its risk class's operating point; else none."""
+    scores = fusion.scores(posteriors, read, moment)
+    model_top = max(posteriors, key=posteriors.__getitem__) if posteriors else OTHER
+    said = f"model {getattr(model_top, 'value', model_top)} {posteriors.get(model_top, 0.0):.2f}, read {read.text!r}"
+    if scores:
+        intent, probability = scores[0]
+        point = fusion.accept[RISK[intent]]
+        if probability >= point:
+            reason = f"{said}: {intent.value} at {probability:.3f} (needs {point:.3f})"
+            return Decision(intent, reason, read.text, probability, True)
+        said = f"{said}: {intent.value} only at {probability:.3f} (needs {point:.3f})"
+    return Decision(None, said, read.text, read.confidence, heard_clearly(read, policy))
 
 
 class _Judged(NamedTuple):

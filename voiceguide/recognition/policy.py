@@ -117,6 +117,12 @@ class RecognitionPolicy:
     near_tie_floor: float = -1.0
     """...when that reading is itself sure enough to act on (nats)."""
 
+    # -- the command model
+    command_model: bool = True
+    """Weigh the command model's posteriors with the short window's reading
+    (``recognition.fusion``) at the moments the model answers (``fusion.MODEL_MOMENTS``);
+    False: the transcript's rules below decide everywhere."""
+
     # -- asking the larger model (the cross-check)
     cross_check: bool = True
     """Ask the larger model when the readings all but heard one command."""

@@ -17,11 +17,12 @@ class Risk(str, Enum):
     ADVANCE = "advance"
     """Moves the session on (next, skip, resume): a mistake can skip a safety step."""
     ANSWER = "answer"
-    """Answers a critical check (yes, no): a false "yes" passes the check."""
+    """Answers a critical check "yes": a false one passes the check."""
     STOP = "stop"
     """Cuts speech and pauses: always works, never taken as anything else."""
     RETREAT = "retreat"
-    """Changes where the session is without passing anything (go back, end session)."""
+    """Changes where the session is without passing anything (go back, end session, and "no" to
+    a check, which leads to the check's guidance and the safe exit)."""
     HARMLESS = "harmless"
     """Only speaks or holds (repeat, pause, help, where): a mistake costs a turn."""
     SETTING = "setting"
@@ -33,7 +34,7 @@ RISK: dict[Intent, Risk] = {
     Intent.SKIP: Risk.ADVANCE,
     Intent.RESUME: Risk.ADVANCE,
     Intent.YES: Risk.ANSWER,
-    Intent.NO: Risk.ANSWER,
+    Intent.NO: Risk.RETREAT,
     Intent.STOP: Risk.STOP,
     Intent.BACK: Risk.RETREAT,
     Intent.END: Risk.RETREAT,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -58,14 +59,19 @@ def loud_frames(window: np.ndarray) -> np.ndarray:
 class CommandEncoder:
     """tiny.en's encoder, loaded from the verified model, giving the command model's input."""
 
-    def __init__(self, model_dir: str | Path | None = None, threads: int = 2):
-        """``model_dir``: another verified copy of tiny.en (default: the installed wheel's)."""
+    def __init__(self, model_dir: str | Path | None = None, threads: int = 2, model: Any = None):
+        """``model_dir``: another verified copy of tiny.en (default: the installed wheel's);
+        ``model``: an already loaded tiny.en (``ctranslate2.models.Whisper``) to share instead."""
         try:
             import ctranslate2
         except ImportError as exc:
             raise EngineUnavailable(
                 f"the command features need ctranslate2: {install_hint('whisper')}"
             ) from exc
+        self._storage = ctranslate2.StorageView
+        if model is not None:
+            self._model, self.load_ms = model, 0.0
+            return
         path = locate_whisper_model(model_dir)
         started = time.perf_counter()
         try:
@@ -74,7 +80,6 @@ class CommandEncoder:
             )
         except (RuntimeError, ValueError, OSError) as exc:
             raise ModelError(f"the Whisper model at {path} could not be loaded: {exc}") from exc
-        self._storage = ctranslate2.StorageView
         self.load_ms = (time.perf_counter() - started) * 1000.0
         log.info("command features: tiny.en encoder loaded from %s in %.0f ms", path, self.load_ms)
 

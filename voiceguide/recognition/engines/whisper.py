@@ -30,6 +30,7 @@ from voiceguide.core.ports import SAMPLE_RATE, Transcript
 from voiceguide.errors import EngineUnavailable, ModelError
 from voiceguide.recognition.engines import install_hint
 from voiceguide.recognition.engines.cleanup import clean_up, gate, talking_background
+from voiceguide.recognition.engines.command_features import CommandEncoder
 from voiceguide.recognition.engines.log_mel import log_mel
 from voiceguide.recognition.engines.process import release_freed_memory
 from voiceguide.recognition.engines.readings import far_from_phrases, is_sure, not_a_command, reading_clear
@@ -218,11 +219,7 @@ class WhisperEngine:
         passes = 0
         readings = first = None
         if SHORT_WINDOW:
-            seconds = window_seconds(samples.size, MIN_WINDOW_S, WINDOW_MARGIN_S)
-            window = np.zeros(seconds * SAMPLE_RATE, dtype=np.float32)
-            window[: min(samples.size, window.size)] = samples[: window.size]
-            features = log_mel(window, padding=0)[:, : seconds * 100]
-            readings, no_speech, encoded = self._decode(features, prompt, longest, beam_size=SHORT_BEAM)
+            readings, no_speech, encoded = self._short(samples, prompt, longest)
             unprompted = (
                 self._unprompted(readings, encoded, allowed, longest)
                 if is_sure(readings, no_speech, allowed, None, policy)
@@ -247,6 +244,45 @@ class WhisperEngine:
             )
             passes += 1
         return _Reading(readings, no_speech, unprompted, first, passes)
+
+    def _short(
+        self, samples: np.ndarray, prompt: list[int], longest: int
+    ) -> tuple[list[tuple[str, float]], float, Any]:
+        """``samples`` (already cut to the utterance) decoded in a window fitted to them,
+        greedily (SHORT_BEAM): (readings, no_speech_prob, encoder output)."""
+        seconds = window_seconds(samples.size, MIN_WINDOW_S, WINDOW_MARGIN_S)
+        window = np.zeros(seconds * SAMPLE_RATE, dtype=np.float32)
+        window[: min(samples.size, window.size)] = samples[: window.size]
+        features = log_mel(window, padding=0)[:, : seconds * 100]
+        return self._decode(features, prompt, longest, beam_size=SHORT_BEAM)
+
+    def read_short(self, audio: np.ndarray, phrases: Sequence[str]) -> Transcript:
+        """The short window's reading alone: the utterance cleaned up and cut out as in
+        ``transcribe``, read once greedily in a window fitted to it, prompted with ``phrases``,
+        and read again unprompted when that reading is a phrase of ``policy.unprompted_phrases``.
+        No 30 s pass, no gated or whole reading: the transcript the command model is weighed
+        with (``recognition.fusion``)."""
+        samples = np.asarray(audio, dtype=np.float32)
+        if samples.ndim != 1:
+            raise ValueError(f"audio must be mono (1-D), got shape {samples.shape}")
+        if samples.size < MIN_SECONDS * SAMPLE_RATE:
+            return Transcript("", 0.0, False, 0.0)
+        started = time.perf_counter()
+        prompt, longest = self._prompt(tuple(phrases))
+        allowed = {normalise(p) for p in phrases}
+        talking = talking_background(samples)
+        cleaned = clean_up(samples)
+        trim_db = self.policy.talking_trim_db if talking else None
+        start, end = speech_span(cleaned, trim_db) if trim_db is not None else speech_span(cleaned)
+        readings, no_speech, encoded = self._short(cleaned[start:end], prompt, longest)
+        unprompted = self._unprompted(readings, encoded, allowed, longest) if readings[0][0] else None
+        heard = _transcript(_Reading(readings, no_speech, unprompted, None, 1))
+        decode_ms = (time.perf_counter() - started) * 1000.0
+        return replace(heard, decode_ms=decode_ms, talking_background=talking)
+
+    def command_encoder(self) -> CommandEncoder:
+        """The command model's encoder, sharing this engine's loaded model (no second copy)."""
+        return CommandEncoder(model=self._model)
 
     def _unprompted(
         self, readings: list[tuple[str, float]], encoded: Any, allowed: set[str], longest: int

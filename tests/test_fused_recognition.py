@@ -1,0 +1,109 @@
+"""The product's recognizer on real audio: the command model and the short window's reading
+weighed together (``open_recognizer``), the transcript alone where the model cannot answer
+(the confirm turn), and real words the model was never trained on kept from passing a check."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from voiceguide.bench.command_training import UNSEEN_CONTROL_WORDS, real_clips
+from voiceguide.bench.recognition import speech_commands_dir
+from voiceguide.core.intents import Intent, Moment
+from voiceguide.recognition.engines.command_features import CommandEncoder
+from voiceguide.recognition.recognizer import open_recognizer
+
+pytestmark = pytest.mark.engine
+
+
+@pytest.fixture(scope="module")
+def recognizer():
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed")
+    return open_recognizer("whisper")
+
+
+@pytest.fixture(scope="module")
+def voices(corpus) -> list[str]:
+    """The test split's voices: the command model and the decision weights never heard them."""
+    return [v.key for v in corpus.VOICES if v.split == "test" and corpus.available(v)]
+
+
+@pytest.fixture(scope="module")
+def say(corpus, tmp_path_factory):
+    """Clean audio of ``text`` in ``voice``."""
+    by_key = {v.key: v for v in corpus.VOICES}
+    folder = tmp_path_factory.mktemp("say")
+    return lambda text, voice: corpus.degrade(
+        corpus.synthesize(by_key[voice], text, folder), "none", None, text, np.zeros(1)
+    )
+
+
+def test_the_product_recognizer_weighs_the_command_model_and_loads_no_larger_model(recognizer):
+    assert recognizer.commands is not None and recognizer.checker is None
+
+
+@pytest.mark.parametrize(
+    ("text", "moment", "expected"),
+    [
+        ("next step", Moment.STEP, Intent.NEXT),
+        ("go back", Moment.STEP, Intent.BACK),
+        ("repeat", Moment.STEP, Intent.REPEAT),
+        ("stop", Moment.STEP, Intent.STOP),
+        ("yes", Moment.CHECK, Intent.YES),
+        ("no", Moment.CHECK, Intent.NO),
+        ("resume", Moment.PAUSED, Intent.RESUME),
+    ],
+)
+def test_commands_through_both_kinds_of_evidence(recognizer, say, voices, text, moment, expected):
+    """Each command is taken in most unseen voices and never taken as another (a refusal is a
+    re-prompt; the benchmark counts how often)."""
+    taken = []
+    for voice in voices:
+        heard, intent = recognizer.decode(say(text, voice), moment)
+        assert intent in (expected, None), heard.reason
+        assert heard.intent is intent and heard.reason.startswith("model "), heard.reason
+        taken.append(intent)
+    assert taken.count(expected) > len(voices) / 2, taken
+
+
+@pytest.mark.parametrize("text", ["the weather is nice today", "is it done", "I'm not done yet"])
+@pytest.mark.parametrize("moment", [Moment.STEP, Moment.CHECK])
+def test_sentences_are_no_command(recognizer, say, voices, text, moment):
+    for voice in voices:
+        heard, intent = recognizer.decode(say(text, voice), moment)
+        assert intent is None, heard.reason
+
+
+def test_the_confirm_turn_is_decided_by_the_transcript(recognizer, say, voices):
+    heard, intent = recognizer.decode(say("confirm", voices[0]), Moment.CONFIRM)
+    assert intent is Intent.YES and not heard.reason.startswith("model "), heard.reason
+    heard, intent = recognizer.decode(say("yes", voices[0]), Moment.CONFIRM)
+    assert intent is None, heard.reason  # a one-word "yes" does not pass the confirm turn
+
+
+def test_the_shared_encoder_gives_what_a_separately_loaded_one_gives(recognizer, say, voices):
+    audio = say("go back", voices[0])
+    shared = recognizer.commands.encoder.features(audio)
+    assert np.array_equal(shared, CommandEncoder().features(audio))
+
+
+def test_real_words_never_trained_on_do_not_pass_a_check_or_advance(recognizer):
+    """The unseen-word control in the product path: the held-out speakers' digits and names
+    (words the command model alone took as "yes": "six", "zero", "marvin")."""
+    folder = speech_commands_dir()
+    clips = [c for c in real_clips(folder, "test", augmented=False) if c.word in UNSEEN_CONTROL_WORDS]
+    if not clips:
+        pytest.skip(f"no Speech Commands recordings at {folder}")
+    from voiceguide.audio.wav import read_wav
+
+    taken = []
+    for clip in clips[::2]:
+        audio = read_wav(folder / clip.path)
+        for moment, dangerous in ((Moment.CHECK, Intent.YES), (Moment.STEP, Intent.NEXT)):
+            heard, intent = recognizer.decode(audio, moment)
+            if intent is dangerous:
+                taken.append((clip.path, moment.value, heard.reason))
+    assert taken == []
