@@ -134,7 +134,7 @@ def test_weights_round_trip_and_are_refused_unless_pinned(tmp_path):
     with pytest.raises(ModelError, match="cannot be read"):
         Fusion.load(tmp_path / "missing.json", digest)
     path.write_text('{"features": ["model_logit"]}')
-    with pytest.raises(ModelError, match="not decision weights"):
+    with pytest.raises(ModelError, match="holds no decision weights"):
         Fusion.load(path, hashlib.sha256(path.read_bytes()).hexdigest())
 
 

@@ -78,19 +78,7 @@ class CommandModel:
         """The model in ``path`` (default DEFAULT_PATH), once its SHA-256 is ``sha256``
         (default WEIGHTS_SHA256). Raises ModelError when it is missing, altered or unreadable."""
         file = Path(path) if path is not None else DEFAULT_PATH
-        try:
-            data = file.read_bytes()
-        except OSError as exc:
-            raise ModelError(
-                f"the command model {file} cannot be read ({exc.strerror or exc}); {_FIX}"
-            ) from exc
-        actual = hashlib.sha256(data).hexdigest()
-        expected = sha256 or WEIGHTS_SHA256
-        if actual != expected:
-            raise ModelError(
-                f"the command model {file} is damaged or not the expected version "
-                f"(SHA-256 {actual[:12]}..., expected {expected[:12]}...); {_FIX}"
-            )
+        data = verified_bytes(file, sha256 or WEIGHTS_SHA256, "the command model", _FIX)
         try:
             with np.load(io.BytesIO(data), allow_pickle=False) as npz:
                 arrays = {name: npz[name] for name in npz.files}
@@ -130,6 +118,22 @@ class CommandModel:
         post = self.posteriors(features, moment)
         top = max(post, key=post.__getitem__)
         return top, post[top]
+
+
+def verified_bytes(file: Path, sha256: str, what: str, fix: str) -> bytes:
+    """The bytes of ``file`` once their SHA-256 is ``sha256``; ModelError naming ``what`` and
+    ``fix`` when it cannot be read or does not match."""
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise ModelError(f"{what} {file} cannot be read ({exc.strerror or exc}); {fix}") from exc
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != sha256:
+        raise ModelError(
+            f"{what} {file} is damaged or not the expected version "
+            f"(SHA-256 {actual[:12]}..., expected {sha256[:12]}...); {fix}"
+        )
+    return data
 
 
 def masked(

@@ -14,7 +14,6 @@ the command model, checked against FUSION_SHA256 before they are read.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 from collections.abc import Mapping
@@ -24,7 +23,7 @@ from pathlib import Path
 from voiceguide.core.intents import Intent, Moment, phrases_for
 from voiceguide.core.ports import Transcript
 from voiceguide.errors import ModelError
-from voiceguide.recognition.command_model import MODELS_DIR, OTHER
+from voiceguide.recognition.command_model import MODELS_DIR, OTHER, verified_bytes
 from voiceguide.recognition.matching import letter_similarity, match, normalise
 from voiceguide.recognition.risk import RISK, Risk
 
@@ -168,20 +167,10 @@ class Fusion:
         """The weights in ``path`` (default: beside the command model), once their SHA-256 is
         ``sha256`` (default FUSION_SHA256). Raises ModelError when missing, altered or unreadable."""
         file = Path(path) if path is not None else MODELS_DIR / FUSION_NAME
-        try:
-            data = file.read_bytes()
-        except OSError as exc:
-            raise ModelError(
-                f"the decision weights {file} cannot be read ({exc.strerror or exc}); {_FIX}"
-            ) from exc
-        actual = hashlib.sha256(data).hexdigest()
-        expected = sha256 or FUSION_SHA256
-        if actual != expected:
-            raise ModelError(
-                f"the decision weights {file} are damaged or not the expected version "
-                f"(SHA-256 {actual[:12]}..., expected {expected[:12]}...); {_FIX}"
-            )
+        data = verified_bytes(file, sha256 or FUSION_SHA256, "the decision weights file", _FIX)
         try:
             return cls.from_json(data.decode())
         except (KeyError, ValueError, TypeError) as exc:
-            raise ModelError(f"the decision weights {file} are not decision weights ({exc}); {_FIX}") from exc
+            raise ModelError(
+                f"the decision weights file {file} holds no decision weights ({exc}); {_FIX}"
+            ) from exc

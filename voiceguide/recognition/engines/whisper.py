@@ -165,9 +165,7 @@ class WhisperEngine:
         See ``_read``. When the background comes and goes and that reading holds an allowed
         phrase among other words, the utterance is read again with the background turned
         down (``policy.gated_reading``): the transcript's ``gated``."""
-        samples = np.asarray(audio, dtype=np.float32)
-        if samples.ndim != 1:
-            raise ValueError(f"audio must be mono (1-D), got shape {samples.shape}")
+        samples = _mono(audio)
         if samples.size < MIN_SECONDS * SAMPLE_RATE:
             return Transcript("", 0.0, False, 0.0)
         started = time.perf_counter()
@@ -262,9 +260,7 @@ class WhisperEngine:
         and read again unprompted when that reading is a phrase of ``policy.unprompted_phrases``.
         No 30 s pass, no gated or whole reading: the transcript the command model is weighed
         with (``recognition.fusion``)."""
-        samples = np.asarray(audio, dtype=np.float32)
-        if samples.ndim != 1:
-            raise ValueError(f"audio must be mono (1-D), got shape {samples.shape}")
+        samples = _mono(audio)
         if samples.size < MIN_SECONDS * SAMPLE_RATE:
             return Transcript("", 0.0, False, 0.0)
         started = time.perf_counter()
@@ -355,6 +351,13 @@ class _Reading(NamedTuple):
     unprompted: str | None
     first: str | None
     passes: int
+
+
+def _mono(audio: np.ndarray) -> np.ndarray:
+    samples = np.asarray(audio, dtype=np.float32)
+    if samples.ndim != 1:
+        raise ValueError(f"audio must be mono (1-D), got shape {samples.shape}")
+    return samples
 
 
 def _transcript(reading: _Reading) -> Transcript:
