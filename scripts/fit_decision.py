@@ -8,8 +8,8 @@ developers' half of the real recordings, nothing of test or fresh) are heard as 
 (``bench/decision_fitting.py``): each at its moment, twice, with the command model's two
 **out-of-fold** posteriors from the training report (from models that never heard the clip's
 voice or speaker, and from models that also never heard its words), and the short window's
-reading of tiny.en (``WhisperEngine.read_short``, prompted as the recognizer
-prompts it; cached in ``<cache dir>/command-model/``). The weights are fitted on all cases, the
+reading of tiny.en (``WhisperEngine.read_short``, prompted as the recognizer prompts it;
+cached in ``<cache dir>/command-model/``). The weights are fitted on all cases, the
 operating points chosen for ``decision_fitting.FALSE_ACCEPT_TARGET``; the file's SHA-256 is
 printed for ``voiceguide.recognition.fusion.FUSION_SHA256``. The same bytes from the same
 readings; tiny.en's int8 readings may differ by a clip between CPUs (docs/recognition.md).
@@ -17,14 +17,14 @@ readings; tiny.en's int8 readings may differ by a clip between CPUs (docs/recogn
 
 from __future__ import annotations
 
-import argparse  # noqa: E402
-import hashlib  # noqa: E402
-import json  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import hashlib
+import json
+import sys
+import time
+from pathlib import Path
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
@@ -39,7 +39,7 @@ from voiceguide.core.intents import Intent, Moment, phrases_for  # noqa: E402
 from voiceguide.core.ports import Transcript  # noqa: E402
 from voiceguide.paths import cache_dir  # noqa: E402
 from voiceguide.recognition.command_model import (  # noqa: E402
-    MODELS_DIR,  # noqa: E402
+    MODELS_DIR,
     OTHER,
     WEIGHTS_SHA256,
     masked,
