@@ -31,16 +31,6 @@ def voices(corpus) -> list[str]:
     return [v.key for v in corpus.VOICES if v.split == "test" and corpus.available(v)]
 
 
-@pytest.fixture(scope="module")
-def say(corpus, tmp_path_factory):
-    """Clean audio of ``text`` in ``voice``."""
-    by_key = {v.key: v for v in corpus.VOICES}
-    folder = tmp_path_factory.mktemp("say")
-    return lambda text, voice: corpus.degrade(
-        corpus.synthesize(by_key[voice], text, folder), "none", None, text, np.zeros(1)
-    )
-
-
 def test_the_product_recognizer_weighs_the_command_model_and_loads_no_larger_model(recognizer):
     assert recognizer.commands is not None and recognizer.checker is None
 
@@ -57,12 +47,12 @@ def test_the_product_recognizer_weighs_the_command_model_and_loads_no_larger_mod
         ("resume", Moment.PAUSED, Intent.RESUME),
     ],
 )
-def test_commands_through_both_kinds_of_evidence(recognizer, say, voices, text, moment, expected):
+def test_commands_through_both_kinds_of_evidence(recognizer, corpus_clip, voices, text, moment, expected):
     """Each command is taken in most unseen voices and never taken as another (a refusal is a
     re-prompt; the benchmark counts how often)."""
     taken = []
     for voice in voices:
-        heard, intent = recognizer.decode(say(text, voice), moment)
+        heard, intent = recognizer.decode(corpus_clip(voice, text), moment)
         assert intent in (expected, None), heard.reason
         assert heard.intent is intent and heard.reason.startswith("model "), heard.reason
         taken.append(intent)
@@ -71,21 +61,21 @@ def test_commands_through_both_kinds_of_evidence(recognizer, say, voices, text, 
 
 @pytest.mark.parametrize("text", ["the weather is nice today", "is it done", "I'm not done yet"])
 @pytest.mark.parametrize("moment", [Moment.STEP, Moment.CHECK])
-def test_sentences_are_no_command(recognizer, say, voices, text, moment):
+def test_sentences_are_no_command(recognizer, corpus_clip, voices, text, moment):
     for voice in voices:
-        heard, intent = recognizer.decode(say(text, voice), moment)
+        heard, intent = recognizer.decode(corpus_clip(voice, text), moment)
         assert intent is None, heard.reason
 
 
-def test_the_confirm_turn_is_decided_by_the_transcript(recognizer, say, voices):
-    heard, intent = recognizer.decode(say("confirm", voices[0]), Moment.CONFIRM)
+def test_the_confirm_turn_is_decided_by_the_transcript(recognizer, corpus_clip, voices):
+    heard, intent = recognizer.decode(corpus_clip(voices[0], "confirm"), Moment.CONFIRM)
     assert intent is Intent.YES and not heard.reason.startswith("model "), heard.reason
-    heard, intent = recognizer.decode(say("yes", voices[0]), Moment.CONFIRM)
+    heard, intent = recognizer.decode(corpus_clip(voices[0], "yes"), Moment.CONFIRM)
     assert intent is None, heard.reason  # a one-word "yes" does not pass the confirm turn
 
 
-def test_the_shared_encoder_gives_what_a_separately_loaded_one_gives(recognizer, say, voices):
-    audio = say("go back", voices[0])
+def test_the_shared_encoder_gives_what_a_separately_loaded_one_gives(recognizer, corpus_clip, voices):
+    audio = corpus_clip(voices[0], "go back")
     shared = recognizer.commands.encoder.features(audio)
     assert np.array_equal(shared, CommandEncoder().features(audio))
 

@@ -165,16 +165,13 @@ class WhisperEngine:
         See ``_read``. When the background comes and goes and that reading holds an allowed
         phrase among other words, the utterance is read again with the background turned
         down (``policy.gated_reading``): the transcript's ``gated``."""
-        samples = _mono(audio)
-        if samples.size < MIN_SECONDS * SAMPLE_RATE:
-            return Transcript("", 0.0, False, 0.0)
         started = time.perf_counter()
-        prompt, longest = self._prompt(tuple(phrases))
-        allowed = {normalise(p) for p in phrases}
-        talking = talking_background(samples)
+        heard_audio = self._heard_audio(audio, phrases)
+        if heard_audio is None:
+            return Transcript("", 0.0, False, 0.0)
+        samples, cleaned, talking, prompt, longest, allowed = heard_audio
         policy = self.policy
         trimmed = talking and policy.talking_trim_db is not None
-        cleaned = clean_up(samples)
         heard = _transcript(self._read(cleaned, prompt, longest, allowed, trimmed))
         quieter = None
         if talking and policy.gated_reading and gated_reading_worth(heard.texts(), allowed):
@@ -243,6 +240,22 @@ class WhisperEngine:
             passes += 1
         return _Reading(readings, no_speech, unprompted, first, passes)
 
+    def _heard_audio(self, audio: np.ndarray, phrases: Sequence[str]) -> _HeardAudio | None:
+        """What both readings start from (``_HeardAudio``), or None when ``audio`` is too short
+        to decode (under MIN_SECONDS)."""
+        samples = _mono(audio)
+        if samples.size < MIN_SECONDS * SAMPLE_RATE:
+            return None
+        prompt, longest = self._prompt(tuple(phrases))
+        return _HeardAudio(
+            samples,
+            clean_up(samples),
+            talking_background(samples),
+            prompt,
+            longest,
+            {normalise(p) for p in phrases},
+        )
+
     def _short(
         self, samples: np.ndarray, prompt: list[int], longest: int
     ) -> tuple[list[tuple[str, float]], float, Any]:
@@ -260,14 +273,11 @@ class WhisperEngine:
         and read again unprompted when that reading is a phrase of ``policy.unprompted_phrases``.
         No 30 s pass, no gated or whole reading: the transcript the command model is weighed
         with (``recognition.fusion``)."""
-        samples = _mono(audio)
-        if samples.size < MIN_SECONDS * SAMPLE_RATE:
-            return Transcript("", 0.0, False, 0.0)
         started = time.perf_counter()
-        prompt, longest = self._prompt(tuple(phrases))
-        allowed = {normalise(p) for p in phrases}
-        talking = talking_background(samples)
-        cleaned = clean_up(samples)
+        heard_audio = self._heard_audio(audio, phrases)
+        if heard_audio is None:
+            return Transcript("", 0.0, False, 0.0)
+        _samples, cleaned, talking, prompt, longest, allowed = heard_audio
         trim_db = self.policy.talking_trim_db if talking else None
         start, end = speech_span(cleaned, trim_db) if trim_db is not None else speech_span(cleaned)
         readings, no_speech, encoded = self._short(cleaned[start:end], prompt, longest)
@@ -341,6 +351,20 @@ class WhisperEngine:
             longest = max((len(tokenizer.encode(" " + build_prompt([p]))) for p in phrases), default=8)
             cached = self._prompts[phrases] = (prompt, longest)
         return cached
+
+
+class _HeardAudio(NamedTuple):
+    """An utterance made ready to read (``WhisperEngine._heard_audio``)."""
+
+    samples: np.ndarray
+    cleaned: np.ndarray
+    """Steady background noise subtracted (``cleanup.clean_up``)."""
+    talking: bool
+    """The background comes and goes (``cleanup.talking_background``)."""
+    prompt: list[int]
+    longest: int
+    allowed: set[str]
+    """The allowed phrases, normalised."""
 
 
 class _Reading(NamedTuple):
