@@ -1,13 +1,11 @@
-"""Decode speed over a fixed clip list: wall and CPU time per decode, and how many passes.
+"""Decode speed over a fixed clip list: wall and CPU time per decode.
 
     python scripts/bench_decode_speed.py [--split tune] [--every 3] [--set M.NAME=V] [--json F]
 
 The clips are bench_recognition's quick subset (every ``--every``-th of them), decoded through
 ``Recognizer.decode`` as the benchmark does. Wall time is what a user waits; CPU time (this
 process, all threads) is the work, which moves far less when other programs share the cores,
-so compare CPU times between runs on a busy machine. "passes" counts encoder runs (1: the short
-window was enough; 2: the 30 s window was needed too), and "checked" the decodes the larger
-model cross-checked (its passes not counted). Prints a table, writes JSON.
+so compare CPU times between runs on a busy machine. Prints a table, writes JSON.
 """
 
 from __future__ import annotations
@@ -31,7 +29,6 @@ from voiceguide.bench.recognition import corpus_items, real_items, speech_comman
 from voiceguide.bench.tuning import with_settings  # noqa: E402
 from voiceguide.recognition.engines.process import tune_process  # noqa: E402
 from voiceguide.recognition.policy import DEFAULT_POLICY  # noqa: E402
-from voiceguide.recognition.recognizer import Recognizer  # noqa: E402
 
 
 def _figures(rows: list[dict]) -> dict:
@@ -46,7 +43,6 @@ def _figures(rows: list[dict]) -> dict:
         "n": len(rows),
         "wall_ms": stats("wall_ms"),
         "cpu_ms": stats("cpu_ms"),
-        "two_pass": sum(r["passes"] > 1 for r in rows),
     }
 
 
@@ -81,31 +77,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.real:
         items += real_items(Path(args.real), args.split, True)
     items = items[:: args.every]
-    product = open_recognizer("whisper", policy=policy)
-    engine, checker = product.engine, product.checker
-    encodes = [0]
-    encode = engine._encode
-
-    def counting_encode(features):
-        encodes[0] += 1
-        return encode(features)
-
-    engine._encode = counting_encode
-    checks = [0]
-    if checker is not None:
-        check = checker.transcribe
-
-        def counting_check(audio, phrases):
-            checks[0] += 1
-            return check(audio, phrases)
-
-        checker.transcribe = counting_check
-    recognizer = Recognizer(engine, checker, policy=policy, commands=product.commands)
+    recognizer = open_recognizer("whisper", policy=policy)
     load_before = os.getloadavg()
     rows = []
     for item in items:
         audio = read_wav(item.path)
-        encodes[0] = checks[0] = 0
         wall, cpu = time.perf_counter(), time.process_time()
         recognizer.decode(audio, item.moment)
         rows.append(
@@ -115,27 +91,23 @@ def main(argv: list[str] | None = None) -> int:
                 "group": item.group,
                 "wall_ms": round((time.perf_counter() - wall) * 1000.0, 1),
                 "cpu_ms": round((time.process_time() - cpu) * 1000.0, 1),
-                "passes": encodes[0],
-                "checked": checks[0] > 0,
             }
         )
     load = [round(x, 2) for x in (*load_before, *os.getloadavg())]
     groups = defaultdict(list)
     for row in rows:
         groups[row["group"]].append(row)
-        groups[f"{row['passes']} pass"].append(row)
-        if row["checked"]:
-            groups["checked"].append(row)
+        groups[row["moment"]].append(row)
     summary = {"all": _figures(rows), **{k: _figures(v) for k, v in sorted(groups.items())}}
     print(
         f"split {args.split}, every {args.every}th quick clip; load average before "
         f"{load[0]}, after {load[3]}\n"
     )
-    print(f"{'':16}{'n':>5}{'wall median':>13}{'p95':>8}{'CPU median':>12}{'p95':>8}{'2 passes':>10}")
+    print(f"{'':16}{'n':>5}{'wall median':>13}{'p95':>8}{'CPU median':>12}{'p95':>8}")
     for name, f in summary.items():
         print(
             f"{name:16}{f['n']:>5}{f['wall_ms']['median']:>13}{f['wall_ms']['p95']:>8}"
-            f"{f['cpu_ms']['median']:>12}{f['cpu_ms']['p95']:>8}{f['two_pass']:>10}"
+            f"{f['cpu_ms']['median']:>12}{f['cpu_ms']['p95']:>8}"
         )
     if args.json:
         Path(args.json).write_text(

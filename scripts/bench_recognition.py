@@ -79,13 +79,9 @@ def table(summary: dict, meta: dict) -> str:
         )
     s = summary["stop_to_advance"]
     d = summary["decode_ms"]
-    c = summary["cross_check"]
     lines += [
         "",
         f"stop -> an advancing intent: {s['count']} of {s['n']} stops",
-        f"cross-checked by {meta.get('checker') or 'no larger model'}: asked for "
-        f"{c['asked']} decodes ({c['asked_commands']} commands), its answer taken "
-        f"{c['taken']} times ({c['taken_right']} right)",
         f"decode ms: median {d.get('median')}  p95 {d.get('p95')}   "
         f"model load {meta['load_ms']:.0f} ms (with hash check {meta['load_total_ms']:.0f} ms)"
         f"   peak RSS {meta['peak_rss_mb']:.0f} MB",
@@ -173,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as error:
         parser.error(str(error))
 
-    from voiceguide.recognition.engines import make_checker, make_engine
+    from voiceguide.recognition.engines import make_engine
 
     corpus = Path(args.corpus)
     try:
@@ -185,8 +181,7 @@ def main(argv: list[str] | None = None) -> int:
         items += real_items(Path(args.real), args.split, args.quick)
     groups = set(args.groups.split(","))
     items = [item for item in items if item.group in groups]
-    with_model = args.engine == "whisper" and policy.command_model
-    checker = None if with_model else make_checker(args.engine, policy)  # first, as open_engines does
+    with_model = args.engine == "whisper"
     started = time.perf_counter()
     engine = make_engine(args.engine, args.model, policy)
     commands = None
@@ -199,14 +194,11 @@ def main(argv: list[str] | None = None) -> int:
         )
         commands = RecordingCommands(CommandEvidence(engine.command_encoder(), model, fusion))
     load_total_ms = (time.perf_counter() - started) * 1000.0
-    recognizer = Recognizer(
-        Recording(engine), checker and Recording(checker), policy=policy, commands=commands
-    )
+    recognizer = Recognizer(Recording(engine), policy=policy, commands=commands)
     results = run(recognizer, items)
     summary = summarize(results, commands.fusion.accept if commands is not None else None)
     meta = {
         "engine": args.engine,
-        "checker": checker and f"Whisper base ({checker.model_dir})",
         "command_model": with_model,
         "fusion": args.fusion,
         "command_model_file": args.command_model,
@@ -238,11 +230,6 @@ def main(argv: list[str] | None = None) -> int:
                 "readings": r.readings,
                 "engine_clear": r.engine_clear,
                 "in_readings": r.in_readings,
-                "first": r.first,
-                "gated": r.gated,
-                "checked": r.checked,
-                "talking_background": r.talking_background,
-                "whole": r.whole,
                 "reason": r.reason,
                 "fused": r.fused,
                 "evidence": r.evidence,

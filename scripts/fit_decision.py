@@ -8,7 +8,7 @@ developers' half of the real recordings, nothing of test or fresh) are heard as 
 (``bench/decision_fitting.py``): each at its moment, twice, with the command model's two
 **out-of-fold** posteriors from the training report (from models that never heard the clip's
 voice or speaker, and from models that also never heard its words), and the short window's
-reading of tiny.en (``WhisperEngine.read_short``, prompted as the recognizer prompts it;
+reading of tiny.en (``WhisperEngine.transcribe``, prompted as the recognizer prompts it;
 cached in ``<cache dir>/command-model/``). The weights are fitted on all cases, the
 operating points chosen for ``decision_fitting.FALSE_ACCEPT_TARGET``; the file's SHA-256 is
 printed for ``voiceguide.recognition.fusion.FUSION_SHA256``. The same bytes from the same
@@ -43,6 +43,7 @@ from voiceguide.recognition.command_model import (  # noqa: E402
     OTHER,
     WEIGHTS_SHA256,
     masked,
+    meaning,
 )
 from voiceguide.recognition.engines.process import tune_process  # noqa: E402
 from voiceguide.recognition.fusion import FUSION_NAME, Fusion  # noqa: E402
@@ -57,7 +58,8 @@ def readings_cache() -> Path:
 
 
 def transcript_of(row: list) -> Transcript:
-    text, logprob, no_speech, unprompted, talking = row
+    """A cached reading: [text, average log-probability, no_speech, unprompted, ...]."""
+    text, logprob, no_speech, unprompted = row[:4]
     return Transcript(
         text,
         float(np.exp(logprob)) if text else 0.0,
@@ -65,7 +67,6 @@ def transcript_of(row: list) -> Transcript:
         readings=((text, logprob),) if text else (),
         no_speech=no_speech,
         unprompted=unprompted,
-        talking_background=talking,
     )
 
 
@@ -86,14 +87,13 @@ def short_readings(cases, clips_by_name, folder: Path) -> list[Transcript]:
                     audio_of.clear()
                     audio_of[case.name] = maker.audio(clips_by_name[case.name])
                 phrases = sorted(phrases_for(case.moment)) + list(answer_phrases(case.moment))
-                read = engine.read_short(audio_of[case.name], phrases)
+                read = engine.transcribe(audio_of[case.name], phrases)
                 score = read.readings[0][1] if read.readings else 0.0
                 known[f"{case.name}@{case.moment.value}"] = [
                     read.text,
                     round(score, 5),
                     round(read.no_speech, 5),
                     read.unprompted,
-                    read.talking_background,
                 ]
                 if done % 500 == 0:
                     print(f"  readings: {done}/{len(missing)}", flush=True)
@@ -135,10 +135,10 @@ def main(argv: list[str] | None = None) -> int:
         if clip.source == "real":
             moment = REAL_MOMENTS.get(clip.word)
         else:
-            moment = moments.get((clip.text, clip.label))
+            moment = moments.get((clip.text, getattr(meaning(clip.label), "value", OTHER)))
         cases += fitting.cases_of(clip.name, clip.label, clip.text if clip.source == "synth" else "", moment)
     print(f"{len(cases)} cases from {len(clips)} clips", flush=True)
-    classes = [OTHER if c == OTHER else Intent(c) for c in [i.value for i in Intent] + [OTHER]]
+    classes = report.get("classes", [i.value for i in Intent] + [OTHER])
     posteriors = [masked(classes, np.array(oof[c.name]), c.moment) for c in cases]
     posteriors += [masked(classes, np.array(unseen[c.name]), c.moment) for c in cases]
     transcripts = short_readings(cases, by_name, folder)

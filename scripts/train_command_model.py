@@ -43,9 +43,8 @@ if str(REPO) not in sys.path:
 from voiceguide.bench import command_scoring  # noqa: E402
 from voiceguide.bench.command_training import RECIPE, Clip, Maker, extract, training_clips  # noqa: E402
 from voiceguide.bench.recognition import speech_commands_dir  # noqa: E402
-from voiceguide.core.intents import Intent  # noqa: E402
 from voiceguide.paths import cache_dir  # noqa: E402
-from voiceguide.recognition.command_model import DEFAULT_PATH, OTHER, CommandModel, save  # noqa: E402
+from voiceguide.recognition.command_model import CLASSES, DEFAULT_PATH, OTHER, CommandModel, save  # noqa: E402
 
 MEMBERS = 3
 """Networks averaged."""
@@ -62,8 +61,6 @@ commands 75.3 % against 74.4 % unweighted at a threshold of 0.6, dangerous answe
 43 of 7,360 decodes."""
 FOLDS = 5
 """Cross-validation folds; a voice, a speaker or the noise clips stay in one fold (``fold_of``)."""
-CLASSES = [i.value for i in Intent] + [OTHER]
-"""Output order: the intents as ``Intent`` lists them, then "other"."""
 
 
 def fold_of(clip: Clip, voices: list[str]) -> int:
@@ -118,7 +115,7 @@ def fit(x: np.ndarray, y: list[str], members: int = MEMBERS) -> dict[str, np.nda
         w2.append(full_w2)
         b2.append(full_b2)
     return {
-        "classes": np.array(CLASSES),
+        "classes": np.array(list(CLASSES)),
         "mean": mean.astype(np.float16),
         "scale": scale.astype(np.float16),
         "w1": np.stack(w1).astype(np.float16),
@@ -209,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"took {seconds:.0f} s (features {featured - started:.0f} s)")
     report = {
         "clips": len(clips),
+        "classes": list(CLASSES),
         "skip_words": skip,
         "threshold": threshold,
         "cross_validated": cv,

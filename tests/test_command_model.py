@@ -17,10 +17,10 @@ from voiceguide.bench import command_scoring
 from voiceguide.core.intents import ALLOWED, Intent, Moment
 from voiceguide.errors import ModelError
 from voiceguide.recognition import command_model
-from voiceguide.recognition.command_model import OTHER, CommandModel, pool, save
+from voiceguide.recognition.command_model import OTHER, CommandModel, masked, pool, save
 
 REPO = Path(__file__).resolve().parents[1]
-CLASSES = [i.value for i in Intent] + [OTHER]
+CLASSES = list(command_model.CLASSES)
 
 
 def _arrays(width: int = 12, hidden: int = 5, members: int = 2, seed: int = 0) -> dict[str, np.ndarray]:
@@ -76,7 +76,7 @@ def test_the_same_arrays_give_the_same_bytes(tmp_path):
 def test_the_shipped_weights_are_the_pinned_ones():
     assert command_model.DEFAULT_PATH.is_file(), "voiceguide/models/command_model.npz ships in the package"
     model = CommandModel.load()
-    assert set(model.classes) == set(Intent) | {OTHER}
+    assert set(model.classes) == set(Intent) | set(command_model.WORD_CLASSES) | {OTHER}
     assert 0.3 <= model.threshold < 1.0
 
 
@@ -104,6 +104,18 @@ def test_masking_keeps_the_allowed_classes_in_proportion(weights):
 
 
 @pytest.mark.unit
+def test_confirm_is_yes_at_a_check_and_the_only_yes_at_the_confirm_turn():
+    probs = np.zeros(len(CLASSES))
+    probs[CLASSES.index("yes")] = 0.5
+    probs[CLASSES.index("confirm")] = 0.3
+    probs[CLASSES.index(OTHER)] = 0.2
+    at_check = masked(CLASSES, probs, Moment.CHECK)
+    assert at_check[Intent.YES] == pytest.approx(0.8) and at_check[OTHER] == pytest.approx(0.2)
+    at_confirm = masked(CLASSES, probs, Moment.CONFIRM)  # a spoken "yes" there is no answer
+    assert at_confirm[Intent.YES] == pytest.approx(0.3) and at_confirm[OTHER] == pytest.approx(0.7)
+
+
+@pytest.mark.unit
 def test_pool_is_mean_and_max_over_loud_frames_and_the_plain_mean():
     encoded = np.arange(12, dtype=np.float32).reshape(6, 2)
     loud = np.array([False, True, True, False, False, False])
@@ -117,11 +129,13 @@ def test_an_answer_needs_the_threshold_and_the_moment():
     probs = np.zeros((2, len(CLASSES)))
     probs[0, CLASSES.index("next")] = 0.55
     probs[0, CLASSES.index(OTHER)] = 0.45
-    probs[1, CLASSES.index("yes")] = 0.9
+    probs[1, CLASSES.index("yes")] = 0.6
+    probs[1, CLASSES.index("confirm")] = 0.3
     probs[1, CLASSES.index(OTHER)] = 0.1
     assert command_scoring.answers(probs, CLASSES, Moment.STEP, 0.5) == [Intent.NEXT, None]
     assert command_scoring.answers(probs, CLASSES, Moment.STEP, 0.6) == [None, None]
-    assert command_scoring.answers(probs, CLASSES, Moment.CHECK, 0.5) == [None, Intent.YES]
+    assert command_scoring.answers(probs, CLASSES, Moment.CHECK, 0.85) == [None, Intent.YES]
+    assert command_scoring.answers(probs, CLASSES, Moment.CONFIRM, 0.5) == [None, None]
 
 
 @pytest.mark.unit

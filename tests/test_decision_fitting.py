@@ -20,8 +20,18 @@ pytestmark = pytest.mark.unit
 
 def test_a_command_clip_is_one_case_at_its_moment():
     assert cases_of("a", "next", "next step", Moment.STEP) == [Case("a", Moment.STEP, Intent.NEXT)]
-    # a real recording has no text: its word's intent at the moment given
-    assert cases_of("r", "yes", "", Moment.CHECK) == [Case("r", Moment.CHECK, Intent.YES)]
+
+
+def test_an_answer_is_also_heard_at_the_confirm_turn_as_what_it_is_there():
+    # a real recording has no text: its word's intent at the moment given; "yes" confirms nothing
+    assert cases_of("r", "yes", "", Moment.CHECK) == [
+        Case("r", Moment.CHECK, Intent.YES),
+        Case("r", Moment.CONFIRM, None),
+    ]
+    assert cases_of("c", "confirm", "confirm", Moment.CHECK) == [
+        Case("c", Moment.CHECK, Intent.YES),
+        Case("c", Moment.CONFIRM, Intent.YES),
+    ]
 
 
 def test_other_clips_and_retired_phrases_are_heard_where_a_mistake_advances_or_answers():

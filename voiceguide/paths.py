@@ -19,8 +19,8 @@ def models_dir() -> Path:
 
 
 def cache_dir() -> Path:
-    """Where files derived from installed packages are kept (the joined Whisper base model):
-    ``$VOICEGUIDE_CACHE_DIR``, else ``$XDG_CACHE_HOME/voiceguide``, else
+    """Where files that can be made again are kept (the benchmark's corpus, the training
+    scripts' features and readings): ``$VOICEGUIDE_CACHE_DIR``, else ``$XDG_CACHE_HOME/voiceguide``, else
     ``~/.cache/voiceguide``. It may not exist yet; deleting it loses nothing."""
     return _folder("VOICEGUIDE_CACHE_DIR", "XDG_CACHE_HOME", ".cache")
 

@@ -27,7 +27,6 @@ def run_doctor(out=None) -> int:
         ("speech output", _speech_output),
         ("whisper engine", _whisper),
         ("command model", _command_model),
-        ("whisper base", _whisper_base),
         ("vosk engine", _vosk),
         ("records folder", _records),
     ]
@@ -95,33 +94,6 @@ def _command_model() -> tuple[bool, str]:
     return (
         True,
         f"weights and decision weights verified (2 SHA-256 hashes, {took:.0f} ms) in {DEFAULT_PATH.parent}",
-    )
-
-
-def _whisper_base() -> tuple[bool, str]:
-    from voiceguide.recognition.engines import extra_install_command
-    from voiceguide.recognition.engines.whisper_model import (
-        base_join_dir,
-        base_wheels_installed,
-        locate_base_model,
-    )
-
-    started = time.perf_counter()
-    folder = locate_base_model(join=False)  # doctor checks; it never writes a model
-    took = (time.perf_counter() - started) * 1000
-    if folder is None and base_wheels_installed():
-        return None, (
-            f"installed as two wheels, not yet unpacked: the first `voiceguide run` with the "
-            f"whisper engine joins them into {base_join_dir()} (about 142 MB)"
-        )
-    if folder is None:
-        return None, (
-            "optional, not installed: not needed by the recognizer (the command model decides); "
-            f"the benchmark of the transcript rules alone uses it: {extra_install_command('crosscheck')}"
-        )
-    return True, (
-        f"verified (4 SHA-256 hashes, {took:.0f} ms) at {folder}; not needed by the recognizer "
-        "(the command model decides), used by the benchmark of the transcript rules alone"
     )
 
 

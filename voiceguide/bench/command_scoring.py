@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 
 from voiceguide.core.intents import ALLOWED, Intent, Moment
+from voiceguide.recognition.command_model import OTHER, meaning
 
-OTHER = "other"
 DANGEROUS = {Moment.STEP: Intent.NEXT, Moment.CHECK: Intent.YES}
 """At a step "next" moves on; at a check "yes" answers it: the answers never to give wrongly."""
 MOMENT_ORDER = (Moment.STEP, Moment.CHECK, Moment.TIMER, Moment.PAUSED, Moment.SAFE_EXIT)
@@ -22,20 +22,23 @@ THRESHOLDS = tuple(round(0.3 + 0.01 * k, 2) for k in range(70))
 
 
 def label_moment(label: str) -> Moment:
-    """The moment a command of intent ``label`` is scored at: the first that allows it."""
-    intent = Intent(label)
+    """The moment a command of class ``label`` is scored at: the first that allows its intent."""
+    intent = meaning(label)
     return next(m for m in MOMENT_ORDER if intent in ALLOWED[m])
 
 
 def answers(probs: np.ndarray, classes: list, moment: Moment, threshold: float) -> list:
-    """Per row of ``probs`` (n, classes): the intent taken at ``moment`` (masked to its
-    intents, renormalised, the best at or above ``threshold``), or None."""
-    keep = np.array([c == OTHER or c in ALLOWED[moment] for c in classes])
-    masked = np.where(keep, probs, 0.0)
+    """Per row of ``probs`` (n, classes): the intent taken at ``moment`` (each class counted
+    as its ``command_model.meaning``, masked to the moment's intents, renormalised, the best
+    at or above ``threshold``), or None."""
+    targets = [meaning(c, moment) for c in classes]
+    kept = [t for k, t in enumerate(targets) if t not in targets[:k] and (t == OTHER or t in ALLOWED[moment])]
+    merge = np.array([[float(t == k) for k in kept] for t in targets])
+    masked = np.asarray(probs) @ merge
     masked = masked / np.maximum(masked.sum(axis=1, keepdims=True), 1e-12)
     best = masked.argmax(axis=1)
     top = masked[np.arange(len(best)), best]
-    return [None if classes[b] == OTHER or p < threshold else Intent(classes[b]) for b, p in zip(best, top)]
+    return [None if kept[b] == OTHER or p < threshold else kept[b] for b, p in zip(best, top)]
 
 
 def figures(probs: np.ndarray, classes: list, labels: list[str], threshold: float) -> dict:
@@ -50,8 +53,8 @@ def figures(probs: np.ndarray, classes: list, labels: list[str], threshold: floa
         if not rows:
             continue
         got = answers(probs[rows], classes, moment, threshold)
-        right += sum(g is not None and g.value == labels[i] for g, i in zip(got, rows))
-        wrong += sum(g is not None and g.value != labels[i] for g, i in zip(got, rows))
+        right += sum(g is not None and g is meaning(labels[i]) for g, i in zip(got, rows))
+        wrong += sum(g is not None and g is not meaning(labels[i]) for g, i in zip(got, rows))
     out["commands"] = {"n": len(commands), "right": right, "wrong": wrong}
     negatives = np.flatnonzero(labels == OTHER)
     for moment, dangerous in DANGEROUS.items():

@@ -7,8 +7,9 @@ Commands recordings only (speakers whose ``recognition.split_of_speaker`` is "tu
 half is held out and only ever scored). Nothing of the test or fresh splits is used.
 
 - Commands: every phrase of ``corpus.phrase_cases`` by each tune voice (a phrase of two intents,
-  "continue", once under each), clean and in AUGMENTATIONS; a phrase the vocabulary no longer
-  takes at its moment ("all done", "speak up") is labelled "other".
+  "continue", once under each), clean and in AUGMENTATIONS, labelled with its intent or, for a
+  phrase of ``command_model.WORD_CLASSES`` ("confirm"), with itself; a phrase the vocabulary no
+  longer takes at its moment ("all done", "speak up") is labelled "other".
 - "other": the corpus's ordinary sentences, sentences with command words and one-syllable
   sound-alikes, and OTHER_WORDS, by each tune voice; pieces of pocketsphinx-testdata's read
   speech; noise and silence; the developers' half of the Speech Commands words that are not
@@ -47,9 +48,9 @@ from voiceguide.bench.corpus import (
 from voiceguide.bench.recognition import split_of_speaker
 from voiceguide.core.intents import Intent
 from voiceguide.core.ports import SAMPLE_RATE
+from voiceguide.recognition.command_model import OTHER, WORD_CLASSES
 from voiceguide.recognition.matching import match
 
-OTHER = "other"
 REAL_INTENTS = {"yes": Intent.YES, "no": Intent.NO, "stop": Intent.STOP}
 """Speech Commands words that are commands; every other word is "other"."""
 UNSEEN_CONTROL_WORDS = (
@@ -85,7 +86,7 @@ class Clip:
     """One training or scoring clip: how to make it and its label."""
 
     name: str
-    label: str  # an intent's value, or OTHER
+    label: str  # an intent's value, a word of WORD_CLASSES, or OTHER
     group: str  # the voice or speaker (cross-validation leaves whole groups out)
     source: str  # synth | real | human | noise
     text: str = ""
@@ -139,6 +140,7 @@ def training_clips(folder: Path, skip_words: tuple[str, ...] = ()) -> list[Clip]
         for phrase, intent, moment in phrase_cases():
             # a phrase the vocabulary no longer takes ("all done") is no command: "other"
             label = intent.value if match(phrase, moment) is intent else OTHER
+            label = phrase if label != OTHER and phrase in WORD_CLASSES else label
             for augment in ("none", *AUGMENTATIONS):
                 name = f"synth/{voice.key}/{slug(phrase)}/{intent.value}/{augment}"
                 clips.append(Clip(name, label, voice.key, "synth", phrase, voice.key, augment=augment))

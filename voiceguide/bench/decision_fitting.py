@@ -2,10 +2,11 @@
 points and the figures. Used by ``scripts/fit_decision.py``; no I/O here.
 
 A case is one training clip heard at one listening moment, with the intent it asks for there
-(None: no command) and the command model's posteriors of one cross-validation. Commands are heard at their corpus moment; everything else (and a phrase the
-vocabulary no longer takes) at a step and at a check, where a mistake advances or answers. Each
-case gives one row per candidate command (``fusion.candidates``), labelled 1 when it is the
-case's intent.
+(None: no command) and the command model's posteriors of one cross-validation. Commands are heard
+at their corpus moment, and an answer also at a moment that takes it from fewer phrases ("yes"
+at the confirm turn is no command, "confirm" is); everything else (and a phrase the vocabulary
+no longer takes) at a step and at a check, where a mistake advances or answers. Each case gives
+one row per candidate command (``fusion.candidates``), labelled 1 when it is the case's intent.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from voiceguide.core.intents import ALLOWED, Intent, Moment
+from voiceguide.core.intents import ALLOWED, ONLY_PHRASES, Intent, Moment
 from voiceguide.core.ports import Transcript
+from voiceguide.recognition.command_model import OTHER, meaning
 from voiceguide.recognition.fusion import FEATURES, Fusion, candidates, features
 from voiceguide.recognition.matching import match
 from voiceguide.recognition.risk import RISK, Risk
@@ -52,13 +54,17 @@ class Case:
 
 
 def cases_of(name: str, label: str, text: str, moment: Moment | None) -> list[Case]:
-    """The cases of one training clip: its intent ``label`` said as ``text`` at its corpus
-    ``moment``; or, for "other" and for a phrase the vocabulary no longer takes there, none at
-    each of NEGATIVE_MOMENTS."""
-    if label != "other" and moment is not None:
-        intent = Intent(label)
+    """The cases of one training clip: its class ``label`` said as ``text`` at its corpus
+    ``moment``, and at each moment that takes its intent from fewer phrases (``ONLY_PHRASES``)
+    as what it is there; or, for "other" and for a phrase the vocabulary no longer takes, none
+    at each of NEGATIVE_MOMENTS."""
+    if label != OTHER and moment is not None:
+        intent = meaning(label)
         if not text or match(text, moment) is intent:
-            return [Case(name, moment, intent)]
+            fewer = [m for m, only in ONLY_PHRASES.items() if intent in only]
+            return [Case(name, moment, intent)] + [
+                Case(name, m, intent if meaning(label, m) is intent else None) for m in fewer
+            ]
     return [Case(name, m, None) for m in NEGATIVE_MOMENTS]
 
 
@@ -138,7 +144,8 @@ def figures(best: list[tuple[Intent, float] | None], cases: list[Case], accept: 
     commands = [(t, c) for t, c in zip(taken, cases) if c.truth is not None]
     negatives = [(t, c) for t, c in zip(taken, cases) if c.truth is None]
     dangerous = sum(
-        (t is Intent.NEXT and c.moment is Moment.STEP) or (t is Intent.YES and c.moment is Moment.CHECK)
+        (t is Intent.NEXT and c.moment is Moment.STEP)
+        or (t is Intent.YES and c.moment in (Moment.CHECK, Moment.CONFIRM))
         for t, c in negatives
     )
     return {

@@ -37,7 +37,6 @@ from voiceguide.core.intents import CONFIRM_PHRASE, Intent, Moment
 from voiceguide.paths import data_dir
 from voiceguide.recognition.decide import heard_clearly
 from voiceguide.recognition.matching import heard_intent, match
-from voiceguide.recognition.policy import DEFAULT_POLICY, RecognitionPolicy
 from voiceguide.recognition.recognizer import Recognizer
 from voiceguide.recognition.risk import Risk
 
@@ -93,24 +92,15 @@ class Result:
     readings: tuple = ()
     engine_clear: bool = False
     in_readings: bool = False
-    """The expected intent was one of the engine's readings, exactly one allowed phrase
+    """The engine's reading was exactly one allowed phrase of the expected intent
     (``in_readings``)."""
-    first: str | None = None
-    gated: str | None = None
-    checked: str | None = None
-    """What the larger model heard, when the recognizer asked it (``Recognizer.checker``)."""
-    talking_background: bool = False
-    """The engine found a background that comes and goes (``cleanup.talking_background``)."""
-    whole: str | None = None
-    """The reading of the whole utterance, when the engine read only its loud part and that
-    was a phrase of next or yes (``Transcript.whole``); prefixed "unclear: " when unclear."""
     reason: str = ""
     """Why the decision went as it did (``Decision.reason``)."""
     fused: tuple[str, float] | None = None
     """With the command model: the best candidate and its calibrated probability
     (``Fusion.scores``), accepted or not (the DET curve sweeps its operating point)."""
     evidence: dict | None = None
-    """With the command model: its posteriors and the short reading's text, average
+    """With the command model: its posteriors and the reading's text, average
     log-probability, no_speech and unprompted text, so other decision weights can be scored
     on the same decodes without decoding again."""
 
@@ -136,21 +126,16 @@ class Recording:
         self.name = engine.name
         self.last = None
 
-    def transcribe(self, audio, phrases):
-        self.last = self.engine.transcribe(audio, phrases)
-        return self.last
-
-    def read_short(self, audio, phrases):
-        self.last = self.engine.read_short(audio, phrases)
+    def transcribe(self, audio, phrases, free=False):
+        self.last = self.engine.transcribe(audio, phrases, free)
         return self.last
 
 
 def recorded(recognizer: Recognizer) -> Recognizer:
-    """``recognizer`` with its engines and command model wrapped to keep what they last gave
+    """``recognizer`` with its engine and command model wrapped to keep what they last gave
     (``Recording``, ``RecordingCommands``), as ``run`` reports it."""
     commands = recognizer.commands and RecordingCommands(recognizer.commands)
-    checker = recognizer.checker and Recording(recognizer.checker)
-    return Recognizer(Recording(recognizer.engine), checker, policy=recognizer.policy, commands=commands)
+    return Recognizer(Recording(recognizer.engine), policy=recognizer.policy, commands=commands)
 
 
 def split_of_speaker(speaker: str) -> str:
@@ -226,6 +211,8 @@ def real_items(folder: Path, split: str, quick: bool) -> list[Item]:
             if word in REAL_EXPECTED:
                 intent, moments = REAL_EXPECTED[word]
                 items.extend(Item(path, m, intent, "real_command", word) for m in moments)
+                if word == "yes":  # a one-word "yes" must not pass the confirm turn
+                    items.append(Item(path, Moment.CONFIRM, None, "real_other", word))
             else:
                 items.extend(Item(path, m, None, "real_other", word) for m in DANGEROUS)
     return items
@@ -234,15 +221,12 @@ def real_items(folder: Path, split: str, quick: bool) -> list[Item]:
 def run(recognizer: Recognizer, items: list[Item], progress: bool = True) -> list[Result]:
     results = []
     cache: dict[Path, object] = {}
-    checker = recognizer.checker
     for number, item in enumerate(items):
         audio = cache.get(item.path)
         if audio is None:
             audio = cache[item.path] = read_wav(item.path)
             if len(cache) > 4:
                 cache.pop(next(iter(cache)))
-        if checker is not None:
-            checker.last = None
         commands = recognizer.commands if isinstance(recognizer.commands, RecordingCommands) else None
         if commands is not None:
             commands.last = None
@@ -269,11 +253,6 @@ def run(recognizer: Recognizer, items: list[Item], progress: bool = True) -> lis
                 readings,
                 bool(last and heard_clearly(last, recognizer.policy)),
                 in_readings(last, item),
-                last.first if last else None,
-                last.gated.text if last and last.gated else None,
-                checker.last.text if checker and checker.last else None,
-                bool(last and last.talking_background),
-                whole_text(last, recognizer.policy),
                 heard.reason,
                 _fused(commands, last, item.moment),
                 _evidence(commands, last),
@@ -303,24 +282,12 @@ def _fused(commands, transcript, moment: Moment) -> tuple[str, float] | None:
     return (scores[0][0].value, round(scores[0][1], 5)) if scores else None
 
 
-def whole_text(transcript, policy: RecognitionPolicy = DEFAULT_POLICY) -> str | None:
-    """``transcript``'s whole-utterance reading as the clip list records it (see
-    ``Result.whole``)."""
-    whole = transcript.whole if transcript is not None else None
-    if whole is None:
-        return None
-    return whole.text if heard_clearly(whole, policy) else "unclear: " + whole.text
-
-
 def in_readings(transcript, item: Item) -> bool:
-    """True when some reading the engine wrote of this utterance with the phrase prompt (its
-    beam, its short window's, its gated one) is exactly a phrase (or ``HEARD_AS`` form) of the
-    expected intent. No acceptance rule that reads the engine's text can do better: the share
-    of such clips is a ceiling on accuracy with this engine."""
+    """True when the engine's reading of this utterance with the phrase prompt is exactly a
+    phrase of the expected intent: how often the transcript alone names the command."""
     if transcript is None or item.expected is None:
         return False
-    texts = transcript.texts() + (transcript.gated.texts() if transcript.gated else [])
-    return any(match(text, item.moment) is item.expected for text in texts)
+    return match(transcript.text, item.moment) is item.expected
 
 
 def pct(part: int, whole: int) -> float | None:
@@ -346,9 +313,18 @@ def summarize(results: list[Result], accept: Mapping[Risk, float] | None = None)
     for r in results:
         if r.item.group in ("negative", "retired"):
             families[r.item.condition].append(r)
-    real_other = [r for r in results if r.item.group == "real_other"]
-    if real_other:
-        families["real_other_words"] = real_other
+    for family, rs in (
+        (
+            "real_other_words",
+            [r for r in results if r.item.group == "real_other" and r.item.condition != "yes"],
+        ),
+        (
+            "real_yes_at_confirm",
+            [r for r in results if r.item.group == "real_other" and r.item.condition == "yes"],
+        ),
+    ):
+        if rs:
+            families[family] = rs
     for family, rs in sorted(families.items()):
         summary["negatives"][family] = _negative_figures(rs)
     for word in REAL_EXPECTED:
@@ -362,13 +338,6 @@ def summarize(results: list[Result], accept: Mapping[Risk, float] | None = None)
         "examples": [
             f"{r.item.path.name}: {r.text!r} -> {r.intent.value}" for r in stops if r.intent in ADVANCE
         ][:10],
-    }
-    asked = [r for r in results if r.checked is not None]
-    summary["cross_check"] = {
-        "asked": len(asked),
-        "asked_commands": sum(r.item.group == "command" for r in asked),
-        "taken": sum(r.intent is not None for r in asked),
-        "taken_right": sum(r.intent is not None and r.intent is r.item.expected for r in asked),
     }
     if accept is not None and any(r.fused for r in results):
         from voiceguide.bench.det import det_curve

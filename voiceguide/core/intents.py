@@ -72,22 +72,6 @@ PHRASES: dict[Intent, tuple[str, ...]] = {
     Intent.QUIETER: ("quieter", "softer"),
 }
 
-HEARD_AS: dict[str, Intent] = {
-    "see you again": Intent.REPEAT,
-    "see again": Intent.REPEAT,
-    "quiet": Intent.QUIETER,
-    "soft": Intent.QUIETER,
-    "soft up": Intent.QUIETER,
-    "soft it": Intent.QUIETER,
-    "soften": Intent.QUIETER,
-    "slow it": Intent.SLOWER,
-    "see not again": Intent.REPEAT,
-    "same again": Intent.REPEAT,
-}
-"""What Whisper tiny.en writes for a phrase, taken as its intent wherever allowed but never taught
-nor prompted; only for intents that do not move the session on, each form the best reading of
-missed commands and of no other tune clip (test split: one sound-alike, "nest" as "Quiet.")."""
-
 _VOICE_SETTINGS = (Intent.SLOWER, Intent.FASTER, Intent.LOUDER, Intent.QUIETER)
 
 ALLOWED: dict[Moment, frozenset[Intent]] = {

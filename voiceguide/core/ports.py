@@ -35,39 +35,17 @@ class Transcript:
     decode_ms: float = 0.0
     """Milliseconds spent decoding."""
     readings: tuple[tuple[str, float], ...] = ()
-    """Every reading the engine weighed, best first (the first is ``text``), each with its
-    score (Whisper: average log-probability, nats); empty when the engine gives none."""
+    """The engine's reading(s), best first (the first is ``text``), each with its score
+    (Whisper: average log-probability, nats); empty when the engine gives none."""
     word_confidence: float | None = None
     """0..1: the least sure word's confidence, for an engine that gives no readings (Vosk;
     None: the engine does not say)."""
     no_speech: float = 0.0
-    """0..1: how likely the engine thinks the audio holds no speech (Whisper's no_speech_prob
-    of the final pass; 0 for an engine that does not say)."""
+    """0..1: how likely the engine thinks the audio holds no speech (Whisper's no_speech_prob;
+    0 for an engine that does not say)."""
     unprompted: str | None = None
     """The same audio read without the allowed phrases as a prompt (None: not done). The
     prompt pulls sound-alikes towards the phrases ("guess" -> "Yes."); this reading does not."""
-    first: str | None = None
-    """When a first, cheaper reading was not sure and the engine decoded again: that first
-    best reading (None: the first reading was the answer, or there was none)."""
-    gated: Transcript | None = None
-    """The same utterance read again with the background turned down, when it comes and goes
-    (a TV) and this reading held a command among other words (None: not done). A second
-    opinion: taken only when it agrees with this one (``matching.gated_agrees``)."""
-    talking_background: bool = False
-    """The background comes and goes, like a TV or people talking, and is loud enough to
-    matter (``cleanup.talking_background``): the recognizer may then ask a larger model even
-    when no reading named a command (``matching.background_check_wanted``)."""
-    whole: Transcript | None = None
-    """Over a talking background the engine reads only the loud part of the utterance; when
-    that reading (or the gated one) is a phrase of ``policy.whole_checked``, this is the
-    same audio read as a whole too (None: not done). Such a command stands only when this
-    reading asks for it as well (``matching.whole_agrees``)."""
-
-    def texts(self) -> list[str]:
-        """Every text the engine wrote for this reading: ``readings`` (or ``text``) and
-        ``first``."""
-        written = [text for text, _ in self.readings] or [self.text]
-        return written + ([self.first] if self.first else [])
 
 
 @dataclass(frozen=True)
@@ -99,8 +77,9 @@ class Engine(Protocol):
 
     name: str
 
-    def transcribe(self, audio: np.ndarray, phrases: Sequence[str]) -> Transcript:
-        """Decode mono float32 ``audio`` at SAMPLE_RATE, biased towards ``phrases``."""
+    def transcribe(self, audio: np.ndarray, phrases: Sequence[str], free: bool = False) -> Transcript:
+        """Decode mono float32 ``audio`` at SAMPLE_RATE, biased towards ``phrases``; ``free``:
+        the user may answer in their own words (the check-in), worth a fuller reading."""
         ...
 
 

@@ -57,13 +57,15 @@ LOGPROB_LIMIT = 3.0
 """A reading's average log-probability counts from -LOGPROB_LIMIT (0: a guess) to 0 nats (its
 most sure: LOGPROB_LIMIT)."""
 FUSION_NAME = "decision.json"
-FUSION_SHA256 = "38f84582bac84a432da58d6066d56f5e00aa93bb4df5c1afb578cc00b75a2bdb"
+FUSION_SHA256 = "35dc96fddb130d03a0710b403f2d8b17bc84a9b5ab07c91cbce59fc346ea4330"
 """SHA-256 (hex) of the shipped decision weights; ``scripts/fit_decision.py`` prints it."""
 _FIX = "refit it with `python scripts/fit_decision.py` or restore it from the repository"
-MODEL_MOMENTS = frozenset((Moment.STEP, Moment.CHECK, Moment.TIMER, Moment.PAUSED, Moment.SAFE_EXIT))
-"""The moments the command model answers at. At the confirm turn only the word "confirm" is a
-"yes", and at the check-in the answers are free words: the model knows neither, so there the
-transcript alone decides."""
+MODEL_MOMENTS = frozenset(
+    (Moment.STEP, Moment.CHECK, Moment.CONFIRM, Moment.TIMER, Moment.PAUSED, Moment.SAFE_EXIT, Moment.ALL)
+)
+"""The moments the command model answers at: all but the check-in, whose answers are free words
+the model does not know (there the transcript alone decides). At the confirm turn the model's
+class of the word "confirm" is the only "yes" (``command_model.WORD_CLASSES``)."""
 
 
 def features(

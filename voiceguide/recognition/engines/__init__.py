@@ -1,9 +1,8 @@
 """Speech engines, each an adapter behind a lazy import so a missing package only matters
 when that engine is chosen.
 
-    whisper   CTranslate2 + the pinned tiny.en model (the default; no download), with
-              Whisper base, when installed (the ``crosscheck`` extra), to cross-check
-              (``make_checker``)
+    whisper   CTranslate2 + the pinned tiny.en model (the default; no download), with the
+              command model on its encoder (``recognition.recognizer.open_recognizer``)
     vosk      Vosk with a per-moment grammar (the ``vosk`` extra, and a model:
               voiceguide model download vosk-small-en)
     keyboard  not an audio engine: the session reads typed lines instead
@@ -18,7 +17,7 @@ import sys
 from pathlib import Path
 
 from voiceguide.core.ports import Engine
-from voiceguide.errors import EngineUnavailable, ModelError
+from voiceguide.errors import EngineUnavailable
 from voiceguide.recognition.policy import DEFAULT_POLICY, RecognitionPolicy
 
 log = logging.getLogger(__name__)
@@ -44,7 +43,7 @@ def install_hint(name: str) -> str:
 
 
 def extra_install_command(extra: str) -> str:
-    """The exact command that adds optional part ``extra`` ("crosscheck", "vosk": a key of
+    """The exact command that adds optional part ``extra`` ("vosk", "pdf": a key of
     ``[project.optional-dependencies]``) to this installation: in a source checkout set up by
     ``scripts/setup.sh``, ``cd CHECKOUT && .venv/bin/pip install -e '.[extra]'``; else
     ``pip install 'voiceguide[extra]'`` for the Python that runs voiceguide."""
@@ -66,7 +65,7 @@ def make_engine(
     name: str, model_dir: str | Path | None = None, policy: RecognitionPolicy = DEFAULT_POLICY
 ) -> Engine:
     """A ready engine: "whisper" or "vosk", with ``model_dir`` overriding the model lookup and
-    ``policy`` saying which extra readings Whisper makes.
+    ``policy`` saying how Whisper reads.
 
     Raises EngineUnavailable (with what to pip install) when the package is missing,
     ModelError when the model is missing or fails its check, and ValueError for "keyboard"
@@ -82,40 +81,6 @@ def make_engine(
     from voiceguide.recognition.engines.vosk import VoskEngine
 
     return VoskEngine(model_dir)
-
-
-def open_engines(
-    name: str, model_dir: str | Path | None = None, policy: RecognitionPolicy = DEFAULT_POLICY
-) -> tuple[Engine, Engine | None]:
-    """(engine ``name`` as ``make_engine`` makes it, its cross-checker as ``make_checker``
-    makes it). The checker, the larger model, is loaded first, while the process is small:
-    loading a model briefly holds its whole file in memory, and that way the peak stays lower
-    (338 against 399 MB for the two loads). Each decode then gives its memory back
-    (``whisper.RELEASE_AFTER_DECODE``, ``process.LARGE_BLOCK_BYTES``)."""
-    checker = make_checker(name, policy)
-    return make_engine(name, model_dir, policy), checker
-
-
-def make_checker(name: str, policy: RecognitionPolicy = DEFAULT_POLICY) -> Engine | None:
-    """The larger model that cross-checks engine ``name``'s near misses: Whisper base for
-    the whisper engine when its wheels are installed, else None. The check only ever adds an
-    answer both models heard, so a missing or damaged base is logged and the session goes on
-    without it (``voiceguide doctor`` reports it)."""
-    if name != "whisper" or not policy.cross_check or not is_available(name):
-        return None
-    from voiceguide.recognition.engines.whisper import WhisperEngine
-
-    try:
-        checker = WhisperEngine.open_base(policy=policy)
-    except ModelError as error:
-        log.warning("Whisper base is not used to cross-check: %s", error)
-        return None
-    if checker is None:
-        log.info(
-            "Whisper base is not installed: no cross-check (add it with %s)",
-            extra_install_command("crosscheck"),
-        )
-    return checker
 
 
 def _audio_engine(name: str) -> str:

