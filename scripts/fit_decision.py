@@ -64,7 +64,7 @@ def transcript_of(row: list) -> Transcript:
         text,
         float(np.exp(logprob)) if text else 0.0,
         bool(text),
-        readings=((text, logprob),) if text else (),
+        avg_logprob=logprob if text else None,
         no_speech=no_speech,
         unprompted=unprompted,
     )
@@ -88,7 +88,7 @@ def short_readings(cases, clips_by_name, folder: Path) -> list[Transcript]:
                     audio_of[case.name] = maker.audio(clips_by_name[case.name])
                 phrases = sorted(phrases_for(case.moment)) + list(answer_phrases(case.moment))
                 read = engine.transcribe(audio_of[case.name], phrases)
-                score = read.readings[0][1] if read.readings else 0.0
+                score = read.avg_logprob if read.avg_logprob is not None else 0.0
                 known[f"{case.name}@{case.moment.value}"] = [
                     read.text,
                     round(score, 5),

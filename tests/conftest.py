@@ -119,23 +119,6 @@ def corpus_clip(corpus, tmp_path):
     return clip
 
 
-@pytest.fixture
-def reads_otherwise():
-    """``reads_otherwise(why)``: skips the rest of a test whose corpus clip this CPU reads
-    otherwise, so that the rule the test shows is not reached. Readings differ by a clip or two
-    between CPUs (the int8 model turns rounding-level differences into other readings;
-    docs/recognition.md): each clip was chosen where the CPU takes CTranslate2's AVX-512 path
-    and reads it as the test says. Use it only after the test's safe outcome has been asserted, for the part that shows what the clip
-    gives without the rule. To see which tests another CPU could turn, run them here as
-    another CPU would read: ``OPENBLAS_CORETYPE=Sandybridge``, ``CT2_FORCE_CPU_ISA=AVX
-    ONEDNN_MAX_CPU_ISA=SSE41`` or ``CT2_FORCE_CPU_ISA=GENERIC`` before ``pytest``."""
-
-    def skip(why: str) -> None:
-        pytest.skip(f"this CPU reads the clip otherwise ({why}): the rule is not reached here")
-
-    return skip
-
-
 @pytest.fixture(scope="module")
 def bench():
     """The voiceguide.bench.recognition module (Item, Recording, run, summarize, ...)."""

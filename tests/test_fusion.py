@@ -23,7 +23,7 @@ from voiceguide.recognition.risk import Risk
 
 def _read(text: str, logprob: float = -0.2, no_speech: float = 0.01, unprompted: str | None = None):
     return Transcript(
-        text, 0.8, bool(text), readings=((text, logprob),) if text else (), no_speech=no_speech,
+        text, 0.8, bool(text), avg_logprob=logprob if text else None, no_speech=no_speech,
         unprompted=unprompted,
     )  # fmt: skip
 

@@ -106,11 +106,3 @@ def test_normalise_keeps_apostrophes_and_drops_punctuation():
 def test_a_bare_next_is_typed_but_never_heard():
     assert match("next", Moment.STEP, keys=True) is Intent.NEXT
     assert match("Next.", Moment.STEP) is None  # "nest" was heard as "Next."
-
-
-def _spelling_tie(readings, moment=Moment.PAUSED, first=None):
-    from voiceguide.recognition.matching import spelling_tie
-
-    texts = [text for text, _ in readings] + ([first] if first else [])
-    tie = spelling_tie(readings, texts, moment)
-    return None if tie is None else tie[0]

@@ -63,7 +63,7 @@ def test_a_setting_gives_another_policy_and_leaves_the_default_alone():
 
 def test_without_the_command_model_a_clear_allowed_phrase_decides():
     def decided(text, policy=DEFAULT_POLICY, moment=Moment.STEP, no_speech=0.0, logprob=-0.2):
-        transcript = Transcript(text, 0.5, True, readings=((text, logprob),), no_speech=no_speech)
+        transcript = Transcript(text, 0.5, True, avg_logprob=logprob, no_speech=no_speech)
         return decide(Evidence(transcript), moment, policy)
 
     taken = decided("Next step.")

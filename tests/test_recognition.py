@@ -47,7 +47,7 @@ class ScriptedCommands:
 
 
 def _transcript(text: str, clear: bool = True, logprob: float = -0.2) -> Transcript:
-    return Transcript(text, 0.5, clear, readings=((text, logprob),) if text else ())
+    return Transcript(text, 0.5, clear, avg_logprob=logprob if text else None)
 
 
 def test_without_the_model_a_clear_allowed_phrase_is_the_command_the_runner_takes():

@@ -240,7 +240,7 @@ def run(recognizer: Recognizer, items: list[Item], progress: bool = True) -> lis
                 f"would take {as_runner} from {heard.text!r}"
             )
         last = getattr(recognizer.engine, "last", None)
-        readings = tuple((t, round(s, 3)) for t, s in last.readings) if last else ()
+        readings = ((last.text, round(last.avg_logprob, 3)),) if last and last.avg_logprob is not None else ()
         if last and last.unprompted is not None:
             readings += (("unprompted: " + last.unprompted, None),)
         results.append(
@@ -269,7 +269,7 @@ def _evidence(commands, transcript) -> dict | None:
     return {
         "posteriors": {getattr(c, "value", c): round(p, 6) for c, p in commands.last.items()},
         "text": transcript.text,
-        "avg_logprob": round(transcript.readings[0][1], 5) if transcript.readings else None,
+        "avg_logprob": round(transcript.avg_logprob, 5) if transcript.avg_logprob is not None else None,
         "no_speech": round(transcript.no_speech, 5),
         "unprompted": transcript.unprompted,
     }

@@ -31,15 +31,15 @@ class Transcript:
     clear: bool
     """False when the engine has nothing to offer: it wrote nothing, or (Vosk) an
     out-of-grammar word. Thresholds on the scores are the decision's (``no_speech``,
-    ``readings``)."""
+    ``avg_logprob``)."""
     decode_ms: float = 0.0
     """Milliseconds spent decoding."""
-    readings: tuple[tuple[str, float], ...] = ()
-    """The engine's reading(s), best first (the first is ``text``), each with its score
-    (Whisper: average log-probability, nats); empty when the engine gives none."""
+    avg_logprob: float | None = None
+    """Whisper: the average token log-probability of ``text`` (nats); None for an engine that
+    gives none."""
     word_confidence: float | None = None
-    """0..1: the least sure word's confidence, for an engine that gives no readings (Vosk;
-    None: the engine does not say)."""
+    """0..1: the least sure word's confidence, for an engine that gives no ``avg_logprob``
+    (Vosk; None: the engine does not say)."""
     no_speech: float = 0.0
     """0..1: how likely the engine thinks the audio holds no speech (Whisper's no_speech_prob;
     0 for an engine that does not say)."""

@@ -3,16 +3,17 @@
 Numpy only. The input is the pooled encoder vector of ``engines/command_features.py``
 (``pool``); the model is an average of a few one-hidden-layer networks (ReLU, softmax) over
 standardised inputs, trained by ``scripts/train_command_model.py`` with one class per intent,
-one per phrase of WORD_CLASSES and OTHER for everything that is no command. Its weights (``voiceguide/models/command_model.npz``,
-shipped in the package) are checked against WEIGHTS_SHA256 before they are read, like the
-Whisper model's files.
+one per phrase of WORD_CLASSES and OTHER for everything that is no command. Its weights
+(``voiceguide/models/command_model.npz``, shipped in the package) are checked against
+WEIGHTS_SHA256 before they are read, like the Whisper model's files.
 
-``posteriors`` gives the probability of each class, masked to a listening moment's intents
+``posteriors`` gives the probability of each intent, masked to a listening moment's intents
 (the others' share is removed and the rest renormalised), so a "continue" is next at a step
-and resume when paused; a word class counts as its intent, except at a moment that accepts the
-intent only from other phrases (``intents.ONLY_PHRASES``), where it is OTHER. The threshold stored with the weights is the model-alone operating
-point chosen by cross-validation over training voices (the benchmark of the model alone reads
-it); the recognizer's decision weighs the posteriors with the transcript (``fusion``).
+and resume when paused; a class counts as what it means at the moment (``meaning``): "confirm"
+is "yes", except that at the confirm turn the word "yes" is OTHER. The threshold stored with
+the weights is the model-alone operating point chosen by cross-validation over training voices
+(the benchmark of the model alone reads it); the recognizer's decision weighs the posteriors
+with the transcript (``fusion``).
 """
 
 from __future__ import annotations
@@ -67,9 +68,9 @@ class CommandModel:
         layers: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
         threshold: float,
     ):
-        """``classes``: intent values, WORD_CLASSES and OTHER, in output order; ``mean``/``scale``: the
-        standardisation of the input; ``layers``: per network (W1, b1, W2, b2);
-        ``threshold``: the maximum posterior chosen at training (0-1)."""
+        """``classes``: intent values, WORD_CLASSES and OTHER, in output order;
+        ``mean``/``scale``: the standardisation of the input; ``layers``: per network (W1, b1,
+        W2, b2); ``threshold``: the maximum posterior chosen at training (0-1)."""
         unknown = [c for c in classes if c not in CLASSES]
         if unknown or OTHER not in classes:
             raise ModelError(f"the command model names unknown classes {unknown or [OTHER]}; {_FIX}")

@@ -55,7 +55,9 @@ def heard_clearly(transcript: Transcript, policy: RecognitionPolicy) -> bool:
         return False
     if transcript.word_confidence is not None and transcript.word_confidence < policy.min_word_confidence:
         return False
-    return not transcript.readings or reading_clear(transcript.readings, transcript.no_speech, policy)
+    return transcript.avg_logprob is None or reading_clear(
+        transcript.avg_logprob, transcript.no_speech, policy
+    )
 
 
 def decide(

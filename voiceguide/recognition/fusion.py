@@ -76,7 +76,9 @@ def features(
     logit = max(-LOGIT_LIMIT, min(LOGIT_LIMIT, math.log(p / (1.0 - p))))
     top = max(posteriors, key=posteriors.__getitem__) if posteriors else OTHER
     named = match(transcript.text, moment) if transcript.text else None
-    score = transcript.readings[0][1] if transcript.readings else math.log(max(transcript.confidence, 1e-9))
+    score = transcript.avg_logprob
+    if score is None:
+        score = math.log(max(transcript.confidence, 1e-9))
     sure = max(-LOGPROB_LIMIT, min(0.0, score)) + LOGPROB_LIMIT
     says = named is intent
     none = bool(normalise(transcript.text)) and named is None

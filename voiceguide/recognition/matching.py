@@ -7,7 +7,6 @@ is not "done". Pure, no I/O.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
 
 from voiceguide.core.intents import ALLOWED, Intent, Moment, key_intent, normalise, phrases_for
 from voiceguide.core.ports import Heard
@@ -42,12 +41,10 @@ def letter_similarity(said: str, other: str) -> float:
     return difflib.SequenceMatcher(None, said, other).ratio()
 
 
-def reading_clear(
-    readings: Sequence[tuple[str, float]], no_speech: float, policy: RecognitionPolicy = DEFAULT_POLICY
-) -> bool:
-    """Whisper thinks the best reading is speech (``max_no_speech``) and is sure enough of its
-    words (``min_avg_logprob``)."""
-    return no_speech <= policy.max_no_speech and readings[0][1] >= policy.min_avg_logprob
+def reading_clear(avg_logprob: float, no_speech: float, policy: RecognitionPolicy = DEFAULT_POLICY) -> bool:
+    """Whisper thinks the reading is speech (``max_no_speech``) and is sure enough of its words
+    (``min_avg_logprob``)."""
+    return no_speech <= policy.max_no_speech and avg_logprob >= policy.min_avg_logprob
 
 
 def heard_intent(heard: Heard, moment: Moment) -> Intent | None:

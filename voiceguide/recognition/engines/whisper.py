@@ -138,13 +138,14 @@ class WhisperEngine:
         cleaned, talking, prompt, longest, allowed = heard_audio
         trim_db = self.policy.talking_trim_db if talking else None
         start, end = speech_span(cleaned, trim_db) if trim_db is not None else speech_span(cleaned)
-        readings, no_speech, encoded = self._read(cleaned[start:end], prompt, longest)
+        (text, score), no_speech, encoded = self._read(cleaned[start:end], prompt, longest)
         if free:
             wide = self._read(cleaned[start:end], prompt, longest, free=True)
-            if wide[0][0][1] > readings[0][1]:
-                readings, no_speech, encoded = wide
-        unprompted = self._unprompted(readings, encoded, allowed, longest) if readings[0][0] else None
-        heard = _transcript(readings, no_speech, unprompted)
+            if wide[0][1] > score:
+                (text, score), no_speech, encoded = wide
+            release_freed_memory()  # the 30 s encoder briefly needs about 90 MB
+        unprompted = self._unprompted(text, encoded, allowed, longest) if text else None
+        heard = _transcript(text, score, no_speech, unprompted)
         return replace(heard, decode_ms=(time.perf_counter() - started) * 1000.0)
 
     def _heard_audio(self, audio: np.ndarray, phrases: Sequence[str]) -> _HeardAudio | None:
@@ -160,10 +161,10 @@ class WhisperEngine:
 
     def _read(
         self, samples: np.ndarray, prompt: list[int], longest: int, free: bool = False
-    ) -> tuple[list[tuple[str, float]], float, Any]:
+    ) -> tuple[tuple[str, float], float, Any]:
         """``samples`` (already cut to the utterance) decoded greedily in a window fitted to
-        them (``free``: in the 30 s window, with a beam of FREE_BEAM): (readings,
-        no_speech_prob, encoder output)."""
+        them (``free``: in the 30 s window, with a beam of FREE_BEAM): ((text, average
+        log-probability), no_speech_prob, encoder output)."""
         seconds = FREE_WINDOW_S if free else window_seconds(samples.size, MIN_WINDOW_S, WINDOW_MARGIN_S)
         window = np.zeros(seconds * SAMPLE_RATE, dtype=np.float32)
         window[: min(samples.size, window.size)] = samples[: window.size]
@@ -174,23 +175,21 @@ class WhisperEngine:
         its last encoding (``encoder.WindowEncoder``)."""
         return CommandEncoder(encoder=self._encoder)
 
-    def _unprompted(
-        self, readings: list[tuple[str, float]], encoded: Any, allowed: set[str], longest: int
-    ) -> str | None:
-        """The same audio read without the phrase list as prompt, when the reading is an
-        allowed phrase of ``policy.unprompted_phrases`` (else None); greedy, reusing the encoder
+    def _unprompted(self, text: str, encoded: Any, allowed: set[str], longest: int) -> str | None:
+        """The same audio read without the phrase list as prompt, when ``text`` is an allowed
+        phrase of ``policy.unprompted_phrases`` (else None); greedy, reusing the encoder
         output."""
-        said = normalise(readings[0][0])
+        said = normalise(text)
         if said not in allowed or said not in self.policy.unprompted_phrases:
             return None
-        plain, _, _ = self._decode(encoded, self._prompt(())[0], longest)
-        return plain[0][0]
+        (plain, _), _, _ = self._decode(encoded, self._prompt(())[0], longest)
+        return plain
 
     def _decode(
         self, encoded: Any, prompt: list[int], longest: int, beam: int = 1
-    ) -> tuple[list[tuple[str, float]], float, Any]:
-        """([(text, average log-probability)], no_speech_prob, encoder output) of an encoder
-        output (``WindowEncoder.encode``), its best reading with a beam of ``beam`` (1:
+    ) -> tuple[tuple[str, float], float, Any]:
+        """((text, average log-probability), no_speech_prob, encoder output) of an encoder
+        output (``WindowEncoder.encode``): its best reading with a beam of ``beam`` (1:
         greedy)."""
         limit = longest + EXTRA_TOKENS
         result = self._model.generate(
@@ -203,11 +202,9 @@ class WhisperEngine:
             suppress_blank=True,
             suppress_tokens=self._suppress,
         )[0]
-        readings = [
-            (collapse_repeats(self._tokenizer.decode(ids), cut=len(ids) >= limit), _avg_logprob(ids, score))
-            for ids, score in zip(result.sequences_ids, result.scores)
-        ]
-        return readings, result.no_speech_prob, encoded
+        ids, score = result.sequences_ids[0], result.scores[0]
+        text = collapse_repeats(self._tokenizer.decode(ids), cut=len(ids) >= limit)
+        return (text, _avg_logprob(ids, score)), result.no_speech_prob, encoded
 
     def _prompt(self, phrases: tuple[str, ...]) -> tuple[list[int], int]:
         """(token ids: <|startofprev|> the phrases <|startoftranscript|> <|notimestamps|>,
@@ -245,10 +242,9 @@ def _mono(audio: np.ndarray) -> np.ndarray:
     return samples
 
 
-def _transcript(readings: list[tuple[str, float]], no_speech: float, unprompted: str | None) -> Transcript:
+def _transcript(text: str, avg_logprob: float, no_speech: float, unprompted: str | None) -> Transcript:
     """The Transcript of a reading (no decode time yet); unclear only when Whisper wrote
     nothing: whether it is speech and sure enough is ``decide``'s call (``no_speech``)."""
-    text, avg_logprob = readings[0]
     if not text:
         log.debug("whisper heard nothing")
         return Transcript("", 0.0, False)
@@ -261,7 +257,7 @@ def _transcript(readings: list[tuple[str, float]], no_speech: float, unprompted:
         unprompted,
     )
     return Transcript(
-        text, confidence, True, readings=tuple(readings), no_speech=no_speech, unprompted=unprompted
+        text, confidence, True, avg_logprob=avg_logprob, no_speech=no_speech, unprompted=unprompted
     )
 
 
