@@ -33,12 +33,6 @@ pytestmark = [pytest.mark.engine, pytestmark]
 VOICES = ("en-us", "en")  # scripts/make_test_audio.py VOICES, in order
 _ORDER = (Moment.STEP, Moment.CHECK, Moment.TIMER, Moment.PAUSED, Moment.SAFE_EXIT)
 
-# (voice, phrase) pairs espeak-ng + the recognizer get wrong every time on one CPU (a reading
-# is deterministic there, but another CPU's rounding may turn it: docs/recognition.md, int8);
-# reported as expected failures, and asserted never to give another intent than their own.
-# The full picture is scripts/bench_recognition.py.
-KNOWN_MISSES: dict[tuple[str, str], str] = {}
-
 
 def cases():
     """(voice, phrase, intent, moment): every phrase of every intent, at the first moment
@@ -103,10 +97,6 @@ def test_every_phrase_gives_its_intent(
     recognizer, make_test_audio, speech_wavs, voice, phrase, intent, moment
 ):
     result = recognizer.recognize_file(speech_wavs[make_test_audio.name_for(phrase, voice)], moment)
-    if (voice, phrase) in KNOWN_MISSES:
-        assert result["intent"] in (None, intent.value), result  # refused at worst
-        if result["intent"] is None:
-            pytest.xfail(KNOWN_MISSES[voice, phrase])
     assert result["intent"] == intent.value, result
     assert 0.0 < result["confidence"] <= 1.0 and result["decode_ms"] > 0
 
