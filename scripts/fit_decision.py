@@ -35,7 +35,7 @@ from voiceguide.bench.command_training import RECIPE, Maker, training_clips  # n
 from voiceguide.bench.corpus import phrase_cases  # noqa: E402
 from voiceguide.bench.recognition import speech_commands_dir  # noqa: E402
 from voiceguide.core.checkin_phrases import answer_phrases  # noqa: E402
-from voiceguide.core.intents import Intent, Moment, phrases_for  # noqa: E402
+from voiceguide.core.intents import Moment, phrases_for  # noqa: E402
 from voiceguide.core.ports import Transcript  # noqa: E402
 from voiceguide.paths import cache_dir  # noqa: E402
 from voiceguide.recognition.command_model import (  # noqa: E402
@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
             moment = moments.get((clip.text, getattr(meaning(clip.label), "value", OTHER)))
         cases += fitting.cases_of(clip.name, clip.label, clip.text if clip.source == "synth" else "", moment)
     print(f"{len(cases)} cases from {len(clips)} clips", flush=True)
-    classes = report.get("classes", [i.value for i in Intent] + [OTHER])
+    classes = report["classes"]
     posteriors = [masked(classes, np.array(oof[c.name]), c.moment) for c in cases]
     posteriors += [masked(classes, np.array(unseen[c.name]), c.moment) for c in cases]
     transcripts = short_readings(cases, by_name, folder)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from voiceguide.core.intents import ALLOWED, Intent, Moment
-from voiceguide.recognition.command_model import OTHER, meaning
+from voiceguide.recognition.command_model import OTHER, meaning, merging
 
 DANGEROUS = {Moment.STEP: Intent.NEXT, Moment.CHECK: Intent.YES}
 """At a step "next" moves on; at a check "yes" answers it: the answers never to give wrongly."""
@@ -29,11 +29,9 @@ def label_moment(label: str) -> Moment:
 
 def answers(probs: np.ndarray, classes: list, moment: Moment, threshold: float) -> list:
     """Per row of ``probs`` (n, classes): the intent taken at ``moment`` (each class counted
-    as its ``command_model.meaning``, masked to the moment's intents, renormalised, the best
-    at or above ``threshold``), or None."""
-    targets = [meaning(c, moment) for c in classes]
-    kept = [t for k, t in enumerate(targets) if t not in targets[:k] and (t == OTHER or t in ALLOWED[moment])]
-    merge = np.array([[float(t == k) for k in kept] for t in targets])
+    as what it means there, ``command_model.merging``, renormalised, the best at or above
+    ``threshold``), or None."""
+    kept, merge = merging(classes, moment)
     masked = np.asarray(probs) @ merge
     masked = masked / np.maximum(masked.sum(axis=1, keepdims=True), 1e-12)
     best = masked.argmax(axis=1)

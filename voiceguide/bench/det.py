@@ -4,10 +4,9 @@ results (``bench.recognition.Result.fused``); no decoding here."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping
 
-from voiceguide.bench.recognition import Result, pct
+from voiceguide.bench.recognition import Result, negative_families, pct
 from voiceguide.core.intents import Intent, Moment
 from voiceguide.recognition.risk import RISK, Risk
 
@@ -30,12 +29,7 @@ def det_curve(results: list[Result], accept: Mapping[Risk, float]) -> dict:
         return intent if p >= needed else None
 
     commands = [r for r in results if r.item.group == "command"]
-    negatives: dict[str, list[Result]] = defaultdict(list)
-    for r in results:
-        if r.item.group in ("negative", "retired"):
-            negatives[r.item.condition].append(r)
-        elif r.item.group == "real_other":
-            negatives["real_other_words"].append(r)
+    negatives = negative_families(results)
     rows = []
     for point in (*DET_POINTS, None):
         intents = [taken(r, point) for r in commands]

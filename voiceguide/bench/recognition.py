@@ -294,6 +294,18 @@ def pct(part: int, whole: int) -> float | None:
     return round(100.0 * part / whole, 2) if whole else None
 
 
+def negative_families(results: list[Result]) -> dict[str, list[Result]]:
+    """The decodes that must give no command, by family: the corpus's negatives and retired
+    phrases by their family, the real other words, and the real "yes" at the confirm turn."""
+    families: dict[str, list[Result]] = defaultdict(list)
+    for r in results:
+        if r.item.group in ("negative", "retired"):
+            families[r.item.condition].append(r)
+        elif r.item.group == "real_other":
+            families["real_yes_at_confirm" if r.item.condition == "yes" else "real_other_words"].append(r)
+    return dict(families)
+
+
 def summarize(results: list[Result], accept: Mapping[Risk, float] | None = None) -> dict:
     """Every figure the table shows, as plain JSON; with the decision's operating points
     (``accept``) and the command model's scores, its DET curve too (``det_curve``)."""
@@ -309,22 +321,7 @@ def summarize(results: list[Result], accept: Mapping[Risk, float] | None = None)
     confirms = [r for r in results if r.item.group == "confirm_turn"]
     if confirms:
         summary["confirm_turn"] = _command_figures(confirms)
-    families: dict[str, list[Result]] = defaultdict(list)
-    for r in results:
-        if r.item.group in ("negative", "retired"):
-            families[r.item.condition].append(r)
-    for family, rs in (
-        (
-            "real_other_words",
-            [r for r in results if r.item.group == "real_other" and r.item.condition != "yes"],
-        ),
-        (
-            "real_yes_at_confirm",
-            [r for r in results if r.item.group == "real_other" and r.item.condition == "yes"],
-        ),
-    ):
-        if rs:
-            families[family] = rs
+    families = negative_families(results)
     for family, rs in sorted(families.items()):
         summary["negatives"][family] = _negative_figures(rs)
     for word in REAL_EXPECTED:

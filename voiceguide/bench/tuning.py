@@ -6,6 +6,7 @@ globals of this process only: for measuring, never for the product.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import json
 
@@ -14,22 +15,24 @@ from voiceguide.recognition.policy import RecognitionPolicy
 
 
 def with_settings(policy: RecognitionPolicy, settings: list[str]) -> RecognitionPolicy:
-    """``policy`` with each ``NAME=VALUE`` of ``settings`` (``RecognitionPolicy.with_setting``);
+    """``policy`` with each ``NAME=VALUE`` of ``settings`` (a field of ``RecognitionPolicy``);
     a ``MODULE.NAME=VALUE`` sets an engine recipe constant instead (``override``). Raises
     ValueError for an unknown name or a value that is not JSON."""
     for setting in settings:
-        if "." in setting.partition("=")[0]:
+        name, equals, value = setting.partition("=")
+        if "." in name:
             override(setting)
-        else:
-            policy = policy.with_setting(setting)
+            continue
+        fields = [f.name for f in dataclasses.fields(policy)]
+        if not equals or name not in fields:
+            raise ValueError(f"{setting!r} is not NAME=VALUE with NAME one of: {', '.join(fields)}")
+        policy = dataclasses.replace(policy, **{name: parsed(value, getattr(policy, name))})
     return policy
 
 
 def override(setting: str) -> None:
-    """``MODULE.NAME=VALUE``: set voiceguide.<MODULE>.<NAME> to VALUE (parsed as JSON: numbers,
-    true/false; a list for a set becomes a frozenset: of intents for a set of intents,
-    ``["next","stop"]``, of phrases for a set of phrases, ``["resume"]``). Raises ValueError
-    when there is no such constant or VALUE is not JSON."""
+    """``MODULE.NAME=VALUE``: set voiceguide.<MODULE>.<NAME> to VALUE (``parsed``). Raises
+    ValueError when there is no such constant or VALUE is not JSON."""
     target, equals, value = setting.partition("=")
     module_name, _, name = target.rpartition(".")
     if not (equals and module_name and name):
@@ -40,15 +43,21 @@ def override(setting: str) -> None:
         raise ValueError(f"there is no module voiceguide.{module_name}") from None
     if not hasattr(module, name):
         raise ValueError(f"voiceguide.{module_name} has no {name}")
+    setattr(module, name, parsed(value, getattr(module, name)))
+
+
+def parsed(value: str, current: object) -> object:
+    """VALUE as JSON (numbers, true/false, null); a list where ``current`` is a set becomes a
+    frozenset, of intents for a set of intents (``["next","stop"]``), else of text
+    (``["resume"]``). ValueError when VALUE is not JSON."""
     try:
-        parsed = json.loads(value)
+        loaded = json.loads(value)
     except json.JSONDecodeError:
         raise ValueError(f"{value!r} is not a JSON value (quote text: '\"text\"')") from None
-    current = getattr(module, name)
-    if isinstance(current, frozenset) and isinstance(parsed, list):
+    if isinstance(current, frozenset) and isinstance(loaded, list):
         kind = Intent if any(isinstance(item, Intent) for item in current) else str
-        parsed = frozenset(kind(item) for item in parsed)
-    setattr(module, name, parsed)
+        return frozenset(kind(item) for item in loaded)
+    return loaded
 
 
 def retire(phrase: str) -> None:

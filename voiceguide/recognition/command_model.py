@@ -158,22 +158,29 @@ def meaning(label: Intent | str, moment: Moment | None = None) -> Intent | str:
     return intent if own or other_phrases else OTHER
 
 
+def merging(classes: list[Intent | str], moment: Moment | None) -> tuple[list[Intent | str], np.ndarray]:
+    """(the intents ``moment`` allows and OTHER, each once, in class order (every intent when
+    ``moment`` is None); a (classes, those) matrix of 0 and 1 that adds each class's
+    probability to what it means there, ``meaning``: a class of an intent the moment does not
+    allow adds to none)."""
+    allowed = ALLOWED[moment] if moment is not None else None
+    targets = [meaning(label, moment) for label in classes]
+    kept = list(dict.fromkeys(t for t in targets if allowed is None or t == OTHER or t in allowed))
+    return kept, np.array([[float(t == k) for k in kept] for t in targets])
+
+
 def masked(
     classes: list[Intent | str], probabilities: np.ndarray, moment: Moment | None
 ) -> dict[Intent | str, float]:
     """{intent or OTHER: probability} over the intents ``moment`` allows and OTHER (every
-    intent when ``moment`` is None), each class counted as its ``meaning``, renormalised to
-    sum to 1."""
-    allowed = ALLOWED[moment] if moment is not None else None
-    keep: dict[Intent | str, float] = {}
-    for label, p in zip(classes, probabilities):
-        target = meaning(label, moment)
-        if allowed is None or target == OTHER or target in allowed:
-            keep[target] = keep.get(target, 0.0) + float(p)
-    total = sum(keep.values())
+    intent when ``moment`` is None), each class counted as its ``meaning`` (``merging``),
+    renormalised to sum to 1."""
+    kept, matrix = merging(classes, moment)
+    merged = (np.asarray(probabilities, np.float64) @ matrix).tolist()
+    total = sum(merged)
     if total <= 0.0:
-        return {c: (1.0 if c == OTHER else 0.0) for c in keep}
-    return {c: p / total for c, p in keep.items()}
+        return {c: (1.0 if c == OTHER else 0.0) for c in kept}
+    return {c: p / total for c, p in zip(kept, merged)}
 
 
 def save(path: Path, model_arrays: dict[str, np.ndarray]) -> str:

@@ -2,15 +2,14 @@
 
 ``RecognitionPolicy`` is given to the ``Recognizer`` and the engines at construction;
 ``DEFAULT_POLICY`` is the product's. A test or a benchmark run builds another with
-``dataclasses.replace(DEFAULT_POLICY, max_no_speech=0.5)`` (``--set max_no_speech=0.5``). Each
+``dataclasses.replace(DEFAULT_POLICY, max_no_speech=0.5)`` (``--set max_no_speech=0.5``,
+``bench.tuning.with_settings``). Each
 field says what it means and the measurement behind its value (nats: average token
 log-probability; tune and test: the corpus splits).
 """
 
 from __future__ import annotations
 
-import dataclasses
-import json
 from dataclasses import dataclass
 
 
@@ -37,22 +36,6 @@ class RecognitionPolicy:
     """Read the audio again without the phrase prompt when the reading is one of these (reusing
     the encoder output): the prompt pulls sound-alikes towards them ("guess" -> "Yes."), and the
     decision weighs whether the unprompted reading differs (``fusion.FEATURES``)."""
-
-    def with_setting(self, setting: str) -> RecognitionPolicy:
-        """This policy with ``NAME=VALUE`` (VALUE as JSON: numbers, true/false, null; a list for
-        a set of phrases). ValueError when there is no such field or VALUE is not JSON."""
-        name, equals, value = setting.partition("=")
-        fields = {f.name: f for f in dataclasses.fields(self)}
-        if not equals or name not in fields:
-            raise ValueError(f"{setting!r} is not NAME=VALUE with NAME one of: {', '.join(fields)}")
-        try:
-            parsed = json.loads(value)
-        except json.JSONDecodeError:
-            raise ValueError(f"{value!r} is not a JSON value (quote text: '\"text\"')") from None
-        current = getattr(self, name)
-        if isinstance(current, frozenset) and isinstance(parsed, list):
-            parsed = frozenset(str(item) for item in parsed)
-        return dataclasses.replace(self, **{name: parsed})
 
 
 DEFAULT_POLICY = RecognitionPolicy()
