@@ -415,20 +415,22 @@ class Console:
     """Reads a process's stdout in a thread, so the test can wait for a line with a timeout."""
 
     def __init__(self, stream):
-        self.lines: queue.Queue[str] = queue.Queue()
+        self.lines: queue.Queue[tuple[float, str]] = queue.Queue()
         self.seen: list[str] = []
+        self.last_at = 0.0
+        """Monotonic time at which the line ``wait_for`` last returned came out of the process."""
         threading.Thread(target=self._read, args=(stream,), daemon=True).start()
 
     def _read(self, stream):
         for line in stream:
-            self.lines.put(line)
-        self.lines.put("")
+            self.lines.put((time.monotonic(), line))
+        self.lines.put((time.monotonic(), ""))
 
     def wait_for(self, text: str, timeout: float) -> str:
         deadline = time.monotonic() + timeout
         while True:
             try:
-                line = self.lines.get(timeout=max(0.01, deadline - time.monotonic()))
+                self.last_at, line = self.lines.get(timeout=max(0.01, deadline - time.monotonic()))
             except queue.Empty:
                 raise AssertionError(f"no {text!r} within {timeout} s:\n" + "".join(self.seen)) from None
             self.seen.append(line)

@@ -137,3 +137,37 @@ def test_the_runner_takes_only_stop_from_what_was_heard_over_the_prompt():
     assert [h.data["text"] for h in journal.of(EventType.HEARD)] == ["Stop."]
     assert journal.of(EventType.PAUSED)
     assert max(e.data["index"] for e in journal.of(EventType.STEP_STARTED)) == 1
+
+
+@pytest.mark.parametrize("intent", [Intent.NEXT, None])
+def test_an_early_decode_that_found_a_command_ends_the_utterance_sooner(intent):
+    """The scheduler as the worker drives it, frame by frame: once the early decode has given a
+    command the utterance ends after the decided end silence (0.2 s), else after the short
+    one (0.35 s); either way the early result stands and nothing is decoded twice."""
+    from voiceguide.audio.endpointing import Endpointer
+
+    calls = []
+
+    def decode(audio, moment):
+        calls.append(len(audio))
+        return Heard(text="done", source="voice"), intent
+
+    scheduler = DecodeScheduler(decode)
+    endpointer = Endpointer()
+    signal = np.concatenate([quiet(0.5), tone(0.4), quiet(1.0)])
+    silence_at_end = None
+    for i in range(0, len(signal), FRAME_SAMPLES):
+        audio = endpointer.process(signal[i : i + FRAME_SAMPLES])
+        if audio is not None:
+            silence_at_end = len(audio) / SR - endpointer.ended.speech_end_s
+            assert scheduler.hand_over(Utterance(audio, False, endpointer.ended), 0)
+            break
+        if endpointer.in_speech:
+            scheduler.decode_early(endpointer, 0)
+            if scheduler._early is not None:  # it runs on its own thread: let it finish
+                assert scheduler._early.done.wait(10)
+    config = endpointer.config
+    expected = config.decided_end_silence_s if intent else config.short_end_silence_s
+    assert silence_at_end is not None and abs(silence_at_end - expected) <= 0.021
+    assert len(calls) == 1 and scheduler.early_used == 1
+    assert scheduler.heard.get_nowait().text == "done"

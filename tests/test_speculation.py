@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from voiceguide.audio.endpointing import FRAME_SAMPLES, EndpointConfig, Endpointer
-from voiceguide.audio.speculation import SPECULATE_AFTER_S, stands, ticket_for
+from voiceguide.audio.speculation import SPECULATE_AFTER_S, covers, stands, ticket_for
 
 pytestmark = pytest.mark.unit
 
@@ -93,3 +93,41 @@ def test_an_utterance_cut_at_its_maximum_length_keeps_its_speech_end():
     tickets, utterance = feed(ep, np.concatenate([quiet(0.5), tone(2.0)]))
     assert utterance is not None and tickets == []
     assert abs(ep.ended.speech_end_s - len(utterance) / SR) < 1e-6
+
+
+def test_a_found_command_ends_the_utterance_after_the_shorter_silence():
+    ep = Endpointer()
+    cfg = ep.config
+    [(ticket, _)], _ = feed(ep, np.concatenate([quiet(0.5), tone(0.4), quiet(SPECULATE_AFTER_S)]))
+    assert covers(ticket, ep, CONTEXT) and not covers(ticket, ep, ("check", 0))
+    ep.end_early()
+    silence = SPECULATE_AFTER_S
+    while ep.process(quiet(0.02)) is None:
+        silence += 0.02
+    silence += 0.02
+    assert abs(silence - cfg.decided_end_silence_s) <= 0.021 < cfg.short_end_silence_s - silence
+    assert stands(ticket, ep.ended, CONTEXT)
+
+
+def test_speech_after_a_found_command_takes_back_the_shorter_silence():
+    """A second word after the early decode: the utterance goes on and ends after its own end
+    silence, and the early decode no longer covers it."""
+    ep = Endpointer()
+    [(ticket, _)], _ = feed(ep, np.concatenate([quiet(0.5), tone(0.4), quiet(SPECULATE_AFTER_S)]))
+    ep.end_early()
+    for i in range(0, int(0.3 * SR), FRAME_SAMPLES):
+        assert ep.process(tone(0.3)[i : i + FRAME_SAMPLES]) is None
+    assert not covers(ticket, ep, CONTEXT)
+    silence = 0.0
+    while ep.process(quiet(0.02)) is None:
+        silence += 0.02
+    assert abs(silence + 0.02 - ep.config.short_end_silence_s) <= 0.021
+    assert not stands(ticket, ep.ended, CONTEXT)
+
+
+def test_end_early_means_nothing_while_idle():
+    ep = Endpointer()
+    ep.end_early()
+    tickets, utterance = feed(ep, np.concatenate([quiet(0.5), tone(0.4), quiet(1.0)]))
+    assert utterance is not None
+    assert abs(ep.ended.speech_end_s + ep.config.short_end_silence_s - len(utterance) / SR) <= 0.021

@@ -1,9 +1,10 @@
 """Decoding utterances off the capture thread, early when it is safe, and handing them over.
 
-The microphone's worker calls :meth:`DecodeScheduler.decode_early` on every quiet frame and
-:meth:`DecodeScheduler.hand_over` when an utterance has ended. An early decode runs on a second
-thread; its result stands for the utterance only under the rules of
-:mod:`voiceguide.audio.speculation`, else the whole utterance is decoded again. One decode
+The microphone's worker calls :meth:`DecodeScheduler.decode_early` on every frame of an
+utterance and :meth:`DecodeScheduler.hand_over` when an utterance has ended. An early decode
+runs on a second thread; its result stands for the utterance only under the rules of
+:mod:`voiceguide.audio.speculation`, else the whole utterance is decoded again. An early
+decode that found a command lets the utterance end sooner (``Endpointer.end_early``). One decode
 runs at a time. What was heard is queued for ``Listener.listen`` with the moment it was
 decoded for and whether it was heard over the prompt; repeated decode failures end voice input.
 """
@@ -24,7 +25,7 @@ from voiceguide.audio.capture import drain
 from voiceguide.audio.echo import PlaybackReference
 from voiceguide.audio.endpointing import Endpointer
 from voiceguide.audio.segmenter import Utterance
-from voiceguide.audio.speculation import SPECULATE_AFTER_S, Ticket, stands, ticket_for
+from voiceguide.audio.speculation import SPECULATE_AFTER_S, Ticket, covers, stands, ticket_for
 from voiceguide.core.intents import Intent, Moment
 from voiceguide.core.ports import Heard
 
@@ -85,12 +86,20 @@ class DecodeScheduler:
 
     def decode_early(self, endpointer: Endpointer, flushes: int) -> None:
         """Start decoding the utterance so far on a second thread if it has gone quiet, and
-        no other decode runs. ``flushes``: the flush count the worker has seen."""
+        no other decode runs; once an early decode has found a command in all of its speech,
+        let ``endpointer`` end it sooner. ``flushes``: the flush count the worker has seen."""
         if self._speculate_after_s is None:
             return
         early = self._early
         if early is not None and not early.done.is_set():
             return
+        if (
+            early is not None
+            and early.result is not None
+            and early.result[1] is not None
+            and covers(early.ticket, endpointer, (self.moment, flushes))
+        ):
+            endpointer.end_early()
         ticket = ticket_for(
             endpointer,
             (self.moment, flushes),

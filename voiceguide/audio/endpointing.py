@@ -13,8 +13,9 @@ Two parts:
 - :class:`Endpointer` turns those per-frame answers into whole utterances: it starts one after
   ``start_speech_s`` of speech (so a click never counts), keeps ``pre_roll_s`` of audio from
   before the start, and hands the utterance over after ``end_silence_s`` of silence (only
-  ``short_end_silence_s`` after a short command: most of the response latency is this wait) or
-  when it reaches ``max_utterance_s``.
+  ``short_end_silence_s`` after a short command, and only ``decided_end_silence_s`` once an
+  early decode has already found a command in it: most of the response latency is this wait)
+  or when it reaches ``max_utterance_s``.
 """
 
 from __future__ import annotations
@@ -51,6 +52,11 @@ class EndpointConfig:
     ("next step", "say that again") waited the long end silence."""
     short_end_silence_s: float = 0.35
     """Seconds of silence that end a short command (a longer phrase waits ``end_silence_s``)."""
+    decided_end_silence_s: float = 0.2
+    """Seconds of silence that end an utterance whose early decode (``speculation.py``, after
+    0.1 s of silence) already gave a command (:meth:`Endpointer.end_early`); the same wait as
+    "stop" over a prompt. Session response, median 333 -> 200 ms (bench_latency.py); no phrase
+    said with a pause is taken as another command for it (bench_early_decoding.py)."""
     max_utterance_s: float = 5.0
     """Seconds after which an utterance is handed over even if speech goes on."""
     pre_roll_s: float = 0.2
@@ -72,6 +78,7 @@ class EndpointConfig:
             "max_utterance_s",
             "floor_fall_s",
             "short_end_silence_s",
+            "decided_end_silence_s",
         )
         for name in positive:
             if not getattr(self, name) > 0:
@@ -144,6 +151,7 @@ class Endpointer:
         self._voiced_s = 0.0
         self._silence_s = 0.0
         self._number = 0
+        self._end_early = False
         self.ended: Ended | None = None
         """The last utterance handed over, or None before the first."""
 
@@ -182,6 +190,12 @@ class Endpointer:
         self.vad.reset()
         self._to_idle()
 
+    def end_early(self) -> None:
+        """End the utterance under way after ``decided_end_silence_s`` of silence instead of its
+        own end silence, unless speech comes back first (a command was already found in it)."""
+        if self._utterance is not None:
+            self._end_early = True
+
     def abandon(self) -> None:
         """Drop the utterance under way (not a command); the noise floor is kept."""
         self._to_idle()
@@ -194,6 +208,7 @@ class Endpointer:
         self._utterance_s = 0.0
         self._voiced_s = 0.0
         self._silence_s = 0.0
+        self._end_early = False
 
     def process(
         self, frame: np.ndarray, speech_allowed: bool = True, end_silence_s: float | None = None
@@ -212,9 +227,12 @@ class Endpointer:
         self._utterance_s += seconds
         self._voiced_s += seconds if speech else 0.0
         self._silence_s = 0.0 if speech else self._silence_s + seconds
+        self._end_early = self._end_early and not speech
         if end_silence_s is None:
             short = self._voiced_s <= cfg.short_utterance_s + 1e-9
             end_silence_s = cfg.short_end_silence_s if short else cfg.end_silence_s
+        if self._end_early:
+            end_silence_s = min(end_silence_s, cfg.decided_end_silence_s)
         if self._silence_s >= end_silence_s - 1e-9 or self._utterance_s >= cfg.max_utterance_s - 1e-9:
             audio = np.concatenate(self._utterance)
             self.ended = Ended(self._number, self._utterance_s - self._silence_s)

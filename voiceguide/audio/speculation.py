@@ -5,9 +5,13 @@ decode (~0.25 s). Once the utterance has been silent for ``SPECULATE_AFTER_S`` t
 decodes the audio so far on a second thread while endpointing goes on. When the endpoint
 arrives, the early result stands for the utterance only if nothing that decides it has changed:
 the same utterance, no speech frame after the audio that was decoded, the same listening moment
-and no flush. Otherwise it is discarded and the whole utterance is decoded as before. Nothing is
-accepted earlier than it would have been: the endpoint still decides when, the same audio (up
-to trailing silence) and the same rules decide what.
+and no flush. Otherwise it is discarded and the whole utterance is decoded as before. The same
+audio (up to trailing silence) and the same rules decide what was said.
+
+When the early decode has found a command and still covers all the speech, the utterance ends
+after a shorter silence (``EndpointConfig.decided_end_silence_s``, 0.2 s instead of 0.35 s):
+waiting longer could only change the answer if speech came back, and speech coming back
+before that shorter silence keeps the utterance going as before.
 
 Pure: no thread and no clock; the microphone's worker owns both.
 """
@@ -49,6 +53,18 @@ def ticket_for(
     if last is not None and last.number == endpointer.number and last.seconds >= speech_end_s - 1e-9:
         return None  # this speech has been decoded already
     return Ticket(endpointer.number, endpointer.utterance_s, context)
+
+
+def covers(ticket: Ticket, endpointer: Endpointer, context: Any) -> bool:
+    """True while the early decode of ``ticket`` holds all the speech of the utterance under
+    way, in the same context (its result would stand if the utterance ended now)."""
+    speech_end_s = endpointer.utterance_s - endpointer.silence_s
+    return (
+        endpointer.in_speech
+        and ticket.number == endpointer.number
+        and ticket.seconds >= speech_end_s - 1e-9
+        and ticket.context == context
+    )
 
 
 def stands(ticket: Ticket, ended: Ended | None, context: Any) -> bool:
