@@ -196,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     load_total_ms = (time.perf_counter() - started) * 1000.0
     recognizer = Recognizer(Recording(engine), policy=policy, commands=commands)
     results = run(recognizer, items)
-    summary = summarize(results, commands.fusion.accept if commands is not None else None)
+    summary = summarize(results, policy.operating_points() if commands is not None else None)
     meta = {
         "engine": args.engine,
         "command_model": with_model,

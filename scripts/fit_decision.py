@@ -10,8 +10,9 @@ developers' half of the real recordings, nothing of test or fresh) are heard as 
 voice or speaker, and from models that also never heard its words), and the short window's
 reading of tiny.en (``WhisperEngine.transcribe``, prompted as the recognizer prompts it;
 cached in ``<cache dir>/command-model/``). The weights are fitted on all cases, the
-operating points chosen for ``decision_fitting.FALSE_ACCEPT_TARGET``; the file's SHA-256 is
-printed for ``voiceguide.recognition.fusion.FUSION_SHA256``. The same bytes from the same
+operating points chosen for ``decision_fitting.FALSE_ACCEPT_TARGET`` (recorded in the file and
+printed when they differ from ``RecognitionPolicy``'s); the file's SHA-256 is printed for
+``voiceguide.recognition.fusion.FUSION_SHA256``. The same bytes from the same
 readings; tiny.en's int8 readings may differ by a clip between CPUs (docs/recognition.md).
 """
 
@@ -47,6 +48,7 @@ from voiceguide.recognition.command_model import (  # noqa: E402
 )
 from voiceguide.recognition.engines.process import tune_process  # noqa: E402
 from voiceguide.recognition.fusion import FUSION_NAME, Fusion  # noqa: E402
+from voiceguide.recognition.policy import DEFAULT_POLICY  # noqa: E402
 from voiceguide.recognition.risk import Risk  # noqa: E402
 
 REAL_MOMENTS = {"yes": Moment.CHECK, "no": Moment.CHECK, "stop": Moment.STEP}
@@ -166,6 +168,9 @@ def main(argv: list[str] | None = None) -> int:
     }
     print(json.dumps(result, indent=1))
     print(f"wrote {out} SHA-256 {digest}")
+    if DEFAULT_POLICY.operating_points() != accept:
+        chosen = ", ".join(f"accept_{r.value}={accept[r]}" for r in Risk)
+        print(f"the operating points changed: set {chosen} in RecognitionPolicy (recognition/policy.py)")
     if args.json:
         Path(args.json).write_text(json.dumps(result) + "\n")
     return 0

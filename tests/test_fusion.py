@@ -98,17 +98,18 @@ def test_the_score_is_the_logistic_of_its_risk_class_and_needs_that_class_operat
     fusion = _flat()
     post = _posteriors(Moment.STEP, next=0.95)
     assert fusion.scores(post, _read(""), Moment.STEP)[0][1] == pytest.approx(0.95)
-    taken = decide(Evidence(_read(""), posteriors=post), Moment.STEP, DEFAULT_POLICY, fusion)
+    policy = dataclasses.replace(DEFAULT_POLICY, accept_advance=0.9)
+    taken = decide(Evidence(_read(""), posteriors=post), Moment.STEP, policy, fusion)
     assert taken.intent is Intent.NEXT and "needs 0.900" in taken.reason
     low = decide(
         Evidence(_read(""), posteriors=_posteriors(Moment.STEP, next=0.85)),
         Moment.STEP,
-        DEFAULT_POLICY,
+        policy,
         fusion,
     )
     assert low.intent is None and "only at 0.850" in low.reason
-    stricter = Fusion(fusion.weights, {**fusion.accept, Risk.ADVANCE: 0.99})
-    assert decide(Evidence(_read(""), posteriors=post), Moment.STEP, DEFAULT_POLICY, stricter).intent is None
+    stricter = dataclasses.replace(policy, accept_advance=0.99)
+    assert decide(Evidence(_read(""), posteriors=post), Moment.STEP, stricter, fusion).intent is None
 
 
 @pytest.mark.unit

@@ -42,11 +42,17 @@ def test_every_policy_field_says_what_it_means():
     assert documented == {field.name for field in dataclasses.fields(DEFAULT_POLICY)}
 
 
-def test_the_decision_has_at_most_twelve_thresholds():
-    # the policy's fields and the fitted operating points, one per risk class
+def test_the_decision_has_at_most_twelve_thresholds_all_in_the_policy():
+    assert len(dataclasses.fields(DEFAULT_POLICY)) <= 12
+    assert set(DEFAULT_POLICY.operating_points()) == set(Risk)
+
+
+def test_the_policy_operating_points_are_the_ones_fitted_with_the_shipped_weights():
+    """A refit (scripts/fit_decision.py) records its operating points beside its weights; the
+    policy's defaults must follow it."""
     from voiceguide.recognition.fusion import Fusion
 
-    assert len(dataclasses.fields(DEFAULT_POLICY)) + len(Fusion.load().accept) <= 12
+    assert DEFAULT_POLICY.operating_points() == Fusion.load().fitted
 
 
 def test_a_setting_gives_another_policy_and_leaves_the_default_alone():

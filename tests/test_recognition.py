@@ -12,6 +12,7 @@ from voiceguide.core.ports import Transcript
 from voiceguide.recognition.command_model import OTHER
 from voiceguide.recognition.fusion import MODEL_MOMENTS, Fusion
 from voiceguide.recognition.matching import heard_intent
+from voiceguide.recognition.policy import DEFAULT_POLICY
 from voiceguide.recognition.recognizer import Recognizer
 from voiceguide.recognition.risk import Risk
 
@@ -76,4 +77,4 @@ def test_a_model_answer_below_its_operating_point_is_no_command():
         AUDIO, Moment.STEP
     )
     assert intent is None and heard_intent(heard, Moment.STEP) is None
-    assert "needs 0.500" in heard.reason
+    assert f"needs {DEFAULT_POLICY.accept_advance:.3f}" in heard.reason

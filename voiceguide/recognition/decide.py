@@ -87,13 +87,13 @@ def _fused(
     fusion: Fusion,
 ) -> Decision:
     """The candidate with the highest calibrated probability (``fusion.Fusion.scores``), when
-    that probability reaches its risk class's operating point; else none."""
+    that probability reaches its risk class's operating point (``policy``); else none."""
     scores = fusion.scores(posteriors, read, moment)
     model_top = max(posteriors, key=posteriors.__getitem__) if posteriors else OTHER
     said = f"model {getattr(model_top, 'value', model_top)} {posteriors.get(model_top, 0.0):.2f}, read {read.text!r}"
     if scores:
         intent, probability = scores[0]
-        point = fusion.accept[RISK[intent]]
+        point = policy.operating_point(RISK[intent])
         if probability >= point:
             reason = f"{said}: {intent.value} at {probability:.3f} (needs {point:.3f})"
             return Decision(intent, reason, read.text, probability, True)

@@ -4,7 +4,8 @@ For each command worth weighing (the command model's most probable intent, and t
 short window's reading names, when it names one) a handful of FEATURES are read from both
 sources, and a logistic regression of the command's risk class (``risk.Risk``) turns them into
 the probability that the user said that command. The command with the highest probability is
-taken when that probability reaches the operating point of its risk class; otherwise nothing is.
+taken when that probability reaches the operating point of its risk class
+(``RecognitionPolicy.operating_point``); otherwise nothing is.
 
 The weights and the operating points are fitted by ``scripts/fit_decision.py`` on the command
 model's out-of-fold posteriors and the short window's readings of the same training clips (tune
@@ -122,11 +123,13 @@ def candidates(
 @dataclass(frozen=True)
 class Fusion:
     """Per risk class: the logistic regression's bias and weights (one per FEATURES) and the
-    operating point (0..1) its probability must reach."""
+    operating point (0..1) the fit chose for it."""
 
     weights: Mapping[Risk, tuple[float, ...]]
     """Bias first, then one weight per feature."""
-    accept: Mapping[Risk, float]
+    fitted: Mapping[Risk, float]
+    """The fit's operating points, kept with the weights they belong to; the decision reads
+    ``RecognitionPolicy``'s, whose defaults are these (a test checks it)."""
 
     def probability(self, intent: Intent, values: tuple[float, ...]) -> float:
         """How likely ``intent`` was said, from its feature ``values``."""
@@ -149,7 +152,7 @@ class Fusion:
         data = {
             "features": list(FEATURES),
             "weights": {r.value: [round(w, 6) for w in self.weights[r]] for r in Risk if r in self.weights},
-            "accept": {r.value: round(self.accept[r], 6) for r in Risk if r in self.accept},
+            "accept": {r.value: round(self.fitted[r], 6) for r in Risk if r in self.fitted},
         }
         return json.dumps(data, indent=1, sort_keys=True) + "\n"
 

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from voiceguide.recognition.risk import Risk
+
 
 @dataclass(frozen=True)
 class RecognitionPolicy:
-    """The recognition decision's thresholds (see the module docstring). Where the command
-    model answers, its fitted operating points decide (``fusion.Fusion.accept``); these say
-    when a reading is clear at all and which readings the engine makes."""
+    """The recognition decision's thresholds (see the module docstring): when a reading is
+    clear at all, which readings the engine makes, and, where the command model answers, the
+    operating point per risk class that the calibrated probability (``fusion``) must reach."""
 
     # -- is the reading clear at all
     max_no_speech: float = 0.6
@@ -36,6 +38,31 @@ class RecognitionPolicy:
     """Read the audio again without the phrase prompt when the reading is one of these (reusing
     the encoder output): the prompt pulls sound-alikes towards them ("guess" -> "Yes."), and the
     decision weighs whether the unprompted reading differs (``fusion.FEATURES``)."""
+
+    # -- the operating points, one per risk class (``risk.Risk``). Each is the lowest at which
+    # the fit's out-of-fold cases take an intent of the class wrongly in at most its share of
+    # the cases where the class is allowed (``decision_fitting.FALSE_ACCEPT_TARGET``);
+    # ``scripts/fit_decision.py`` chooses them and records them in the decision weights file.
+    accept_advance: float = 0.555
+    """next, skip, resume: wrongly taken in at most 0.5 % of the fit's cases."""
+    accept_answer: float = 0.69
+    """yes: wrongly taken in at most 0.5 % of the fit's cases."""
+    accept_stop: float = 0.155
+    """stop: wrongly taken in at most 1 % (a false stop costs a "resume")."""
+    accept_retreat: float = 0.63
+    """back, end session, no: wrongly taken in at most 0.4 %."""
+    accept_harmless: float = 0.16
+    """repeat, pause, help, where: wrongly taken in at most 2 % (a mistake costs a turn)."""
+    accept_setting: float = 0.705
+    """slower, faster, louder, quieter: wrongly taken in at most 0.5 %."""
+
+    def operating_point(self, risk: Risk) -> float:
+        """The probability (0..1) an intent of ``risk`` must reach to be taken."""
+        return getattr(self, f"accept_{risk.value}")
+
+    def operating_points(self) -> dict[Risk, float]:
+        """Every risk class's operating point."""
+        return {risk: self.operating_point(risk) for risk in Risk}
 
 
 DEFAULT_POLICY = RecognitionPolicy()
