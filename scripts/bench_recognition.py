@@ -141,8 +141,8 @@ def main(argv: list[str] | None = None) -> int:
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="try another value of a field of the recognition policy, e.g. --set second_opinion_margin=0 "
-        "--set near_tie=false (an engine recipe constant: MODULE.NAME=VALUE, e.g. "
+        help="try another value of a field of the recognition policy, e.g. --set accept_advance=0.7 "
+        "--set talking_trim_db=null (an engine recipe constant: MODULE.NAME=VALUE, e.g. "
         "--set recognition.engines.whisper.MIN_WINDOW_S=4)",
     )
     parser.add_argument(

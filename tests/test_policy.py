@@ -20,7 +20,8 @@ def test_every_intent_has_one_risk():
     assert set(RISK) == set(Intent)
     assert of(Risk.ADVANCE) == {Intent.NEXT, Intent.SKIP, Intent.RESUME}
     assert of(Risk.ANSWER) == {Intent.YES}
-    assert of(Risk.RETREAT) == {Intent.BACK, Intent.END, Intent.NO}
+    assert of(Risk.RETREAT) == {Intent.BACK, Intent.END}
+    assert of(Risk.DECLINE) == {Intent.NO}
     assert ADVANCING == {Intent.NEXT, Intent.SKIP, Intent.RESUME, Intent.YES}
     assert HARMLESS == {Intent.REPEAT, Intent.PAUSE, Intent.HELP, Intent.WHERE}
 

@@ -49,8 +49,10 @@ class RecognitionPolicy:
     """yes: wrongly taken in at most 0.5 % of the fit's cases."""
     accept_stop: float = 0.155
     """stop: wrongly taken in at most 1 % (a false stop costs a "resume")."""
-    accept_retreat: float = 0.63
-    """back, end session, no: wrongly taken in at most 0.4 %."""
+    accept_retreat: float = 0.325
+    """back, end session: wrongly taken in at most 0.4 %."""
+    accept_decline: float = 0.2
+    """no: wrongly taken in at most 2 % (a false "no" costs a turn, as a harmless command)."""
     accept_harmless: float = 0.16
     """repeat, pause, help, where: wrongly taken in at most 2 % (a mistake costs a turn)."""
     accept_setting: float = 0.705

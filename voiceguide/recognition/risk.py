@@ -21,8 +21,10 @@ class Risk(str, Enum):
     STOP = "stop"
     """Cuts speech and pauses: always works, never taken as anything else."""
     RETREAT = "retreat"
-    """Changes where the session is without passing anything (go back, end session, and "no" to
-    a check, which leads to the check's guidance and the safe exit)."""
+    """Changes where the session is without passing anything (go back, end session)."""
+    DECLINE = "decline"
+    """Answers a check "no": the check's guidance follows, then the safe exit (go back or end).
+    Passes nothing; a false one costs a turn."""
     HARMLESS = "harmless"
     """Only speaks or holds (repeat, pause, help, where): a mistake costs a turn."""
     SETTING = "setting"
@@ -34,7 +36,7 @@ RISK: dict[Intent, Risk] = {
     Intent.SKIP: Risk.ADVANCE,
     Intent.RESUME: Risk.ADVANCE,
     Intent.YES: Risk.ANSWER,
-    Intent.NO: Risk.RETREAT,
+    Intent.NO: Risk.DECLINE,
     Intent.STOP: Risk.STOP,
     Intent.BACK: Risk.RETREAT,
     Intent.END: Risk.RETREAT,
