@@ -9,8 +9,9 @@
 2. An early decode that found a command ends the utterance after a shorter silence
    (``EndpointConfig.decided_end_silence_s``). Every phrase of two or more words allowed at a
    step, a check and the safe exit is said with a pause between two of its words (``--gaps``,
-   seconds) and cut as the microphone cuts it, frame by frame, with and without that shorter
-   end; counted: phrases cut in two, and parts taken as a command other than the phrase's.
+   seconds) and cut by the microphone's endpointer and decode scheduler, frame by frame, with
+   and without that shorter end; counted: phrases cut in two, and parts taken as a command
+   other than the phrase's.
 
 Prints a table, writes JSON.
 
@@ -23,6 +24,7 @@ import argparse
 import json
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -33,8 +35,11 @@ sys.path.insert(0, str(ROOT))
 
 from audio_rig import NOISE_RMS, espeak_16k  # noqa: E402
 
-from voiceguide.audio.endpointing import FRAME_SAMPLES, Endpointer  # noqa: E402
-from voiceguide.audio.speculation import covers, stands, ticket_for  # noqa: E402
+from voiceguide.audio.capture import drain  # noqa: E402
+from voiceguide.audio.decoding import DecodeScheduler  # noqa: E402
+from voiceguide.audio.endpointing import FRAME_SAMPLES, EndpointConfig, Endpointer  # noqa: E402
+from voiceguide.audio.segmenter import Utterance  # noqa: E402
+from voiceguide.audio.speculation import stands, ticket_for  # noqa: E402
 from voiceguide.core.intents import Moment, phrases_for  # noqa: E402
 from voiceguide.recognition.engines.process import tune_process  # noqa: E402
 from voiceguide.recognition.recognizer import open_recognizer  # noqa: E402
@@ -101,30 +106,30 @@ def trimmed(audio: np.ndarray) -> np.ndarray:
     return audio[sound[0] : sound[-1] + 1] if sound.size else audio
 
 
-def cut(signal: np.ndarray, moment: Moment, recognizer, end_early: bool) -> list:
-    """The intents of the utterances the microphone would hand over from ``signal``: an early
-    decode after SPECULATE_AFTER_S of silence (decoded at once), standing for its utterance when
-    nothing came after it, and with ``end_early`` ending the utterance sooner once it found a
-    command (as ``audio.decoding.DecodeScheduler`` does)."""
-    endpointer, last, early, intents = Endpointer(), None, None, []
+def cut(signal: np.ndarray, moment: Moment, recognizer, config: EndpointConfig) -> list:
+    """The intents of the utterances the microphone hands over from ``signal``: its
+    endpointer and decode scheduler stepped frame by frame, each early decode let finish
+    before the next frame."""
+    scheduler, endpointer = DecodeScheduler(recognizer.decode), Endpointer(config)
+    scheduler.moment = moment
     for i in range(0, signal.size - FRAME_SAMPLES + 1, FRAME_SAMPLES):
-        whole = endpointer.process(signal[i : i + FRAME_SAMPLES])
-        if whole is not None:
-            used = early is not None and stands(early[0], endpointer.ended, 0)
-            intents.append(early[1] if used else recognizer.decode(whole, moment)[1])
-            last = early = None
-            continue
-        if early is not None and early[1] is not None and end_early and covers(early[0], endpointer, 0):
-            endpointer.end_early()
-        ticket = ticket_for(endpointer, 0, last=last)
-        if ticket is not None:
-            last, early = ticket, (ticket, recognizer.decode(endpointer.audio_so_far(), moment)[1])
-    return intents
+        audio = endpointer.process(signal[i : i + FRAME_SAMPLES])
+        if audio is not None:
+            scheduler.hand_over(Utterance(audio, False, endpointer.ended), 0)
+        elif endpointer.in_speech:
+            scheduler.decode_early(endpointer, 0)
+            scheduler.wait_early(60)
+    return [heard.intent for heard in drain(scheduler.heard)]
 
 
 def paused_phrases(recognizer, folder: Path, gaps: list[float]) -> dict:
     """Part 2 of the module docstring."""
     rows, said = [], {}
+    own = EndpointConfig()  # never ending sooner than the longest end silence: no sooner end
+    ways = (
+        ("ends_early", EndpointConfig()),
+        ("own_silence", replace(own, decided_end_silence_s=own.end_silence_s)),
+    )
     for voice in VOICES:
         for moment in PAUSED_MOMENTS:
             for phrase, intent in sorted(phrases_for(moment).items()):
@@ -146,9 +151,8 @@ def paused_phrases(recognizer, folder: Path, gaps: list[float]) -> dict:
                             "intent": intent.value,
                         }
                         row.update({"split": split, "gap_s": gap})
-                        for name, early in (("ends_early", True), ("own_silence", False)):
-                            got = cut(signal, moment, recognizer, early)
-                            row[name] = [i and i.value for i in got]
+                        for name, config in ways:
+                            row[name] = [i and i.value for i in cut(signal, moment, recognizer, config)]
                         rows.append(row)
                         if row["ends_early"] != row["own_silence"]:
                             print(

@@ -164,8 +164,7 @@ def test_an_early_decode_that_found_a_command_ends_the_utterance_sooner(intent):
             break
         if endpointer.in_speech:
             scheduler.decode_early(endpointer, 0)
-            if scheduler._early is not None:  # it runs on its own thread: let it finish
-                assert scheduler._early.done.wait(10)
+            assert scheduler.wait_early(10)  # it runs on its own thread: let it finish
     config = endpointer.config
     expected = config.decided_end_silence_s if intent else config.short_end_silence_s
     assert silence_at_end is not None and abs(silence_at_end - expected) <= 0.021

@@ -117,6 +117,12 @@ class DecodeScheduler:
         )
         self._early = _EarlyDecode(ticket, endpointer.audio_so_far(), self.moment, self._decode)
 
+    def wait_early(self, timeout: float) -> bool:
+        """Wait until no early decode runs (a worker stepped by hand, frame by frame, as tests
+        and benchmarks do); False when one still runs after ``timeout`` seconds."""
+        early = self._early
+        return early is None or early.done.wait(timeout)
+
     def hand_over(self, utterance: Utterance, flushes: int) -> bool:
         """Decode ``utterance`` (unless an early decode stands for it) and queue what was
         heard; False when voice input must end."""

@@ -181,6 +181,12 @@ class Endpointer:
         """Seconds of audio in the utterance under way, pre-roll included (0 when idle)."""
         return self._utterance_s if self._utterance is not None else 0.0
 
+    @property
+    def speech_end_s(self) -> float:
+        """Seconds into the utterance under way (pre-roll included) at which its last speech
+        frame ended (0 when idle)."""
+        return self.utterance_s - self.silence_s
+
     def audio_so_far(self) -> np.ndarray | None:
         """The utterance under way as it stands (a copy), or None when idle."""
         return None if self._utterance is None else np.concatenate(self._utterance)

@@ -49,8 +49,7 @@ def ticket_for(
     same speech."""
     if not endpointer.in_speech or endpointer.silence_s < after_s - 1e-9:
         return None
-    speech_end_s = endpointer.utterance_s - endpointer.silence_s
-    if last is not None and last.number == endpointer.number and last.seconds >= speech_end_s - 1e-9:
+    if last is not None and _holds(last, endpointer.number, endpointer.speech_end_s, last.context):
         return None  # this speech has been decoded already
     return Ticket(endpointer.number, endpointer.utterance_s, context)
 
@@ -58,21 +57,16 @@ def ticket_for(
 def covers(ticket: Ticket, endpointer: Endpointer, context: Any) -> bool:
     """True while the early decode of ``ticket`` holds all the speech of the utterance under
     way, in the same context (its result would stand if the utterance ended now)."""
-    speech_end_s = endpointer.utterance_s - endpointer.silence_s
-    return (
-        endpointer.in_speech
-        and ticket.number == endpointer.number
-        and ticket.seconds >= speech_end_s - 1e-9
-        and ticket.context == context
-    )
+    return endpointer.in_speech and _holds(ticket, endpointer.number, endpointer.speech_end_s, context)
 
 
 def stands(ticket: Ticket, ended: Ended | None, context: Any) -> bool:
     """True when the early decode of ``ticket`` may be used for the utterance that just
     ``ended``: the same utterance, all its speech inside the decoded audio, the same context."""
-    return (
-        ended is not None
-        and ticket.number == ended.number
-        and ticket.seconds >= ended.speech_end_s - 1e-9
-        and ticket.context == context
-    )
+    return ended is not None and _holds(ticket, ended.number, ended.speech_end_s, context)
+
+
+def _holds(ticket: Ticket, number: int, speech_end_s: float, context: Any) -> bool:
+    """``ticket`` is of utterance ``number``, its audio reaches ``speech_end_s``, and it was
+    taken in ``context``."""
+    return ticket.number == number and ticket.seconds >= speech_end_s - 1e-9 and ticket.context == context
