@@ -14,7 +14,7 @@ from voiceguide.app.runner import Runner
 from voiceguide.audio import microphone
 from voiceguide.audio.decoding import DecodeScheduler
 from voiceguide.audio.echo import PlaybackReference
-from voiceguide.audio.endpointing import FRAME_SAMPLES
+from voiceguide.audio.endpointing import FRAME_SAMPLES, Endpointer
 from voiceguide.audio.segmenter import Utterance
 from voiceguide.core.events import EventType
 from voiceguide.core.intents import Intent, Moment
@@ -144,8 +144,6 @@ def test_an_early_decode_that_found_a_command_ends_the_utterance_sooner(intent):
     """The scheduler as the worker drives it, frame by frame: once the early decode has given a
     command the utterance ends after the decided end silence (0.2 s), else after the short
     one (0.35 s); either way the early result stands and nothing is decoded twice."""
-    from voiceguide.audio.endpointing import Endpointer
-
     calls = []
 
     def decode(audio, moment):

@@ -115,8 +115,9 @@ def test_speech_after_a_found_command_takes_back_the_shorter_silence():
     ep = Endpointer()
     [(ticket, _)], _ = feed(ep, np.concatenate([quiet(0.5), tone(0.4), quiet(SPECULATE_AFTER_S)]))
     ep.end_early()
-    for i in range(0, int(0.3 * SR), FRAME_SAMPLES):
-        assert ep.process(tone(0.3)[i : i + FRAME_SAMPLES]) is None
+    word = tone(0.3)
+    for i in range(0, word.size, FRAME_SAMPLES):
+        assert ep.process(word[i : i + FRAME_SAMPLES]) is None
     assert not covers(ticket, ep, CONTEXT)
     silence = 0.0
     while ep.process(quiet(0.02)) is None:
