@@ -164,11 +164,12 @@ class WhisperEngine:
     ) -> tuple[tuple[str, float], float, Any]:
         """``samples`` (already cut to the utterance) decoded greedily in a window fitted to
         them (``free``: in the 30 s window, with a beam of FREE_BEAM): ((text, average
-        log-probability), no_speech_prob, encoder output)."""
+        log-probability), no_speech_prob, encoder output, for a second reading)."""
         seconds = FREE_WINDOW_S if free else window_seconds(samples.size, MIN_WINDOW_S, WINDOW_MARGIN_S)
         window = np.zeros(seconds * SAMPLE_RATE, dtype=np.float32)
         window[: min(samples.size, window.size)] = samples[: window.size]
-        return self._decode(self._encoder.encode(window), prompt, longest, FREE_BEAM if free else 1)
+        encoded = self._encoder.encode(window)
+        return *self._decode(encoded, prompt, longest, FREE_BEAM if free else 1), encoded
 
     def command_encoder(self) -> CommandEncoder:
         """The command model's encoder, sharing this engine's loaded model (no second copy) and
@@ -182,15 +183,14 @@ class WhisperEngine:
         said = normalise(text)
         if said not in allowed or said not in self.policy.unprompted_phrases:
             return None
-        (plain, _), _, _ = self._decode(encoded, self._prompt(())[0], longest)
+        (plain, _), _ = self._decode(encoded, self._prompt(())[0], longest)
         return plain
 
     def _decode(
         self, encoded: Any, prompt: list[int], longest: int, beam: int = 1
-    ) -> tuple[tuple[str, float], float, Any]:
-        """((text, average log-probability), no_speech_prob, encoder output) of an encoder
-        output (``WindowEncoder.encode``): its best reading with a beam of ``beam`` (1:
-        greedy)."""
+    ) -> tuple[tuple[str, float], float]:
+        """((text, average log-probability), no_speech_prob) of an encoder output
+        (``WindowEncoder.encode``): its best reading with a beam of ``beam`` (1: greedy)."""
         limit = longest + EXTRA_TOKENS
         result = self._model.generate(
             encoded,
@@ -204,7 +204,7 @@ class WhisperEngine:
         )[0]
         ids, score = result.sequences_ids[0], result.scores[0]
         text = collapse_repeats(self._tokenizer.decode(ids), cut=len(ids) >= limit)
-        return (text, _avg_logprob(ids, score)), result.no_speech_prob, encoded
+        return (text, _avg_logprob(ids, score)), result.no_speech_prob
 
     def _prompt(self, phrases: tuple[str, ...]) -> tuple[list[int], int]:
         """(token ids: <|startofprev|> the phrases <|startoftranscript|> <|notimestamps|>,
