@@ -41,8 +41,8 @@ if str(REPO) not in sys.path:
 from voiceguide.audio.wav import read_wav  # noqa: E402
 from voiceguide.bench.command_scoring import DANGEROUS, answers  # noqa: E402
 from voiceguide.bench.command_training import (  # noqa: E402
+    FEATURES,
     HOMOPHONES,
-    RECIPE,
     UNSEEN_CONTROL_WORDS,
     extract,
     real_clips,
@@ -239,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     path = Path(args.weights) if args.weights else None
     model = CommandModel.load(path, file_sha256(path) if path else None)
     encoder = CommandEncoder()
-    cache = cache_dir() / "command-model" / f"eval-features-{RECIPE}.npz"
+    cache = cache_dir() / "command-model" / f"eval-features-{FEATURES}.npz"
     figures: dict = {"weights": str(path or "pinned"), "threshold": model.threshold, "splits": {}}
     if args.train_report:
         figures["tune_cv"] = json.loads(Path(args.train_report).read_text())["cross_validated"]

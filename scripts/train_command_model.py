@@ -41,7 +41,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from voiceguide.bench import command_scoring  # noqa: E402
-from voiceguide.bench.command_training import RECIPE, Clip, Maker, extract, training_clips  # noqa: E402
+from voiceguide.bench.command_training import FEATURES, Clip, Maker, extract, training_clips  # noqa: E402
 from voiceguide.bench.recognition import speech_commands_dir  # noqa: E402
 from voiceguide.paths import cache_dir  # noqa: E402
 from voiceguide.recognition.command_model import CLASSES, DEFAULT_PATH, OTHER, CommandModel, save  # noqa: E402
@@ -157,7 +157,7 @@ def oof_report(sha256: str) -> Path:
 
 
 def features_cache() -> Path:
-    return cache_dir() / "command-model" / f"train-features-{RECIPE}.npz"
+    return cache_dir() / "command-model" / f"train-features-{FEATURES}.npz"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -116,12 +116,17 @@ def test_confirm_is_yes_at_a_check_and_the_only_yes_at_the_confirm_turn():
 
 
 @pytest.mark.unit
-def test_pool_is_mean_and_max_over_loud_frames_and_the_plain_mean():
+def test_pool_is_the_power_weighted_mean_the_loud_mean_and_max_and_the_plain_mean():
     encoded = np.arange(12, dtype=np.float32).reshape(6, 2)
-    loud = np.array([False, True, True, False, False, False])
-    pooled = pool(encoded, loud)
-    assert pooled.tolist() == [3.0, 4.0, 4.0, 5.0, 5.0, 6.0]
-    assert pool(encoded, np.zeros(6, bool))[:2].tolist() == [5.0, 6.0]  # nothing loud: every frame
+    level = np.array([-60.0, -10.0, -20.0, -60.0, -60.0, -60.0])  # loud: frames 1 and 2
+    pooled = pool(encoded, level)
+    weight = np.power(10.0, (level + 10.0) / 10.0)
+    weighted = (weight / weight.sum()) @ encoded
+    assert pooled[:2] == pytest.approx(weighted, rel=1e-6)
+    assert weighted[0] == pytest.approx(2.0 + 2.0 / 11.0, rel=1e-3)  # the frame 10 dB down weighs a tenth
+    assert pooled[2:].tolist() == [3.0, 4.0, 4.0, 5.0, 5.0, 6.0]
+    silent = pool(encoded, np.full(6, -120.0))  # nothing louder than anything: every frame
+    assert silent.tolist() == [5.0, 6.0, 5.0, 6.0, 10.0, 11.0, 5.0, 6.0]
 
 
 @pytest.mark.unit

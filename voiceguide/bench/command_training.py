@@ -273,12 +273,15 @@ def _reverb(speech: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 RECIPE = "1"
-"""Changes whenever a clip's audio or the features change, so stale cached features are not
-reused (the cache file's name carries it)."""
+"""Changes whenever a clip's audio changes, so stale cached features and readings are not reused
+(the cache files' names carry it)."""
+FEATURES = f"{RECIPE}.2"
+"""Changes with RECIPE and whenever the features change (``command_model.pool``): the feature
+caches' names carry it."""
 
 
 def extract(names: list[str], make_audio, encoder, cache: Path | None, progress: bool = True) -> np.ndarray:
-    """(n, 1152) pooled encoder vectors of the clips ``names`` (audio from ``make_audio(i)``),
+    """(n, 1536) pooled encoder vectors of the clips ``names`` (audio from ``make_audio(i)``),
     reading and extending the ``cache`` file (names and vectors) when given."""
     known: dict[str, np.ndarray] = {}
     if cache is not None and cache.is_file():

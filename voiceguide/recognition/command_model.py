@@ -42,19 +42,35 @@ WEIGHTS_NAME = "command_model.npz"
 MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
 """Where the trained weights ship: inside the package (``voiceguide/models/``)."""
 DEFAULT_PATH = MODELS_DIR / WEIGHTS_NAME
-WEIGHTS_SHA256 = "47872d525ef938a43e29ed29e294464eae2547e0340dc11db4653335123e6b99"
+WEIGHTS_SHA256 = "30744e483c49634200a38551cbf81bb95251c664b8194d1fdff085e44080643c"
 """SHA-256 (hex) of the shipped weights file; ``scripts/train_command_model.py`` prints it."""
 _FIX = "rebuild it with `python scripts/train_command_model.py` or restore it from the repository"
 
 
-def pool(encoded: np.ndarray, loud: np.ndarray) -> np.ndarray:
-    """One vector from (frames, width) encoder output: the mean and the max over the ``loud``
-    frames (all frames when none is loud) and the mean over all frames (3 x width, float32)."""
-    loud = np.asarray(loud, bool)[: len(encoded)]
-    if loud.size < len(encoded):
-        loud = np.pad(loud, (0, len(encoded) - loud.size))
-    chosen = encoded[loud] if loud.any() else encoded
-    return np.concatenate([chosen.mean(axis=0), chosen.max(axis=0), encoded.mean(axis=0)]).astype(np.float32)
+LOUD_DB = 15.0
+"""Frames within this many dB of the window's loudest frame are pooled as the utterance."""
+
+
+def pool(encoded: np.ndarray, level: np.ndarray) -> np.ndarray:
+    """One vector from (frames, width) encoder output and each frame's ``level`` (dB): the
+    mean weighted by each frame's power, the mean and the max over the loud frames (within
+    LOUD_DB of the loudest), and the mean over all frames (4 x width, float32).
+
+    The power-weighted mean lets the utterance outweigh a quieter background that is still
+    within LOUD_DB (training clips, cross-validated, leaving voices out, at a posterior of
+    0.7: commands 1,888 -> 1,932 of 2,458 right, wrong 12 -> 6, dangerous answers 31 -> 22 of
+    7,480 "other" decodes)."""
+    level = np.asarray(level, np.float64)[: len(encoded)]
+    if level.size < len(encoded):
+        level = np.pad(level, (0, len(encoded) - level.size), constant_values=-np.inf)
+    top = level.max()
+    loud = level >= top - LOUD_DB
+    weight = np.power(10.0, (level - top) / 10.0)
+    weighted = (weight / weight.sum()) @ encoded
+    chosen = encoded[loud]
+    return np.concatenate([weighted, chosen.mean(axis=0), chosen.max(axis=0), encoded.mean(axis=0)]).astype(
+        np.float32
+    )
 
 
 class CommandModel:

@@ -43,19 +43,19 @@ class RecognitionPolicy:
     # the fit's out-of-fold cases take an intent of the class wrongly in at most its share of
     # the cases where the class is allowed (``decision_fitting.FALSE_ACCEPT_TARGET``);
     # ``scripts/fit_decision.py`` chooses them and records them in the decision weights file.
-    accept_advance: float = 0.555
+    accept_advance: float = 0.51
     """next, skip, resume: wrongly taken in at most 0.5 % of the fit's cases."""
-    accept_answer: float = 0.69
+    accept_answer: float = 0.615
     """yes: wrongly taken in at most 0.5 % of the fit's cases."""
-    accept_stop: float = 0.155
+    accept_stop: float = 0.14
     """stop: wrongly taken in at most 1 % (a false stop costs a "resume")."""
-    accept_retreat: float = 0.325
+    accept_retreat: float = 0.305
     """back, end session: wrongly taken in at most 0.4 %."""
-    accept_decline: float = 0.2
+    accept_decline: float = 0.21
     """no: wrongly taken in at most 2 % (a false "no" costs a turn, as a harmless command)."""
-    accept_harmless: float = 0.16
+    accept_harmless: float = 0.165
     """repeat, pause, help, where: wrongly taken in at most 2 % (a mistake costs a turn)."""
-    accept_setting: float = 0.705
+    accept_setting: float = 0.665
     """slower, faster, louder, quieter: wrongly taken in at most 0.5 %."""
 
     def operating_point(self, risk: Risk) -> float:

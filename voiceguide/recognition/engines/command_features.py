@@ -4,9 +4,9 @@ pooled into one vector.
 The utterance's loud part (``utterance.speech_span``) is put at the start of a WINDOW_S window
 of silence (longer speech is cut), turned into log-Mel features (``log_mel``) and encoded by
 the pinned tiny.en model (CTranslate2, int8: the same model and arithmetic as the Whisper
-engine). The encoder's frames (one per 20 ms, 384 values each) are pooled
-(``command_model.pool``): mean and max over the loud frames (within LOUD_DB of the loudest
-20 ms of the window), and the mean over the whole window: 1,152 values.
+engine). The encoder's frames (one per 20 ms, 384 values each) are pooled with each 20 ms
+frame's level (``command_model.pool``): the mean weighted by power, the mean and the max over
+the loud frames, and the mean over the whole window: 1,536 values.
 """
 
 from __future__ import annotations
@@ -29,8 +29,6 @@ log = logging.getLogger(__name__)
 
 WINDOW_S = 3
 """Seconds of audio the encoder reads (the short window; 150 encoder frames)."""
-LOUD_DB = 15.0
-"""Frames within this many dB of the window's loudest frame are pooled as the utterance."""
 COMPUTE_TYPE = "int8"
 """CTranslate2's arithmetic, as the Whisper engine's."""
 
@@ -44,15 +42,12 @@ def short_window(audio: np.ndarray) -> np.ndarray:
     return window
 
 
-def loud_frames(window: np.ndarray) -> np.ndarray:
-    """Boolean mask of the window's 20 ms frames (the encoder's frames) within LOUD_DB of the
-    loudest; all False for a silent window."""
+def frame_levels(window: np.ndarray) -> np.ndarray:
+    """The level (dB) of each of the window's 20 ms frames (the encoder's frames); a silent
+    frame is at -120 dB."""
     frames = window.size // FRAME
     power = np.mean(window[: frames * FRAME].reshape(frames, FRAME).astype(np.float64) ** 2, axis=1)
-    if power.max() <= 0.0:
-        return np.zeros(frames, bool)
-    level = 10.0 * np.log10(power + 1e-12)
-    return level >= level.max() - LOUD_DB
+    return 10.0 * np.log10(power + 1e-12)
 
 
 class CommandEncoder:
@@ -89,6 +84,6 @@ class CommandEncoder:
         return np.array(self._encoder.encode(window), dtype=np.float32)[0]
 
     def features(self, audio: np.ndarray) -> np.ndarray:
-        """The pooled 1,152-value vector of an utterance (``command_model.pool``)."""
+        """The pooled 1,536-value vector of an utterance (``command_model.pool``)."""
         window = short_window(audio)
-        return pool(self.encode(window), loud_frames(window))
+        return pool(self.encode(window), frame_levels(window))
