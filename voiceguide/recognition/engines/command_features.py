@@ -22,7 +22,7 @@ from voiceguide.errors import EngineUnavailable, ModelError
 from voiceguide.recognition.command_model import pool
 from voiceguide.recognition.engines import install_hint
 from voiceguide.recognition.engines.encoder import WindowEncoder
-from voiceguide.recognition.engines.utterance import FRAME, speech_span
+from voiceguide.recognition.engines.utterance import frame_levels, speech_span
 from voiceguide.recognition.engines.whisper_model import locate_whisper_model
 
 log = logging.getLogger(__name__)
@@ -40,14 +40,6 @@ def short_window(audio: np.ndarray) -> np.ndarray:
     window = np.zeros(WINDOW_S * SAMPLE_RATE, np.float32)
     window[: min(speech.size, window.size)] = speech[: window.size]
     return window
-
-
-def frame_levels(window: np.ndarray) -> np.ndarray:
-    """The level (dB) of each of the window's 20 ms frames (the encoder's frames); a silent
-    frame is at -120 dB."""
-    frames = window.size // FRAME
-    power = np.mean(window[: frames * FRAME].reshape(frames, FRAME).astype(np.float64) ** 2, axis=1)
-    return 10.0 * np.log10(power + 1e-12)
 
 
 class CommandEncoder:
@@ -86,4 +78,4 @@ class CommandEncoder:
     def features(self, audio: np.ndarray) -> np.ndarray:
         """The pooled 1,536-value vector of an utterance (``command_model.pool``)."""
         window = short_window(audio)
-        return pool(self.encode(window), frame_levels(window))
+        return pool(self.encode(window), frame_levels(window.astype(np.float64)))
