@@ -21,8 +21,9 @@ from voiceguide.core.ports import SAMPLE_RATE
 from voiceguide.errors import EngineUnavailable, ModelError
 from voiceguide.recognition.command_model import pool
 from voiceguide.recognition.engines import install_hint
+from voiceguide.recognition.engines.cleanup import frame_levels
 from voiceguide.recognition.engines.encoder import WindowEncoder
-from voiceguide.recognition.engines.utterance import frame_levels, speech_span
+from voiceguide.recognition.engines.utterance import speech_span
 from voiceguide.recognition.engines.whisper_model import locate_whisper_model
 
 log = logging.getLogger(__name__)
@@ -78,4 +79,4 @@ class CommandEncoder:
     def features(self, audio: np.ndarray) -> np.ndarray:
         """The pooled 1,536-value vector of an utterance (``command_model.pool``)."""
         window = short_window(audio)
-        return pool(self.encode(window), frame_levels(window.astype(np.float64)))
+        return pool(self.encode(window), frame_levels(window))

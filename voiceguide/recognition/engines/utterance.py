@@ -18,21 +18,16 @@ TRIM_MARGIN_S = 0.2
 """Seconds kept either side of the loud part (soft consonants, breath)."""
 
 
-def frame_levels(audio: np.ndarray) -> np.ndarray:
-    """The level (dB, in ``audio``'s precision) of each whole 20 ms frame; silence is at -120 dB."""
-    frames = len(audio) // FRAME
-    power = np.mean(audio[: frames * FRAME].reshape(frames, FRAME) ** 2, axis=1)
-    return 10.0 * np.log10(power + 1e-12)
-
-
 def speech_span(
     audio: np.ndarray, below_peak_db: float = TRIM_BELOW_PEAK_DB, margin_s: float = TRIM_MARGIN_S
 ) -> tuple[int, int]:
     """(start, end) sample indices of the loud part of ``audio``: from the first to the last
     frame within ``below_peak_db`` of the loudest one, widened by ``margin_s``."""
-    if len(audio) // FRAME < 3:
+    frames = len(audio) // FRAME
+    if frames < 3:
         return 0, len(audio)
-    level = frame_levels(audio)
+    power = np.mean(audio[: frames * FRAME].reshape(frames, FRAME) ** 2, axis=1)
+    level = 10.0 * np.log10(power + 1e-12)
     loud = np.flatnonzero(level >= level.max() - below_peak_db)
     margin = int(margin_s * SAMPLE_RATE)
     return max(0, loud[0] * FRAME - margin), min(len(audio), (loud[-1] + 1) * FRAME + margin)
